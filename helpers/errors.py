@@ -1,0 +1,48 @@
+"""Errors a user of the module can act on: each names what is wrong and where."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a case folder, located as precisely as possible."""
+
+    file: str
+    message: str
+    line: int | None = None
+    column: str | None = None
+    row_id: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f", line {self.line}"
+        if self.row_id:
+            where += f" ({self.row_id})"
+        if self.column:
+            where += f", column '{self.column}'"
+        return f"{where}: {self.message}"
+
+
+class CaseDataError(ValueError):
+    """A case folder that does not follow data/README.md.
+
+    ``problems`` lists everything found; the message starts with the first.
+    """
+
+    def __init__(self, case: str, problems: list[Problem]):
+        self.case = case
+        self.problems = list(problems)
+        first = str(self.problems[0]) if self.problems else "unknown problem"
+        more = f" (and {len(self.problems) - 1} more problem(s); run `casework validate {case}`)" if len(self.problems) > 1 else ""
+        super().__init__(f"case {case!r}: {first}{more}")
+
+
+class UnknownCaseError(LookupError):
+    """A case id that is neither a built-in case nor a case folder."""
+
+
+class ParameterError(ValueError):
+    """A notebook parameter with an unknown name or a bad value."""
