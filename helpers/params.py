@@ -1,0 +1,106 @@
+"""Strict checking of notebook parameters.
+
+Papermill only logs "Passed unknown parameter" for a mistyped name and never checks types or
+values. Each lesson notebook therefore calls ``check_parameters(globals())`` right after its
+``parameters`` cell. The declared parameters are the annotated names of that cell
+(``display_timezone: str = "America/Vancouver"  # help``); papermill's injected cell (it starts
+with ``# Parameters``) is read back from the kernel's input history, so a name it sets that the
+notebook does not declare is an error, and so is a value of the wrong type or an invalid value.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+from types import SimpleNamespace
+from typing import Any, Callable
+
+from .case import resolve_case
+from .errors import ParameterError, UnknownCaseError
+from .times import get_zone
+
+INJECTED_MARKER = "# Parameters"
+
+
+def _check_case_id(value: str) -> None:
+    try:
+        resolve_case(value)
+    except UnknownCaseError as exc:
+        raise ParameterError(f"parameter 'case_id': {exc}") from None
+
+
+def _check_zone(name: str, blank_ok: bool = False) -> Callable[[str], None]:
+    def check(value: str) -> None:
+        if blank_ok and value == "":
+            return
+        try:
+            get_zone(value)
+        except ValueError as exc:
+            raise ParameterError(f"parameter {name!r}: {exc}") from None
+
+    return check
+
+
+# Value checks shared by every notebook that uses a parameter of this name.
+VALUE_CHECKS: dict[str, Callable[[Any], None]] = {
+    "case_id": _check_case_id,
+    "display_timezone": _check_zone("display_timezone", blank_ok=True),  # blank: the case's own zone
+}
+
+
+def injected_names(history: list[str]) -> dict[str, int]:
+    """Names assigned in papermill's injected cell(s), with the history index of the cell."""
+    names: dict[str, int] = {}
+    for index, source in enumerate(history):
+        if not source.lstrip().startswith(INJECTED_MARKER):
+            continue
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        for node in tree.body:
+            targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    names[target.id] = index
+    return names
+
+
+def check_parameters(namespace: dict[str, Any], extra_checks: dict[str, Callable[[Any], None]] | None = None) -> SimpleNamespace:
+    """Validate a notebook's parameters and return them as a namespace.
+
+    ``namespace`` is the notebook's ``globals()``. Raises ``ParameterError`` naming the parameter
+    for an unknown name (with the declared names), a value of the wrong type, or a bad value.
+    """
+    declared: dict[str, Any] = dict(namespace.get("__annotations__", {}))
+    if not declared:
+        raise ParameterError("this notebook declares no parameters: annotate them in the parameters cell (name: type = default)")
+    history = namespace.get("In") or []
+    unknown = sorted(set(injected_names(list(history))) - set(declared))
+    if unknown:
+        name = unknown[0]
+        close = difflib.get_close_matches(name, declared, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ParameterError(
+            f"unknown parameter {name!r}{hint}; this notebook's parameters are: {', '.join(declared)}"
+        )
+    values = {}
+    checks = {**VALUE_CHECKS, **(extra_checks or {})}
+    for name, kind in declared.items():
+        if name not in namespace:
+            raise ParameterError(f"parameter {name!r} is declared but has no value")
+        value = namespace[name]
+        if isinstance(kind, type) and not _is_instance(value, kind):
+            raise ParameterError(f"parameter {name!r} must be of type {kind.__name__}, got {type(value).__name__} {value!r}")
+        if name in checks:
+            checks[name](value)
+        values[name] = value
+    return SimpleNamespace(**values)
+
+
+def _is_instance(value: Any, kind: type) -> bool:
+    if kind is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, kind)
