@@ -1,0 +1,120 @@
+"""The ``casework`` command: list, validate and run the case module."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .case import list_cases, load_case, resolve_case, validate_case
+from .errors import CaseDataError, ParameterError, UnknownCaseError
+from .tables import case_summary
+
+DEFAULT_CASE = "hootsuite-ice-2020"
+
+DESCRIPTION = """\
+Teaching module for crisis communication (a Jupyter course case).
+
+Typical use:
+  casework list                          the built-in cases
+  casework validate                      check every built-in case against data/README.md
+  casework validate path/to/my-case      check a case folder you wrote
+  casework run                           run every lesson notebook on the built-in case
+  casework run --case path/to/my-case -p display_timezone UTC --out results
+
+`casework run` writes executed notebooks and HTML handouts under OUT/<case id>/.
+Open the lessons themselves with `jupyter lab notebooks/`.
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="casework", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+
+    commands.add_parser("list", help="list the built-in cases")
+
+    validate = commands.add_parser("validate", help="check a case folder against data/README.md (exit 0 valid, 1 not)")
+    validate.add_argument("case", nargs="?", help="case id or folder (default: every built-in case)")
+
+    run = commands.add_parser(
+        "run", help="execute every lesson notebook for a case and render HTML handouts",
+        description="Execute every lesson notebook with papermill for one case, render each as an HTML handout, "
+        "and print where the results are and a summary of the case.",
+    )
+    run.add_argument("--case", default=DEFAULT_CASE, help=f"case id or case folder (default: {DEFAULT_CASE})")
+    run.add_argument("--out", default="casework-output", type=Path, help="output folder (default: ./casework-output)")
+    run.add_argument(
+        "-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+        help="set a notebook parameter, e.g. -p display_timezone UTC (repeatable)",
+    )
+    run.add_argument("--timeout", type=int, default=600, help="seconds allowed per notebook cell (default: 600)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return {"list": _list, "validate": _validate, "run": _run}[args.command](args)
+    except (UnknownCaseError, ParameterError) as exc:
+        print(f"casework: error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _list(args) -> int:
+    for case_id in list_cases():
+        case = load_case(case_id)
+        print(f"{case_id:<28} {case.title}")
+    return 0
+
+
+def _validate(args) -> int:
+    targets = [args.case] if args.case else list_cases()
+    failed = 0
+    for target in targets:
+        resolve_case(target)
+        problems = validate_case(target)
+        if problems:
+            failed += 1
+            print(f"INVALID {target}: {len(problems)} problem(s)")
+            for problem in problems:
+                print(f"  {problem}")
+        else:
+            case = load_case(target)
+            print(f"OK {target}: {len(case.sources)} sources, {len(case.statements)} statements, "
+                  f"{len(case.events)} events, {len(case.claims)} claims, {len(case.stances)} stances")
+    return 1 if failed else 0
+
+
+def _run(args) -> int:
+    from .runner import parse_value, run_lessons
+
+    folder = resolve_case(args.case)
+    try:
+        case = load_case(args.case)
+    except CaseDataError as exc:
+        print(f"casework: error: {exc}", file=sys.stderr)
+        return 1
+    parameters = {name: parse_value(value) for name, value in args.parameter}
+    if "case_id" in parameters:
+        raise ParameterError("give the case with --case, not -p case_id")
+    # A built-in case travels by id; any other case folder by its absolute path (the kernel's
+    # working directory is a temporary folder, so a relative path would not resolve there).
+    case_arg = args.case if args.case in list_cases() else str(folder)
+    out_dir = (args.out / case.case_id).resolve()
+    print(f"Running the lesson notebooks for {case.case_id} into {out_dir}", file=sys.stderr)
+    results = run_lessons(case_arg, out_dir, parameters, timeout=args.timeout)
+    print()
+    print(case_summary(case, parameters.get("display_timezone")))
+    print()
+    print(f"Executed notebooks: {out_dir / 'notebooks'}")
+    print(f"HTML handouts:      {out_dir / 'handouts'}")
+    failed = [r for r in results if not r.ok]
+    for result in failed:
+        print(f"FAILED {result.notebook}: {result.error}")
+    print(f"{len(results) - len(failed)} of {len(results)} notebooks ran")
+    return 1 if failed or not results else 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,182 @@
+"""Figures. Every function takes ``ax=None``, applies the house style explicitly, gives the figure
+a title, labelled axes and alternative text, and returns the Figure."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import datetime
+
+import matplotlib
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from .case import Case
+from .tables import timeline_order
+from .times import get_zone
+
+# Okabe & Ito's palette: distinguishable with the common colour-vision deficiencies.
+OKABE_ITO = {
+    "orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73", "yellow": "#F0E442",
+    "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7", "black": "#000000", "grey": "#999999",
+}
+KIND_COLOURS = {
+    "context": OKABE_ITO["grey"],
+    "contract": OKABE_ITO["orange"],
+    "employee-activism": OKABE_ITO["vermillion"],
+    "petition": OKABE_ITO["yellow"],
+    "company-decision": OKABE_ITO["blue"],
+    "company-statement": OKABE_ITO["sky"],
+    "agency-statement": OKABE_ITO["green"],
+    "media-report": OKABE_ITO["purple"],
+    "aftermath": OKABE_ITO["black"],
+}
+HOUSE_STYLE = {
+    "figure.dpi": 100,
+    "savefig.dpi": 100,
+    "font.size": 9,
+    "axes.titlesize": 11,
+    "axes.titleweight": "bold",
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "legend.frameon": False,
+}
+
+
+@contextmanager
+def house_style():
+    """Figures made inside get the house style; only the house-style settings are restored after.
+
+    ``matplotlib.rc_context`` would restore every setting, including ``interactive``, which
+    Jupyter's inline backend switches on the first time a figure is made inside the context;
+    restoring it would stop later figures from being shown.
+    """
+    saved = {key: matplotlib.rcParams[key] for key in HOUSE_STYLE}
+    matplotlib.rcParams.update(HOUSE_STYLE)
+    try:
+        yield
+    finally:
+        matplotlib.rcParams.update(saved)
+
+
+def decorate(ax, *, title: str, xlabel: str, ylabel: str, alt: str) -> None:
+    """Title, axis labels and alternative text in one call (the figure keeps the alt text)."""
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.figure.alt_text = alt
+    ax.figure.set_label(title)
+
+
+def busiest_window(case: Case, hours: int = 60, pad_hours: int = 6) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The ``hours``-long stretch holding the most precisely timed events (ties: the earliest)."""
+    events = case.events.dropna(subset=["start"])
+    precise = events[(events["end"] - events["start"]) <= pd.Timedelta(hours=12)]
+    starts = sorted((precise if len(precise) else events)["start"])
+    if not starts:
+        raise ValueError(f"case {case.case_id!r} has no event with a known time")
+    span = pd.Timedelta(hours=hours)
+    best = max(starts, key=lambda s: (sum(s <= t < s + span for t in starts), -s.value))
+    pad = pd.Timedelta(hours=pad_hours)
+    return best - pad, best + span + pad
+
+
+def plot_timeline(
+    case: Case,
+    display_timezone: str | None = None,
+    start: datetime | pd.Timestamp | None = None,
+    end: datetime | pd.Timestamp | None = None,
+    kinds: tuple[str, ...] | None = None,
+    ax=None,
+    title: str | None = None,
+    label_width: int = 48,
+):
+    """The case's events as intervals on one time axis, in ``display_timezone``.
+
+    An imprecise time is drawn as a bar covering the whole interval the sources allow; a time
+    known to the minute or better is a marker. Filled = reported, hatched = derived,
+    outline only = inferred. Events whose time is unknown are listed under the axis.
+    """
+    zone_name = display_timezone or case.timezone
+    zone = get_zone(zone_name)
+    events = timeline_order(case.events)
+    if kinds:
+        events = events[events["kind"].isin(kinds)]
+    unplaced = events[events["start"].isna()]
+    placed = events.dropna(subset=["start"])
+    lo = pd.Timestamp(start) if start is not None else placed["start"].min()
+    hi = pd.Timestamp(end) if end is not None else placed["end"].max()
+    lo, hi = lo.tz_convert("UTC"), hi.tz_convert("UTC")
+    shown = placed[(placed["end"] > lo) & (placed["start"] < hi)]
+    outside = len(placed) - len(shown)
+
+    with house_style():
+        if ax is None:
+            fig, ax = plt.subplots(figsize=(10, 1.2 + 0.3 * max(len(shown), 1)), layout="constrained")
+        fig = ax.figure
+        span = (hi - lo).total_seconds()
+        for row, (event_id, event) in enumerate(shown.iterrows()):
+            y = len(shown) - 1 - row
+            colour = KIND_COLOURS[event["kind"]]
+            left = mdates.date2num(max(event["start"], lo))
+            right = mdates.date2num(min(event["end"], hi))
+            narrow = (event["end"] - event["start"]).total_seconds() < span / 400
+            basis = event["time_basis"]
+            if narrow:
+                face = "white" if basis == "inferred" else colour
+                marker = "D" if basis == "derived" else "o"
+                ax.plot([left], [y], marker=marker, markersize=7, markerfacecolor=face, markeredgecolor="black", linestyle="none")
+            else:
+                ax.barh(
+                    y, right - left, left=left, height=0.6,
+                    color="white" if basis == "inferred" else colour,
+                    edgecolor=colour if basis == "inferred" else "black",
+                    linewidth=1.5 if basis == "inferred" else 0.5,
+                    linestyle="--" if basis == "inferred" else "-",
+                    hatch="////" if basis == "derived" else None,
+                )
+        labels = [_shorten(t, label_width) for t in shown["title"]]
+        ax.set_yticks(range(len(shown) - 1, -1, -1), labels)
+        ax.set_xlim(mdates.date2num(lo), mdates.date2num(hi))
+        locator = mdates.AutoDateLocator(tz=zone, minticks=4, maxticks=9)
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, tz=zone))
+        ax.grid(axis="y", visible=False)
+
+        kinds_present = list(dict.fromkeys(shown["kind"]))
+        handles = [Patch(facecolor=KIND_COLOURS[k], edgecolor="black", label=k) for k in kinds_present]
+        handles += [
+            Patch(facecolor="#dddddd", edgecolor="black", label="reported (filled)"),
+            Patch(facecolor="#dddddd", edgecolor="black", hatch="////", label="derived (hatched)"),
+            Patch(facecolor="white", edgecolor="black", linestyle="--", label="inferred (outline)"),
+            Line2D([], [], marker="o", color="black", linestyle="none", label="known to the minute or better"),
+        ]
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
+        notes = []
+        if outside:
+            notes.append(f"{outside} event(s) outside this window not shown")
+        if len(unplaced):
+            notes.append(f"{len(unplaced)} event(s) with unknown time not shown: " + "; ".join(_shorten(t, 40) for t in unplaced["title"]))
+        if notes:
+            ax.annotate("\n".join(notes), xy=(0, 0), xycoords="figure fraction", xytext=(4, 2), textcoords="offset points", fontsize=7, va="bottom")
+        first, last = lo.tz_convert(zone), hi.tz_convert(zone)
+        decorate(
+            ax,
+            title=title or f"{case.title}: timeline",
+            xlabel=f"time ({zone_name})",
+            ylabel="event",
+            alt=(
+                f"Timeline of {len(shown)} events of the case {case.title} from {first:%Y-%m-%d %H:%M} to "
+                f"{last:%Y-%m-%d %H:%M} {zone_name}. Bars are time intervals the sources allow; markers are times "
+                "known to the minute; filled means reported, hatched derived, outlined inferred."
+            ),
+        )
+    return fig
+
+
+def _shorten(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"

@@ -1,0 +1,139 @@
+"""Tables for the lessons: who said what when, wording variants, open questions, sources."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .case import Case
+from .times import format_interval, get_zone
+
+UNKNOWN = "unknown"
+
+
+def timeline_order(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows sorted by start, then end, then id; items that cannot be placed come last."""
+    ordered = frame.assign(_id=frame.index, _unplaced=frame["start"].isna())
+    ordered = ordered.sort_values(["_unplaced", "start", "end", "_id"], kind="stable")
+    return ordered.drop(columns=["_id", "_unplaced"])
+
+
+def when(case: Case, item_id: str, display_timezone: str) -> str:
+    """The time of a statement or event in the display zone, at its own precision."""
+    frame = case.statements if item_id in case.statements.index else case.events
+    return format_interval(case.interval(item_id), frame.loc[item_id, "time_precision"], display_timezone)
+
+
+def statements_table(case: Case, display_timezone: str | None = None, audiences: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Who said what, when, to whom: one row per statement in time order."""
+    zone = display_timezone or case.timezone
+    get_zone(zone)
+    statements = timeline_order(case.statements)
+    if audiences:
+        statements = statements[statements["audience"].isin(audiences)]
+    table = pd.DataFrame({
+        f"when ({zone})": [when(case, sid, zone) for sid in statements.index],
+        "precision": statements["time_precision"],
+        "basis": statements["time_basis"],
+        "speaker": statements["speaker"],
+        "organisation": statements["organisation"],
+        "audience": statements["audience"],
+        "channel": statements["channel"],
+        "status": statements["text_status"],
+        "text": statements["text"],
+    }, index=statements.index)
+    table.index.name = "statement"
+    return table
+
+
+def variants_table(case: Case) -> pd.DataFrame:
+    """Each passage our text gives beside the wording another outlet printed."""
+    variants = case.variants
+    outlets = case.sources["outlet"]
+    table = pd.DataFrame({
+        "statement": variants["statement_id"],
+        "speaker": case.statements.loc[variants["statement_id"], "speaker"].to_numpy(),
+        "our text": variants["words"],
+        "other outlets print": variants["variant"],
+        "printed by": [", ".join(outlets[s.strip()] for s in ids.split(";")) for ids in variants["source_ids"]],
+        "note": variants["note"],
+    })
+    return table.reset_index(drop=True)
+
+
+def open_questions_table(case: Case) -> pd.DataFrame:
+    """What no source establishes, with what is known around it."""
+    table = case.open_questions[["question", "what_is_known"]].copy()
+    table.columns = ["open question", "what the sources do say"]
+    table.index.name = "id"
+    return table
+
+
+def sources_table(case: Case) -> pd.DataFrame:
+    """The sources, with blanks shown as unknown."""
+    table = case.sources[["outlet", "title", "date", "url"]].replace("", UNKNOWN)
+    table.index.name = "source"
+    return table
+
+
+def status_counts(case: Case) -> pd.DataFrame:
+    """How many statements are verbatim, fragments or paraphrases, per organisation."""
+    counts = pd.crosstab(case.statements["organisation"], case.statements["text_status"])
+    return counts.reindex(columns=["verbatim", "fragment", "paraphrase"], fill_value=0)
+
+
+def case_summary(case: Case, display_timezone: str | None = None) -> str:
+    """A one-screen plain-text summary of a case."""
+    zone = display_timezone or case.timezone
+    placed = case.events["start"].dropna()
+    lines = [
+        f"{case.title}  [{case.case_id}]" + ("  (FICTIONAL CASE)" if case.fictional else ""),
+        f"Local time zone: {case.timezone}; times shown in {zone}",
+        f"{len(case.statements)} statements ({', '.join(f'{n} {k}' for k, n in case.statements['text_status'].value_counts().sort_index().items())}), "
+        f"{len(case.events)} events, {len(case.claims)} claims, {len(case.stances)} stances, {len(case.sources)} sources, "
+        f"{len(case.open_questions)} open questions",
+    ]
+    if len(placed):
+        first, last = placed.min().tz_convert(get_zone(zone)), case.events["end"].dropna().max().tz_convert(get_zone(zone))
+        lines.append(f"Timeline: {first:%Y-%m-%d} to {last:%Y-%m-%d}")
+    lines.append("")
+    lines.append("Statements made public or to the press:")
+    shown = statements_table(case, zone, audiences=("press", "public"))
+    for sid, row in shown.head(12).iterrows():
+        text = row["text"] if len(row["text"]) <= 90 else row["text"][:87] + "..."
+        lines.append(f"  {row.iloc[0]:<34} {row['speaker'][:28]:<28} {text}")
+    if len(shown) > 12:
+        lines.append(f"  ... and {len(shown) - 12} more")
+    return "\n".join(lines)
+
+
+def organisation_voice(case: Case, display_timezone: str | None = None) -> pd.DataFrame:
+    """The organisation's own statements in time order, with the gap since the previous one.
+
+    Gaps are ranges ``[shortest, longest]`` because most times are intervals; a negative
+    shortest gap means the sources cannot tell which came first.
+    """
+    from .times import gap
+
+    zone = display_timezone or case.timezone
+    own = timeline_order(case.statements)
+    own = own[(own["organisation"] == case.organisation) & own["start"].notna()]
+    rows, previous = [], None
+    for sid, row in own.iterrows():
+        interval = case.interval(sid)
+        rows.append({
+            "statement": sid,
+            f"when ({zone})": when(case, sid, zone),
+            "speaker": row["speaker"],
+            "audience": row["audience"],
+            "since previous": str(gap(case.interval(previous), interval)) if previous else "",
+            "text": row["text"],
+        })
+        previous = sid
+    return pd.DataFrame(rows).set_index("statement") if rows else pd.DataFrame()
+
+
+def use_notebook_display() -> None:
+    """Show whole texts and tables in notebook output (called explicitly, never at import)."""
+    pd.set_option("display.max_colwidth", None)
+    pd.set_option("display.max_rows", 200)
+    pd.set_option("display.width", 200)

@@ -1,0 +1,63 @@
+"""Figures: intervals drawn as intervals, labels and alt text present, global settings untouched."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+
+from helpers import busiest_window, plot_timeline  # noqa: E402
+from helpers.plots import HOUSE_STYLE, house_style  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def test_house_style_restores_only_its_own_settings():
+    before = dict(matplotlib.rcParams)
+    with house_style():
+        assert matplotlib.rcParams["axes.titleweight"] == HOUSE_STYLE["axes.titleweight"]
+        matplotlib.rcParams["interactive"] = not before["interactive"]  # as the inline backend does
+    assert matplotlib.rcParams["interactive"] is (not before["interactive"])
+    assert all(matplotlib.rcParams[key] == before[key] for key in HOUSE_STYLE)
+    matplotlib.rcParams["interactive"] = before["interactive"]
+
+
+def test_timeline_has_title_labels_alt_text_and_one_row_per_event(fictional):
+    fig = plot_timeline(fictional, "UTC")
+    ax = fig.axes[0]
+    placed = fictional.events["start"].notna().sum()
+    assert ax.get_title() == f"{fictional.title}: timeline"
+    assert ax.get_xlabel() == "time (UTC)" and ax.get_ylabel() == "event"
+    assert len(ax.get_yticklabels()) == placed
+    assert "Timeline of" in fig.alt_text and "hatched derived" in fig.alt_text
+
+
+def test_imprecise_times_are_bars_as_wide_as_their_interval(fictional):
+    fig = plot_timeline(fictional, "UTC")
+    widths = sorted(round(p.get_width(), 3) for p in fig.axes[0].patches)
+    month_events = fictional.events[fictional.events["time_precision"] == "month"]
+    assert len(month_events) >= 1
+    # a month-precision event is a bar about a month (in days) wide
+    assert widths[-1] >= 28
+
+
+def test_window_drops_events_outside_and_says_so(fictional):
+    start, end = busiest_window(fictional)
+    fig = plot_timeline(fictional, "UTC", start, end)
+    shown = len(fig.axes[0].get_yticklabels())
+    assert 0 < shown < fictional.events["start"].notna().sum()
+    notes = " ".join(t.get_text() for t in fig.axes[0].texts)
+    assert "outside this window not shown" in notes
+
+
+def test_busiest_window_holds_the_most_precise_events(hootsuite):
+    start, end = busiest_window(hootsuite)
+    email = hootsuite.interval("keiser-email")
+    assert start <= email.start and email.end <= end
