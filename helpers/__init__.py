@@ -6,7 +6,7 @@ Notebooks import what they need by name, e.g. ``from helpers import load_case, p
 from .case import Case, list_cases, load_case, resolve_case, validate_case
 from .errors import CaseDataError, ParameterError, Problem, UnknownCaseError
 from .params import check_parameters
-from .plots import busiest_window, plot_timeline
+from .plots import busiest_window, case_period, plot_timeline
 from .tables import (
     case_summary,
     open_questions_table,
@@ -22,7 +22,7 @@ from .times import Gap, Interval, format_interval, gap, get_zone, snowflake_time
 
 __all__ = [
     "Case", "CaseDataError", "Gap", "Interval", "ParameterError", "Problem", "UnknownCaseError",
-    "busiest_window", "case_summary", "check_parameters", "format_interval", "gap", "get_zone",
+    "busiest_window", "case_period", "case_summary", "check_parameters", "format_interval", "gap", "get_zone",
     "list_cases", "load_case", "open_questions_table", "organisation_voice", "plot_timeline", "resolve_case",
     "snowflake_time", "sources_table", "statements_table", "status_counts", "time_interval",
     "to_zone", "use_notebook_display", "validate_case", "variants_table", "when",

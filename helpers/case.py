@@ -171,17 +171,26 @@ class Case:
     variants: pd.DataFrame
     facts: pd.DataFrame
     open_questions: pd.DataFrame
-    intervals: dict[str, Interval | None] = field(repr=False, default_factory=dict)
+    intervals: dict[tuple[str, str], Interval | None] = field(repr=False, default_factory=dict)
 
     @property
     def zone(self) -> ZoneInfo:
         return get_zone(self.timezone)
 
-    def interval(self, item_id: str) -> Interval | None:
-        """The time interval of a statement or event id (None when it cannot be placed)."""
-        if item_id not in self.intervals:
-            raise KeyError(f"no statement or event {item_id!r} in case {self.case_id!r}")
-        return self.intervals[item_id]
+    def interval(self, item_id: str, table: str | None = None) -> Interval | None:
+        """The time interval of a statement or event (None when it cannot be placed).
+
+        Statement and event ids are unique only within their own file: where an id names both
+        and their times differ, say which with ``table="statements"`` or ``table="events"``.
+        """
+        tables = (table,) if table else ("statements", "events")
+        found = {name: self.intervals[(name, item_id)] for name in tables if (name, item_id) in self.intervals}
+        if not found:
+            where = f"{table} of " if table else "statement or event of "
+            raise KeyError(f"no {where}case {self.case_id!r} has the id {item_id!r}")
+        if len(set(found.values())) > 1:
+            raise KeyError(f"{item_id!r} is both a statement and an event with different times; pass table='statements' or table='events'")
+        return next(iter(found.values()))
 
     def fact(self, fact_id: str):
         """A record fact as a Python value (number, date or text)."""
@@ -242,9 +251,9 @@ def load_case(case: str | Path = "hootsuite-ice-2020") -> Case:
         raise CaseDataError(str(case), problems)
 
     frames = {name: _frame(TABLES[name], rows[name]) for name in TABLES}
-    _add_interval_columns(frames["statements"], intervals)
+    _add_interval_columns(frames["statements"], intervals, "statements")
     _inherit_statement_times(frames["events"], frames["statements"])
-    _add_interval_columns(frames["events"], intervals)
+    _add_interval_columns(frames["events"], intervals, "events")
     frames["events"]["quantity"] = pd.to_numeric(frames["events"]["quantity"].replace("", None))
     return Case(
         case_id=metadata["case_id"],
@@ -443,18 +452,18 @@ def _check_stance_pairs(table: Table, rows: list[_Row], problems: list[Problem])
             first[pair] = row
 
 
-def _check_times(rows: dict[str, list[_Row]], zone: ZoneInfo, problems: list[Problem]) -> dict[str, Interval | None]:
-    intervals: dict[str, Interval | None] = {}
+def _check_times(rows: dict[str, list[_Row]], zone: ZoneInfo, problems: list[Problem]) -> dict[tuple[str, str], Interval | None]:
+    intervals: dict[tuple[str, str], Interval | None] = {}
     for name in ("statements", "events"):
         table = TABLES[name]
         for row in rows[name]:
             values, label = row.values, _row_label(table, row)
-            key = values[table.key]
+            key = (name, values[table.key])
             if name == "events" and values["statement_id"]:
                 filled = [c for c in TIME_COLUMNS if values[c]]
                 for column in filled:
                     problems.append(Problem(table.file, "must be blank when statement_id is set (the time is the statement's)", line=row.line, column=column, row_id=label))
-                intervals[key] = intervals.get(values["statement_id"])
+                intervals[key] = intervals.get(("statements", values["statement_id"]))
                 continue
             if name == "events":
                 for column in ("time_precision", "time_basis"):
@@ -498,10 +507,10 @@ def _frame(table: Table, rows: list[_Row]) -> pd.DataFrame:
     return frame
 
 
-def _add_interval_columns(frame: pd.DataFrame, intervals: dict[str, Interval | None]) -> None:
+def _add_interval_columns(frame: pd.DataFrame, intervals: dict[tuple[str, str], Interval | None], table: str) -> None:
     starts, ends = [], []
     for key in frame.index:
-        interval = intervals.get(key)
+        interval = intervals.get((table, key))
         starts.append(pd.Timestamp(interval.start) if interval else pd.NaT)
         ends.append(pd.Timestamp(interval.end) if interval else pd.NaT)
     frame["start"] = pd.to_datetime(pd.Series(starts, index=frame.index, dtype="object"), utc=True)

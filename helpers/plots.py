@@ -72,6 +72,16 @@ def decorate(ax, *, title: str, xlabel: str, ylabel: str, alt: str) -> None:
     ax.figure.set_label(title)
 
 
+def case_period(case: Case) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """From the first to the last placed event, leaving out later aftermath events."""
+    events = case.events.dropna(subset=["start"])
+    core = events[events["kind"] != "aftermath"]
+    core = core if len(core) else events
+    if not len(core):
+        raise ValueError(f"case {case.case_id!r} has no event with a known time")
+    return core["start"].min(), core["end"].max()
+
+
 def busiest_window(case: Case, hours: int = 60, pad_hours: int = 6) -> tuple[pd.Timestamp, pd.Timestamp]:
     """The ``hours``-long stretch holding the most precisely timed events (ties: the earliest)."""
     events = case.events.dropna(subset=["start"])
@@ -100,6 +110,7 @@ def plot_timeline(
     An imprecise time is drawn as a bar covering the whole interval the sources allow; a time
     known to the minute or better is a marker. Filled = reported, hatched = derived,
     outline only = inferred. Events whose time is unknown are listed under the axis.
+    Without ``start`` / ``end`` the window is ``case_period(case)``.
     """
     zone_name = display_timezone or case.timezone
     zone = get_zone(zone_name)
@@ -108,8 +119,9 @@ def plot_timeline(
         events = events[events["kind"].isin(kinds)]
     unplaced = events[events["start"].isna()]
     placed = events.dropna(subset=["start"])
-    lo = pd.Timestamp(start) if start is not None else placed["start"].min()
-    hi = pd.Timestamp(end) if end is not None else placed["end"].max()
+    period = case_period(case)
+    lo = pd.Timestamp(start) if start is not None else period[0]
+    hi = pd.Timestamp(end) if end is not None else period[1]
     lo, hi = lo.tz_convert("UTC"), hi.tz_convert("UTC")
     shown = placed[(placed["end"] > lo) & (placed["start"] < hi)]
     outside = len(placed) - len(shown)
@@ -127,9 +139,12 @@ def plot_timeline(
             narrow = (event["end"] - event["start"]).total_seconds() < span / 400
             basis = event["time_basis"]
             if narrow:
-                face = "white" if basis == "inferred" else colour
-                marker = "D" if basis == "derived" else "o"
-                ax.plot([left], [y], marker=marker, markersize=7, markerfacecolor=face, markeredgecolor="black", linestyle="none")
+                inferred = basis == "inferred"
+                ax.plot(
+                    [left], [y], marker="D" if basis == "derived" else "o", markersize=7, linestyle="none",
+                    markerfacecolor="white" if inferred else colour,
+                    markeredgecolor=colour if inferred else "black", markeredgewidth=2 if inferred else 1,
+                )
             else:
                 ax.barh(
                     y, right - left, left=left, height=0.6,
@@ -153,7 +168,8 @@ def plot_timeline(
             Patch(facecolor="#dddddd", edgecolor="black", label="reported (filled)"),
             Patch(facecolor="#dddddd", edgecolor="black", hatch="////", label="derived (hatched)"),
             Patch(facecolor="white", edgecolor="black", linestyle="--", label="inferred (outline)"),
-            Line2D([], [], marker="o", color="black", linestyle="none", label="known to the minute or better"),
+            Line2D([], [], marker="o", color="grey", linestyle="none", label="marker: too short to draw at this scale"),
+            Line2D([], [], marker="D", color="grey", linestyle="none", label="diamond: derived, too short to draw"),
         ]
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
         notes = []
@@ -171,8 +187,8 @@ def plot_timeline(
             ylabel="event",
             alt=(
                 f"Timeline of {len(shown)} events of the case {case.title} from {first:%Y-%m-%d %H:%M} to "
-                f"{last:%Y-%m-%d %H:%M} {zone_name}. Bars are time intervals the sources allow; markers are times "
-                "known to the minute; filled means reported, hatched derived, outlined inferred."
+                f"{last:%Y-%m-%d %H:%M} {zone_name}. Bars are time intervals the sources allow; markers are intervals "
+                "too short to draw at this scale; filled means reported, hatched or diamond derived, outlined inferred."
             ),
         )
     return fig

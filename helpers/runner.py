@@ -13,7 +13,9 @@ from typing import Any, TextIO
 import nbformat
 
 from .errors import ParameterError
-from .paths import lesson_notebooks
+from .paths import PACKAGE_DIR, lesson_notebooks
+
+TEMPLATES_DIR = PACKAGE_DIR / "templates"
 
 
 @dataclass
@@ -66,10 +68,7 @@ def render_html(notebook_path: Path, html_path: Path) -> None:
     """A self-contained HTML handout: images embedded, no script loaded from the network."""
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(template_name="lab", embed_images=True)
-    exporter.mathjax_url = ""
-    exporter.require_js_url = ""
-    exporter.widget_renderer_url = ""
+    exporter = HTMLExporter(template_name="handout", extra_template_basedirs=[str(TEMPLATES_DIR)], embed_images=True)
     body, _ = exporter.from_notebook_node(nbformat.read(notebook_path, as_version=4))
     _atomic_write(html_path, body)
 

@@ -17,10 +17,10 @@ def timeline_order(frame: pd.DataFrame) -> pd.DataFrame:
     return ordered.drop(columns=["_id", "_unplaced"])
 
 
-def when(case: Case, item_id: str, display_timezone: str) -> str:
-    """The time of a statement or event in the display zone, at its own precision."""
-    frame = case.statements if item_id in case.statements.index else case.events
-    return format_interval(case.interval(item_id), frame.loc[item_id, "time_precision"], display_timezone)
+def when(case: Case, item_id: str, display_timezone: str, table: str = "statements") -> str:
+    """The time of a statement (or, with ``table="events"``, an event) in the display zone, at its own precision."""
+    frame = getattr(case, table)
+    return format_interval(case.interval(item_id, table), frame.loc[item_id, "time_precision"], display_timezone)
 
 
 def statements_table(case: Case, display_timezone: str | None = None, audiences: tuple[str, ...] | None = None) -> pd.DataFrame:
@@ -119,13 +119,13 @@ def organisation_voice(case: Case, display_timezone: str | None = None) -> pd.Da
     own = own[(own["organisation"] == case.organisation) & own["start"].notna()]
     rows, previous = [], None
     for sid, row in own.iterrows():
-        interval = case.interval(sid)
+        interval = case.interval(sid, "statements")
         rows.append({
             "statement": sid,
             f"when ({zone})": when(case, sid, zone),
             "speaker": row["speaker"],
             "audience": row["audience"],
-            "since previous": str(gap(case.interval(previous), interval)) if previous else "",
+            "since previous": str(gap(case.interval(previous, "statements"), interval)) if previous else "",
             "text": row["text"],
         })
         previous = sid

@@ -9,7 +9,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
-from helpers import busiest_window, plot_timeline  # noqa: E402
+from helpers import busiest_window, case_period, plot_timeline  # noqa: E402
 from helpers.plots import HOUSE_STYLE, house_style  # noqa: E402
 
 
@@ -32,11 +32,11 @@ def test_house_style_restores_only_its_own_settings():
 def test_timeline_has_title_labels_alt_text_and_one_row_per_event(fictional):
     fig = plot_timeline(fictional, "UTC")
     ax = fig.axes[0]
-    placed = fictional.events["start"].notna().sum()
+    placed = (fictional.events["start"].notna() & (fictional.events["kind"] != "aftermath")).sum()
     assert ax.get_title() == f"{fictional.title}: timeline"
     assert ax.get_xlabel() == "time (UTC)" and ax.get_ylabel() == "event"
     assert len(ax.get_yticklabels()) == placed
-    assert "Timeline of" in fig.alt_text and "hatched derived" in fig.alt_text
+    assert "Timeline of" in fig.alt_text and "hatched or diamond derived" in fig.alt_text
 
 
 def test_imprecise_times_are_bars_as_wide_as_their_interval(fictional):
@@ -61,3 +61,12 @@ def test_busiest_window_holds_the_most_precise_events(hootsuite):
     start, end = busiest_window(hootsuite)
     email = hootsuite.interval("keiser-email")
     assert start <= email.start and email.end <= end
+
+
+def test_default_window_leaves_out_later_aftermath(hootsuite):
+    start, end = case_period(hootsuite)
+    assert start.year == 2020 and end.year == 2020  # the 2021-2026 follow-ups are aftermath
+    fig = plot_timeline(hootsuite)
+    notes = " ".join(t.get_text() for t in fig.axes[0].texts)
+    later = ((hootsuite.events["kind"] == "aftermath") & (hootsuite.events["start"] > end)).sum()
+    assert f"{later} event(s) outside this window not shown" in notes
