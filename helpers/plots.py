@@ -120,8 +120,9 @@ def plot_timeline(
     unplaced = events[events["start"].isna()]
     placed = events.dropna(subset=["start"])
     period = case_period(case)
-    lo = pd.Timestamp(start) if start is not None else period[0]
-    hi = pd.Timestamp(end) if end is not None else period[1]
+    margin = (period[1] - period[0]) * 0.03  # so the first and last events do not sit on the frame
+    lo = pd.Timestamp(start) if start is not None else period[0] - margin
+    hi = pd.Timestamp(end) if end is not None else period[1] + margin
     lo, hi = lo.tz_convert("UTC"), hi.tz_convert("UTC")
     shown = placed[(placed["end"] > lo) & (placed["start"] < hi)]
     outside = len(placed) - len(shown)
