@@ -41,10 +41,22 @@ def _check_zone(name: str, blank_ok: bool = False) -> Callable[[str], None]:
     return check
 
 
+def _check_lexicon(value: str) -> None:
+    if value == "":
+        return
+    from .wording import LexiconError, load_lexicon
+
+    try:
+        load_lexicon(value)
+    except (FileNotFoundError, LexiconError) as exc:
+        raise ParameterError(f"parameter 'lexicon': {exc}") from None
+
+
 # Value checks shared by every notebook that uses a parameter of this name.
 VALUE_CHECKS: dict[str, Callable[[Any], None]] = {
     "case_id": _check_case_id,
     "display_timezone": _check_zone("display_timezone", blank_ok=True),  # blank: the case's own zone
+    "lexicon": _check_lexicon,  # blank: the module's default lexicon
 }
 
 

@@ -38,6 +38,13 @@ def notebook_parameters(path: Path) -> dict[str, dict[str, Any]]:
 def parse_value(text: str) -> Any:
     """A ``-p NAME VALUE`` value as papermill's command line types it."""
     lowered = text.lower()
+    if text.startswith("[") and text.endswith("]"):
+        import json
+
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError:
+            raise ParameterError(f"{text!r} is not a list: write it as JSON, e.g. '[\"a\", \"b\"]'") from None
     if lowered in ("true", "false"):
         return lowered == "true"
     if lowered in ("none", "null"):

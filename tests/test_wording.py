@@ -1,0 +1,213 @@
+"""Wording analysis: the lexicon's own examples, sentence splitting, spans, grammar, rates."""
+
+from __future__ import annotations
+
+import csv
+import re
+import shutil
+
+import pytest
+
+from helpers.wording import (
+    DEFAULT_LEXICON,
+    LexiconError,
+    analyse_text,
+    compare_statements,
+    count_table,
+    find_matches,
+    load_lexicon,
+    split_sentences,
+    verb_groups,
+)
+from tests.conftest import TESTS_DIR
+
+LEXICON = load_lexicon()
+LABELLED = TESTS_DIR / "data" / "wording-labelled.csv"
+# Floors for the rule-based grammar on the labelled set; benchmarks/bench_wording.py prints the figures.
+FLOORS = {"tense": 0.85, "negated": 0.9, "subject": 0.85}
+
+
+@pytest.mark.parametrize("row_id", list(LEXICON.rows.index))
+def test_lexicon_row_matches_its_example_and_not_its_counterexample(row_id):
+    row = LEXICON.rows.loc[row_id]
+    pattern = LEXICON.pattern(row_id, organisation="Acme")
+    fill = lambda text: text.replace("{organisation}", "Acme")  # noqa: E731
+    assert pattern.search(fill(row["example_match"])), f"{row_id} misses its own example"
+    assert not pattern.search(fill(row["example_nonmatch"])), f"{row_id} fires on its counterexample"
+
+
+def test_every_lexicon_row_cites_a_source_and_every_category_is_used():
+    assert (LEXICON.rows["source"].str.len() > 10).all()
+    assert set(LEXICON.categories) >= {"hedge", "booster", "negation", "commitment", "self_mention", "responsibility", "attitude", "apology"}
+    apology = set(LEXICON.rows.loc[LEXICON.rows["category"] == "apology", "subcategory"])
+    assert len(apology) == 6  # Lewicki et al.'s six components
+
+
+def _write_lexicon(path, change):
+    with DEFAULT_LEXICON.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        header, rows = list(reader.fieldnames), list(reader)
+    header, rows = change(header, rows) or (header, rows)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def test_bad_regex_names_line_and_column(tmp_path):
+    def change(header, rows):
+        rows[2]["pattern"] = r"\b(unclosed"
+    path = _write_lexicon(tmp_path / "lexicon.csv", change)
+    with pytest.raises(LexiconError, match=r"lexicon.csv, line 4 \(row_id=.*\), column 'pattern': not a valid regular expression"):
+        load_lexicon(path)
+
+
+def test_missing_column_and_duplicate_row(tmp_path):
+    path = _write_lexicon(tmp_path / "a.csv", lambda h, rows: ([c for c in h if c != "source"], [{k: v for k, v in r.items() if k != "source"} for r in rows]))
+    with pytest.raises(LexiconError, match="column 'source': missing column"):
+        load_lexicon(path)
+
+    def duplicate(header, rows):
+        rows.append(dict(rows[0]))
+    path = _write_lexicon(tmp_path / "b.csv", duplicate)
+    with pytest.raises(LexiconError, match=r"duplicate row_id 'hedge-modal' \(first at line 2\)"):
+        load_lexicon(path)
+
+
+def test_a_different_lexicon_file_changes_the_analysis(tmp_path):
+    def only_hedges(header, rows):
+        return header, [r for r in rows if r["category"] == "hedge"]
+    custom = load_lexicon(_write_lexicon(tmp_path / "hedges.csv", only_hedges))
+    analysis = analyse_text("Perhaps we will never know.", custom)
+    assert {m.category for m in analysis.matches} == {"hedge"}
+
+
+def test_try_it_row_changes_the_result():
+    text = "We remain open to a dialogue with our people."
+    before = analyse_text(text, LEXICON).counts(LEXICON.categories)["attitude"]
+    extended = LEXICON.with_row(row_id="att-dialogue", category="attitude", subcategory="openness", pattern="open to a dialogue",
+                                source="student row", example_match="open to a dialogue", example_nonmatch="closed")
+    after = analyse_text(text, extended).counts(extended.categories)["attitude"]
+    assert after == before + 1
+    with pytest.raises(LexiconError, match="column 'source': must not be blank"):
+        LEXICON.with_row(row_id="x", category="hedge", pattern="maybe", example_match="maybe", example_nonmatch="no")
+
+
+def test_sentence_splitting_keeps_abbreviations():
+    text = "Hootsuite is not entering into a deal with U.S. Immigration and Customs Enforcement. FCN Inc. holds it. Really? Yes."
+    sentences = [text[s:e] for s, e in split_sentences(text)]
+    assert sentences == [
+        "Hootsuite is not entering into a deal with U.S. Immigration and Customs Enforcement.",
+        "FCN Inc. holds it.", "Really?", "Yes.",
+    ]
+
+
+def test_match_spans_point_at_the_matched_words(hootsuite):
+    text = hootsuite.statements.loc["gaboriault-biv", "text"]
+    matches = find_matches(text, LEXICON, hootsuite.organisation)
+    assert all(text[m.start:m.end] == m.text for m in matches)
+    fired = {(m.text, m.row_id) for m in matches}
+    assert ("is not entering", "neg-progressive") in fired
+    assert ("Hootsuite", "self-name") in fired and ("can confirm", "commit-confirm") in fired
+    assert ("As a business", "evade-frame") in fired
+
+
+def test_negation_aware_flag():
+    matches = find_matches("We are not certainly going to renew.", LEXICON)
+    booster = [m for m in matches if m.category == "booster"]
+    assert booster and booster[0].negated
+
+
+def test_the_spokesperson_sentence_grammar(hootsuite):
+    text = hootsuite.statements.loc["gaboriault-biv", "text"]
+    groups = [(g.text, g.tense, g.negated, g.voice, g.subject) for g in verb_groups(text, "Hootsuite")]
+    assert groups == [
+        ("do not discuss", "simple present", True, "active", "we"),
+        ("can confirm", "modal", False, "active", "I"),
+        ("is not entering", "present progressive", True, "active", "organisation"),
+    ]
+
+
+def test_passive_without_agent():
+    groups = verb_groups("It was not one that was made lightly.")
+    assert [(g.text, g.voice) for g in groups] == [("was not", "active"), ("was made", "passive")]
+
+
+def _labelled():
+    with LABELLED.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def labelled_scores() -> dict[str, float]:
+    rows = _labelled()
+    hits = dict.fromkeys(FLOORS, 0)
+    for row in rows:
+        groups = verb_groups(row["sentence"], "Hootsuite")
+        first = groups[0] if groups else None
+        hits["tense"] += bool(first and first.tense == row["tense"])
+        hits["negated"] += bool(first and first.negated == (row["negated"] == "true"))
+        hits["subject"] += bool(first and first.subject == row["subject"])
+    return {k: v / len(rows) for k, v in hits.items()}
+
+
+def test_labelled_set_is_large_enough_and_mixed():
+    rows = _labelled()
+    assert len(rows) >= 60
+    assert {r["tense"] for r in rows} >= {"present progressive", "present perfect", "simple past", "future", "modal"}
+    assert {r["subject"] for r in rows} == {"I", "we", "organisation", "other"}
+
+
+@pytest.mark.parametrize("measure", list(FLOORS))
+def test_grammar_accuracy_on_the_labelled_set_is_above_the_floor(measure):
+    assert labelled_scores()[measure] >= FLOORS[measure]
+
+
+def test_word_count_and_rate_are_right(hootsuite):
+    table = compare_statements(hootsuite, ["gaboriault-biv"])
+    row = table.loc["gaboriault-biv"]
+    assert row["words"] == 36  # counted by hand; "U.S." is one word
+    counts = count_table(hootsuite, ["gaboriault-biv"]).loc["gaboriault-biv"]
+    assert row["self_mention per 100 words"] == round(100 * counts["self_mention"] / 36, 1)
+    assert counts["self_mention"] == 3  # we, I, Hootsuite
+    assert "present progressive" in row["tenses"] and row["negated verbs"] == 2
+
+
+def test_compare_by_speaker_and_unknown_names(hootsuite):
+    table = compare_statements(hootsuite, speakers=["Tom Keiser"])
+    assert set(table["speaker"]) == {"Tom Keiser"} and len(table) >= 5
+    with pytest.raises(KeyError, match="unknown statement id"):
+        compare_statements(hootsuite, ["no-such-statement"])
+    with pytest.raises(KeyError, match="unknown speaker"):
+        compare_statements(hootsuite, speakers=["Tom Kaiser"])
+
+
+def test_missing_lexicon_file():
+    with pytest.raises(FileNotFoundError, match="lexicon file not found"):
+        load_lexicon("no/such/lexicon.csv")
+
+
+def test_lexicon_copy_is_reusable(tmp_path):
+    copy = tmp_path / "mine.csv"
+    shutil.copy(DEFAULT_LEXICON, copy)
+    assert list(load_lexicon(copy).rows.index) == list(LEXICON.rows.index)
+    assert re.search(LEXICON.rows.loc["self-name", "pattern"].replace("{organisation}", "Acme"), "Acme says")
+
+
+def test_prefilter_never_changes_the_matches(hootsuite):
+    texts = list(hootsuite.statements["text"]) + [row["sentence"] for row in _labelled()]
+    for text in texts:
+        assert find_matches(text, LEXICON, "Hootsuite") == find_matches(text, LEXICON, "Hootsuite", prefilter=False)
+
+
+@pytest.mark.parametrize("source, prefixes", [
+    (r"\b(?:might|may)\b", ("might", "may")),
+    (r"\bno\s+\w+", ("no",)),
+    (r"\b(?:a|b)?c", None),      # the group is optional
+    (r"\bfoo|bar", None),        # a top-level alternative
+    (r"\bseems?\b", ("seem",)),  # an optional last letter is not required
+    (r"\b\w+n't\b", None),
+])
+def test_literal_prefixes(source, prefixes):
+    from helpers.wording import _literal_prefixes
+    assert _literal_prefixes(source) == prefixes
