@@ -6,7 +6,7 @@ Notebooks import what they need by name, e.g. ``from helpers import load_case, p
 from .case import Case, list_cases, load_case, resolve_case, validate_case
 from .errors import CaseDataError, ParameterError, Problem, UnknownCaseError
 from .params import check_parameters
-from .plots import busiest_window, case_period, plot_timeline
+from .plots import busiest_window, case_period, plot_category_rates, plot_timeline
 from .tables import (
     case_summary,
     open_questions_table,
@@ -18,11 +18,21 @@ from .tables import (
     variants_table,
     when,
 )
+from .widgets import render_statement, statement_explorer
+from .wording import (
+    analyse_text,
+    compare_statements,
+    count_table,
+    lexicon_summary,
+    load_lexicon,
+    organisation_statement_ids,
+)
 from .times import Gap, Interval, format_interval, gap, get_zone, snowflake_time, time_interval, to_zone
 
 __all__ = [
     "Case", "CaseDataError", "Gap", "Interval", "ParameterError", "Problem", "UnknownCaseError",
-    "busiest_window", "case_period", "case_summary", "check_parameters", "format_interval", "gap", "get_zone",
+    "analyse_text", "busiest_window", "case_period", "compare_statements", "count_table", "lexicon_summary",
+    "load_lexicon", "organisation_statement_ids", "plot_category_rates", "render_statement", "statement_explorer", "case_summary", "check_parameters", "format_interval", "gap", "get_zone",
     "list_cases", "load_case", "open_questions_table", "organisation_voice", "plot_timeline", "resolve_case",
     "snowflake_time", "sources_table", "statements_table", "status_counts", "time_interval",
     "to_zone", "use_notebook_display", "validate_case", "variants_table", "when",

@@ -197,3 +197,30 @@ def plot_timeline(
 
 def _shorten(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def plot_category_rates(comparison: pd.DataFrame, categories=None, ax=None, title: str = "Lexicon matches per 100 words"):
+    """Grouped horizontal bars: one group per statement, one bar per category (from compare_statements)."""
+    from .widgets import CATEGORY_COLOURS
+
+    columns = [c for c in comparison.columns if c.endswith(" per 100 words")]
+    if categories:
+        columns = [c for c in columns if c.removesuffix(" per 100 words") in categories]
+    with house_style():
+        if ax is None:
+            fig, ax = plt.subplots(figsize=(10, 1.0 + 0.28 * len(comparison) * max(1, len(columns)) ** 0.5), layout="constrained")
+        fig = ax.figure
+        height = 0.8 / max(len(columns), 1)
+        hatches = ["", "//", "..", "xx", "\\\\", "++", "--", "oo", "**"]
+        for k, column in enumerate(columns):
+            category = column.removesuffix(" per 100 words")
+            positions = [i + k * height for i in range(len(comparison))]
+            ax.barh(positions, comparison[column], height=height, label=category, color=CATEGORY_COLOURS.get(category, "#dddddd"),
+                    edgecolor="black", linewidth=0.4, hatch=hatches[k % len(hatches)])
+        ax.set_yticks([i + 0.4 - height / 2 for i in range(len(comparison))], [f"{sid} ({row['words']} words)" for sid, row in comparison.iterrows()])
+        ax.invert_yaxis()
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
+        decorate(ax, title=title, xlabel="matches per 100 words", ylabel="statement",
+                 alt=f"Bar chart of lexicon matches per 100 words for {len(comparison)} statements across {len(columns)} categories; "
+                     "each category has its own colour and hatching.")
+    return fig
