@@ -32,28 +32,69 @@ def outputs_text(notebook) -> str:
 
 
 def test_there_are_lesson_notebooks():
-    assert [nb.name for nb in LESSONS][:1] == ["01-case-overview.ipynb"]
+    assert [nb.name for nb in LESSONS][:2] == ["01-case-overview.ipynb", "02-statement-wording.ipynb"]
+
+
+def declared(notebook) -> set[str]:
+    return set(papermill.inspect_notebook(str(notebook)))
+
+
+def _custom_lexicon(tmp_path):
+    """The default lexicon plus one row, written to a file of the user's own."""
+    from helpers.wording import DEFAULT_LEXICON
+
+    path = tmp_path / "my-lexicon.csv"
+    path.write_text(DEFAULT_LEXICON.read_text(encoding="utf-8")
+                    + "pulling-out,commitment,withdrawal,pulling out,literal,student row,we will be pulling out,we will be staying,\n",
+                    encoding="utf-8")
+    return path
+
+
+# Non-default parameters per lesson, and what the output must then say.
+def check_01(executed_text, tmp_path):
+    # The thread's opening tweet, derived from its id, shown in UTC to the second.
+    assert "2020-09-23 23:51:47 UTC" in executed_text
+    # The CEO's email "shortly after 9 pm" Pacific is the hour 04:00-05:00 UTC the next day.
+    assert "2020-09-24 04:00–05:00 UTC" in executed_text
+    assert "times shown in UTC" in executed_text
+
+
+def check_02(executed_text, tmp_path):
+    assert "close reading of 'keiser-public-closing'" in executed_text
+    assert "my-lexicon.csv with 47 rows" in executed_text
+    # compare_speakers=["Mary Houtmann"] puts ICE's spokeswoman in the comparison
+    assert "ice-houtmann" in executed_text and "Mary Houtmann" in executed_text
+    assert "have decided" in executed_text  # the closing passage's verb groups
+
+
+NON_DEFAULT = {
+    "01-case-overview": (lambda tmp: {"display_timezone": "UTC"}, check_01),
+    "02-statement-wording": (lambda tmp: {"focus_statement": "keiser-public-closing", "compare_speakers": ["Mary Houtmann"],
+                                          "compare_ids": ["gaboriault-biv"], "lexicon": str(_custom_lexicon(tmp))}, check_02),
+}
+
+
+def test_every_lesson_has_a_non_default_run():
+    assert {nb.stem for nb in LESSONS} == set(NON_DEFAULT)
 
 
 @pytest.mark.parametrize("notebook", LESSONS, ids=lambda p: p.stem)
-def test_lesson_runs_in_utc(notebook, tmp_path):
-    executed = run(notebook, tmp_path, display_timezone="UTC")
+def test_lesson_runs_with_non_default_parameters(notebook, tmp_path):
+    make_parameters, check = NON_DEFAULT[notebook.stem]
+    executed = run(notebook, tmp_path, **make_parameters(tmp_path))
     text = outputs_text(executed)
     assert "Traceback" not in text
-    if notebook.stem == "01-case-overview":
-        # The thread's opening tweet, derived from its id, shown in UTC to the second.
-        assert "2020-09-23 23:51:47 UTC" in text
-        # The CEO's email "shortly after 9 pm" Pacific is the hour 04:00-05:00 UTC the next day.
-        assert "2020-09-24 04:00–05:00 UTC" in text
-        assert "times shown in UTC" in text
+    check(text, tmp_path)
 
 
 @pytest.mark.parametrize("notebook", LESSONS, ids=lambda p: p.stem)
 def test_lesson_runs_unchanged_on_a_second_case(notebook, tmp_path):
-    executed = run(notebook, tmp_path, case_id=str(FICTIONAL_CASE), display_timezone="Europe/London")
-    text = outputs_text(executed)
+    parameters = {"case_id": str(FICTIONAL_CASE)}
+    if "display_timezone" in declared(notebook):
+        parameters["display_timezone"] = "Europe/London"
+    text = outputs_text(run(notebook, tmp_path, **parameters))
     assert "This case is fictional" in text or notebook.stem != "01-case-overview"
-    assert "Northsound Ferries" in text
+    assert "Northsound" in text
     assert "Hootsuite" not in text
 
 
@@ -62,6 +103,20 @@ def test_mistyped_parameter_stops_the_run(tmp_path):
         run(LESSONS[0], tmp_path, display_timezon="UTC")
     assert caught.value.ename == "ParameterError"
     assert "unknown parameter 'display_timezon'" in caught.value.evalue
+
+
+def test_unknown_statement_parameter_names_the_parameter(tmp_path):
+    wording = next(nb for nb in LESSONS if nb.stem == "02-statement-wording")
+    with pytest.raises(papermill.PapermillExecutionError) as caught:
+        run(wording, tmp_path, compare_ids=["gaboriault-bvi"])
+    assert "parameter 'compare_ids': unknown statement id 'gaboriault-bvi'" in caught.value.evalue
+
+
+def test_bad_lexicon_path_names_the_parameter(tmp_path):
+    wording = next(nb for nb in LESSONS if nb.stem == "02-statement-wording")
+    with pytest.raises(papermill.PapermillExecutionError) as caught:
+        run(wording, tmp_path, lexicon="no-such-lexicon.csv")
+    assert "parameter 'lexicon': lexicon file not found" in caught.value.evalue
 
 
 def test_bad_zone_stops_the_run(tmp_path):
