@@ -224,3 +224,46 @@ def plot_category_rates(comparison: pd.DataFrame, categories=None, ax=None, titl
                  alt=f"Bar chart of lexicon matches per 100 words for {len(comparison)} statements across {len(columns)} categories; "
                      "each category has its own colour and hatching.")
     return fig
+
+
+def plot_milestones(case: Case, display_timezone: str | None = None, unit: str | None = None, ax=None):
+    """A counted series (e.g. petition signatures) over time, with the rate between milestones.
+
+    Returns None when the case has no event with a quantity.
+    """
+    zone_name = display_timezone or case.timezone
+    zone = get_zone(zone_name)
+    counted = case.events[case.events["quantity"].notna() & case.events["start"].notna()]
+    if unit:
+        counted = counted[counted["quantity_unit"] == unit]
+    if not len(counted):
+        return None
+    unit = unit or counted["quantity_unit"].iloc[0]
+    counted = counted[counted["quantity_unit"] == unit].sort_values("start")
+    with house_style():
+        if ax is None:
+            fig, ax = plt.subplots(figsize=(9, 4.5), layout="constrained")
+        fig = ax.figure
+        times = [mdates.date2num(t) for t in counted["start"]]
+        # Only the milestones are reported; a dashed line joins them because the path between is unknown.
+        ax.plot(times, counted["quantity"], linestyle="--", color=OKABE_ITO["blue"], linewidth=1.2)
+        ax.plot(times, counted["quantity"], "o", color=OKABE_ITO["orange"], markeredgecolor="black")
+        previous = None
+        for (event_id, event), x in zip(counted.iterrows(), times):
+            label = f"{int(event['quantity'])}"
+            if previous is not None:
+                hours = (event["start"] - previous["start"]).total_seconds() / 3600
+                if hours > 0:
+                    label += f"\n+{(event['quantity'] - previous['quantity']) / hours:.0f}/h"
+            ax.annotate(label, (x, event["quantity"]), textcoords="offset points", xytext=(4, 4), fontsize=8)
+            previous = event
+        locator = mdates.AutoDateLocator(tz=zone, minticks=3, maxticks=8)
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, tz=zone))
+        ax.annotate("dashed lines join reported milestones; the path between them is not known", xy=(0, 0), xycoords="figure fraction",
+                    xytext=(4, 2), textcoords="offset points", fontsize=7, va="bottom")
+        decorate(ax, title=f"{unit.capitalize()} over time, with the rate since the previous milestone",
+                 xlabel=f"time ({zone_name})", ylabel=unit,
+                 alt=f"Chart of {unit} at {len(counted)} reported milestones joined by dashed lines, from {int(counted['quantity'].iloc[0])} to "
+                     f"{int(counted['quantity'].iloc[-1])}, each labelled with the count and the hourly rate since the previous one.")
+    return fig

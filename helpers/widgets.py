@@ -123,3 +123,40 @@ class StatementExplorer:
 def statement_explorer(case: Case, lexicon: Lexicon | None = None, statement_id: str | None = None, categories=None, display_timezone: str | None = None) -> StatementExplorer:
     """The statement explorer widget (see ``render_statement`` for the static view)."""
     return StatementExplorer(case, lexicon, statement_id, categories, display_timezone)
+
+
+class PublicKnowledgeExplorer:
+    """A time slider: which statements were public or internal, and where the claims stood, at that moment."""
+
+    def __init__(self, case: Case, display_timezone: str | None = None, as_of=None, step_hours: int = 1):
+        import ipywidgets as widgets
+
+        from .plots import busiest_window
+        from .timeline import default_as_of, public_view_html
+        from .times import to_zone
+
+        self.case, self.zone = case, display_timezone or case.timezone
+        self._render = public_view_html
+        start, end = busiest_window(case)
+        moments = list(pd.date_range(start.ceil("h"), end.floor("h"), freq=f"{step_hours}h"))
+        chosen = pd.Timestamp(as_of) if as_of is not None else default_as_of(case)
+        if chosen not in moments:
+            moments = sorted([*moments, chosen])
+        options = [(f"{to_zone(m.to_pydatetime(), self.zone):%a %d %b %H:%M %Z}", m) for m in moments]
+        self.slider = widgets.SelectionSlider(options=options, value=chosen, description="As of",
+                                              continuous_update=False, layout=widgets.Layout(width="95%"))
+        self.view = widgets.HTML()
+        self.slider.observe(self._update, names="value")
+        self.widget = widgets.VBox([self.slider, self.view])
+        self._update()
+
+    def _update(self, _change=None) -> None:
+        self.view.value = self._render(self.case, self.slider.value, self.zone)
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
+def public_knowledge_explorer(case: Case, display_timezone: str | None = None, as_of=None) -> PublicKnowledgeExplorer:
+    """The "what did the public know?" widget (``timeline.public_view_html`` is the static view)."""
+    return PublicKnowledgeExplorer(case, display_timezone, as_of)

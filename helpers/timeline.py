@@ -1,0 +1,280 @@
+"""One timeline for events and statements: gaps with their uncertainty, and what was public when."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+import pandas as pd
+
+from .case import Case
+from .errors import ParameterError
+from .paths import DATA_DIR
+from .tables import timeline_order, when
+from .times import gap, get_zone, snowflake_time, to_zone
+
+COMMUNICATION_KINDS = ("employee-activism", "company-decision", "company-statement", "agency-statement")
+
+
+def timeline(case: Case) -> pd.DataFrame:
+    """Every event, and every statement no event stands for, in time order on one table."""
+    events = case.events.assign(item=case.events.index, table="events", label=case.events["title"])
+    linked = set(case.events["statement_id"]) - {""}
+    loose = case.statements[~case.statements.index.isin(linked)]
+    statements = loose.assign(item=loose.index, table="statements", kind="statement",
+                              label=loose["speaker"] + ": " + loose["text"].str.slice(0, 80),
+                              actor=loose["speaker"], statement_id=loose.index)
+    columns = ["item", "table", "label", "kind", "actor", "audience", "statement_id", "time_precision", "time_basis", "start", "end"]
+    combined = pd.concat([events[columns], statements[columns]], ignore_index=True)
+    combined = combined.set_index("item", drop=False)
+    return timeline_order(combined).reset_index(drop=True)
+
+
+def check_event(case: Case, event_id: str, parameter: str = "anchor_event") -> str:
+    """``event_id`` if the case has it with a known time; otherwise an error listing valid ids."""
+    placed = case.events[case.events["start"].notna()]
+    if event_id not in placed.index:
+        reason = "has no known time" if event_id in case.events.index else "is not an event of this case"
+        raise ParameterError(f"parameter {parameter!r}: {event_id!r} {reason}; events with a known time: {', '.join(placed.index)}")
+    return event_id
+
+
+def default_anchor(case: Case) -> str:
+    """The first employee-activism event timed to within a day, else the first timed event."""
+    placed = timeline_order(case.events[case.events["start"].notna()])
+    narrow = placed[(placed["end"] - placed["start"]) <= pd.Timedelta(days=1)]
+    activism = narrow[narrow["kind"] == "employee-activism"]
+    return (activism if len(activism) else narrow if len(narrow) else placed).index[0]
+
+
+def gap_row(case: Case, a: str, b: str, table_a: str = "events", table_b: str = "events") -> dict:
+    """The gap from item ``a`` to item ``b`` as [shortest, longest], with each end's precision and basis."""
+    first, second = case.interval(a, table_a), case.interval(b, table_b)
+    frame_a, frame_b = getattr(case, table_a), getattr(case, table_b)
+    result = gap(first, second)
+    return {
+        "from": a, "to": b, "shortest": result.shortest, "longest": result.longest, "gap": str(result),
+        "certain order": "yes" if result.certain_order else "no: may overlap",
+        "from basis": f"{frame_a.loc[a, 'time_precision']}, {frame_a.loc[a, 'time_basis']}",
+        "to basis": f"{frame_b.loc[b, 'time_precision']}, {frame_b.loc[b, 'time_basis']}",
+    }
+
+
+def gap_table(case: Case, pairs) -> pd.DataFrame:
+    """Gaps for (from event, to event) pairs, as the rows ``gap_row`` gives, without the raw timedeltas."""
+    rows = [gap_row(case, a, b) for a, b in pairs]
+    return pd.DataFrame(rows, columns=["from", "to", "gap", "certain order", "from basis", "to basis"])
+
+
+def decision_and_first_press_event(case: Case) -> tuple[str, str] | None:
+    """The first internal decision event and the event of the first press statement, if the case has both."""
+    from .wording import first_press_statement
+
+    decisions = timeline_order(case.events[(case.events["kind"] == "company-decision") & case.events["start"].notna()])
+    press = case.events.index[case.events["statement_id"] == first_press_statement(case)]
+    return (decisions.index[0], press[0]) if len(decisions) and len(press) else None
+
+
+def gaps_from(case: Case, anchor_event: str, display_timezone: str | None = None, kinds=COMMUNICATION_KINDS) -> pd.DataFrame:
+    """Each communication event after the anchor: when, and the gap from the anchor and from the previous one."""
+    check_event(case, anchor_event)
+    zone = display_timezone or case.timezone
+    anchor_start = case.events.loc[anchor_event, "start"]
+    events = timeline_order(case.events[case.events["start"].notna()])
+    chosen = events[(events["kind"].isin(kinds) & (events["end"] > anchor_start)) | (events.index == anchor_event)]
+    rows, previous = [], None
+    for event_id, event in chosen.iterrows():
+        from_anchor = gap(case.interval(anchor_event, "events"), case.interval(event_id, "events"))
+        rows.append({
+            "event": event_id,
+            f"when ({zone})": when(case, event_id, zone, "events"),
+            "what": event["title"],
+            "audience": event["audience"] or "—",
+            "basis": f"{event['time_precision']}, {event['time_basis']}",
+            "from anchor": "anchor" if event_id == anchor_event else str(from_anchor),
+            "from previous row": str(gap(case.interval(previous, "events"), case.interval(event_id, "events"))) if previous else "",
+        })
+        previous = event_id
+    return pd.DataFrame(rows).set_index("event")
+
+
+# --------------------------------------------------------------------------- what was public when
+
+
+def parse_as_of(case: Case, as_of: str, display_timezone: str | None = None) -> pd.Timestamp:
+    """A moment written ``YYYY-MM-DD HH:MM`` (read in the display zone) or with a UTC offset.
+
+    It must lie within the case's timeline; the error says which span is valid.
+    """
+    zone = get_zone(display_timezone or case.timezone)
+    text = (as_of or "").strip()
+    if not re.match(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:\d{2})?$", text):
+        raise ParameterError(f"parameter 'as_of': {as_of!r} is not a time written 'YYYY-MM-DD HH:MM' (in the display zone) or with an offset")
+    try:
+        moment = datetime.fromisoformat(text.replace(" ", "T").replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise ParameterError(f"parameter 'as_of': {as_of!r} is not a valid time ({exc})") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone)
+    stamp = pd.Timestamp(moment).tz_convert("UTC")
+    first, last = case.events["start"].min(), case.events["end"].max()
+    if not first <= stamp <= last:
+        raise ParameterError(
+            f"parameter 'as_of': {as_of!r} is outside the case, which runs from "
+            f"{to_zone(first.to_pydatetime(), zone):%Y-%m-%d %H:%M} to {to_zone(last.to_pydatetime(), zone):%Y-%m-%d %H:%M} {zone.key}"
+        )
+    return stamp
+
+
+def default_as_of(case: Case) -> pd.Timestamp:
+    """The moment by which the organisation's first statement to the press had certainly been made."""
+    from .wording import first_press_statement
+
+    return case.statements.loc[first_press_statement(case), "end"]
+
+
+def statement_status(case: Case, as_of: pd.Timestamp) -> pd.Series:
+    """For each statement: 'made' (certainly by ``as_of``), 'maybe made' or 'not yet' ('unknown' if it cannot be placed)."""
+    statements = case.statements
+    status = pd.Series("unknown", index=statements.index, dtype="object")
+    placed = statements["start"].notna()
+    status[placed & (statements["end"] <= as_of)] = "made"
+    status[placed & (statements["start"] <= as_of) & (statements["end"] > as_of)] = "maybe made"
+    status[placed & (statements["start"] > as_of)] = "not yet"
+    return status
+
+
+def public_at(case: Case, as_of: pd.Timestamp, display_timezone: str | None = None) -> pd.DataFrame:
+    """Statements made (or maybe made) by ``as_of``, public and internal, in time order."""
+    zone = display_timezone or case.timezone
+    status = statement_status(case, as_of)
+    shown = timeline_order(case.statements[status.isin(["made", "maybe made"])])
+    table = pd.DataFrame({
+        "by then": status[shown.index],
+        "reach": ["internal only" if a == "internal" else "public" if a == "public" else "to the press" for a in shown["audience"]],
+        f"when ({zone})": [when(case, sid, zone) for sid in shown.index],
+        "speaker": shown["speaker"],
+        "text": shown["text"],
+    }, index=shown.index)
+    table.index.name = "statement"
+    return table
+
+
+def claims_at(case: Case, as_of: pd.Timestamp) -> pd.DataFrame:
+    """For each claim, who had publicly affirmed or denied it by ``as_of`` (literal or implied), and the record."""
+    status = statement_status(case, as_of)
+    external = case.statements["audience"].isin(["press", "public"])
+    rows = []
+    for claim_id, claim in case.claims.iterrows():
+        stances = case.stances[case.stances["claim_id"] == claim_id]
+        cells = {"affirmed publicly": [], "denied publicly": [], "said internally": [], "maybe, not certain by then": []}
+        for _, stance in stances.iterrows():
+            sid = stance["statement_id"]
+            label = f"{sid} ({'implied' if stance['mode'] == 'implied' else 'literal'})"
+            if status[sid] == "maybe made":
+                cells["maybe, not certain by then"].append(f"{label} {stance['stance']}")
+            elif status[sid] != "made":
+                continue
+            elif not external[sid]:
+                cells["said internally"].append(f"{label} {stance['stance']}")
+            else:
+                cells["affirmed publicly" if stance["stance"] == "affirms" else "denied publicly"].append(label)
+        rows.append({"claim": claim_id, "proposition": claim["proposition"], **{k: "; ".join(v) for k, v in cells.items()}, "record": claim["record"]})
+    return pd.DataFrame(rows).set_index("claim")
+
+
+def public_view_html(case: Case, as_of: pd.Timestamp, display_timezone: str | None = None) -> str:
+    """The 'what did the public know?' view as HTML (the widget shows exactly this)."""
+    zone = display_timezone or case.timezone
+    status = statement_status(case, as_of)
+    counts = {k: int((status == k).sum()) for k in ("made", "maybe made", "not yet", "unknown")}
+    internal = case.statements["audience"] == "internal"
+    made_internal = int((internal & (status == "made")).sum())
+    heading = (
+        f'<h4 data-as-of="{as_of.isoformat()}">As of {to_zone(as_of.to_pydatetime(), zone):%Y-%m-%d %H:%M %Z}</h4>'
+        f"<p>{counts['made']} statements certainly made ({made_internal} of them internal only), {counts['maybe made']} maybe made, "
+        f"{counts['not yet']} not yet made, {counts['unknown']} that cannot be placed in time.</p>"
+    )
+    statements = public_at(case, as_of, zone)
+    claims = claims_at(case, as_of)
+    return (
+        f'<div class="public-view">{heading}<h5>Statements made by then</h5>'
+        f"{statements.to_html(escape=True, border=0) if len(statements) else '<p>None yet.</p>'}"
+        f"<h5>Where the claims stood</h5>{claims.to_html(escape=True, border=0)}</div>"
+    )
+
+
+# --------------------------------------------------------------------------- norms and response times
+
+NORMS_FILE = DATA_DIR / "norms.csv"
+
+
+def load_norms() -> pd.DataFrame:
+    """Published norms and survey figures on response speed, each with its citation (data/norms.csv)."""
+    return pd.read_csv(NORMS_FILE, dtype={"norm_id": str}).set_index("norm_id")
+
+
+def response_times(case: Case, anchor_event: str) -> pd.DataFrame:
+    """Time from the anchor to the organisation's first statement to each audience, as [shortest, longest]."""
+    check_event(case, anchor_event)
+    anchor = case.interval(anchor_event, "events")
+    statements = timeline_order(case.statements[case.statements["start"].notna()])
+    own = statements[statements["organisation"] == case.organisation]
+    rows = []
+    for audience in ("internal", "press", "public"):
+        candidates = own[own["audience"] == audience]
+        if not len(candidates):
+            continue
+        # the statement that certainly came first: earliest latest-possible time
+        sid = candidates.assign(_id=candidates.index).sort_values(["end", "start", "_id"]).index[0]
+        result = gap(anchor, case.interval(sid, "statements"))
+        rows.append({"audience": audience, "first statement": sid, "gap": str(result),
+                     "shortest (h)": round(result.shortest.total_seconds() / 3600, 2),
+                     "longest (h)": round(result.longest.total_seconds() / 3600, 2)})
+    return pd.DataFrame(rows).set_index("audience")
+
+
+def against_norms(case: Case, anchor_event: str) -> pd.DataFrame:
+    """Each response time against each time norm: within, beyond, or cannot tell from the sources."""
+    times, norms = response_times(case, anchor_event), load_norms()
+    rows = []
+    for audience, response in times.iterrows():
+        for norm_id, norm in norms[norms["kind"] == "norm"].iterrows():
+            verdict = ("within the norm" if response["longest (h)"] <= norm["hours"]
+                       else "beyond the norm" if response["shortest (h)"] > norm["hours"] else "cannot tell from the sources")
+            rows.append({"audience": audience, "evidence: gap (h)": f"[{response['shortest (h)']}, {response['longest (h)']}]",
+                         "norm": norm["label"], "norm (h)": norm["hours"], "verdict": verdict})
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------- tweet ids
+
+
+def decoding_feedback(answer, status_id: str | int) -> str:
+    """Formative feedback on a student's decoding of a tweet id; never shows the answer."""
+    expected = snowflake_time(status_id)
+    not_yet = "That is not a time yet: build a datetime (in UTC) from the milliseconds you computed."
+    try:
+        value = pd.Timestamp(answer) if answer is not None else pd.NaT
+    except (ValueError, TypeError):
+        return not_yet
+    if value is pd.NaT:
+        return not_yet
+    if value.tzinfo is None:
+        return "Your time has no zone. The ids count milliseconds in UTC: give your answer in UTC."
+    difference = abs(value.tz_convert("UTC") - pd.Timestamp(expected))
+    if difference <= pd.Timedelta(milliseconds=1):
+        return "Correct: that is the moment the tweet was posted, to the millisecond."
+    if difference < pd.Timedelta(seconds=1):
+        return "Within a second. Check how you turned milliseconds into a time: keep the fractional part."
+    if abs(difference - pd.Timedelta(hours=round(difference / pd.Timedelta(hours=1)))) < pd.Timedelta(seconds=1) and difference >= pd.Timedelta(hours=1):
+        return "Off by whole hours: is your answer in UTC? Convert before comparing."
+    if difference > pd.Timedelta(days=365):
+        return "Far off: did you shift right by 22 bits and add Twitter's epoch offset in milliseconds?"
+    return "Not yet: recheck the shift (22 bits) and the epoch offset (milliseconds, not seconds)."
+
+
+__all__ = [
+    "COMMUNICATION_KINDS", "against_norms", "check_event", "decision_and_first_press_event", "load_norms", "response_times", "claims_at", "decoding_feedback", "default_anchor", "default_as_of",
+    "gap_row", "gap_table", "gaps_from", "parse_as_of", "public_at", "public_view_html", "statement_status", "timeline",
+]

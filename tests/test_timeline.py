@@ -1,0 +1,137 @@
+"""The timeline: gaps as ranges, what was public when, norms, tweet-id decoding feedback."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pandas as pd
+import pytest
+
+from helpers import ParameterError
+from helpers.timeline import (
+    against_norms,
+    check_event,
+    claims_at,
+    decoding_feedback,
+    default_anchor,
+    default_as_of,
+    gap_row,
+    gaps_from,
+    parse_as_of,
+    public_at,
+    public_view_html,
+    response_times,
+    statement_status,
+    timeline,
+)
+from helpers.widgets import public_knowledge_explorer
+
+
+def test_email_to_denial_is_zero_to_three_hours_and_in_order(hootsuite):
+    row = gap_row(hootsuite, "keiser-email", "spokesperson-biv")
+    assert (row["shortest"], row["longest"]) == (timedelta(0), timedelta(hours=3))
+    assert row["certain order"] == "yes"
+    assert row["from basis"] == "hour, reported" and row["to basis"] == "part_of_day, inferred"
+
+
+def test_thread_to_email_is_about_four_to_five_hours(hootsuite):
+    row = gap_row(hootsuite, "thread", "keiser-email")
+    # the thread's first tweet at 16:51:47.732 PDT (derived); the email in the 21:00 hour (reported)
+    assert row["shortest"] == timedelta(hours=4, minutes=8, seconds=12, milliseconds=267)
+    assert row["longest"] == timedelta(hours=5, minutes=8, seconds=12, milliseconds=268)
+
+
+def test_default_anchor_is_the_thread(hootsuite):
+    assert default_anchor(hootsuite) == "thread"
+
+
+def test_gaps_from_lists_the_chain_in_order(hootsuite):
+    table = gaps_from(hootsuite, "thread", "UTC")
+    chain = [e for e in table.index if e in ("thread", "keiser-email", "spokesperson-biv", "hootsuite-tweet", "keiser-public", "ice-statement")]
+    assert chain == ["thread", "keiser-email", "spokesperson-biv", "hootsuite-tweet", "keiser-public", "ice-statement"]
+    assert table.loc["keiser-email", "from anchor"] == "[4 h 08 min 12 s, 5 h 08 min 12 s]"
+    assert table.loc["thread", "when (UTC)"] == "2020-09-23 23:51:47 UTC"
+
+
+def test_timeline_has_every_event_and_each_unlinked_statement_once(hootsuite):
+    table = timeline(hootsuite)
+    linked = set(hootsuite.events["statement_id"]) - {""}
+    assert len(table) == len(hootsuite.events) + len(set(hootsuite.statements.index) - linked)
+    placed = table.dropna(subset=["start"])
+    assert placed["start"].is_monotonic_increasing
+
+
+def test_what_was_public_when_the_denial_was_certainly_made(hootsuite):
+    moment = default_as_of(hootsuite)
+    assert moment == pd.Timestamp("2020-09-24T07:00:00Z")  # midnight PDT, the end of "Wednesday night"
+    table = public_at(hootsuite, moment)
+    assert table.loc["gaboriault-biv", "by then"] == "made" and table.loc["gaboriault-biv", "reach"] == "to the press"
+    assert table.loc["keiser-email", "reach"] == "internal only"
+    assert "hootsuite-tweet" not in table.index
+    claims = claims_at(hootsuite, moment)
+    assert "gaboriault-biv (literal)" in claims.loc["future-business", "denied publicly"]
+    assert "keiser-email (literal) affirms" in claims.loc["leadership-decided-to-withdraw", "said internally"]
+
+
+def test_status_at_the_edges_of_an_interval(hootsuite):
+    email = hootsuite.interval("keiser-email", "statements")
+    assert statement_status(hootsuite, pd.Timestamp(email.start))["keiser-email"] == "maybe made"
+    assert statement_status(hootsuite, pd.Timestamp(email.end))["keiser-email"] == "made"
+    assert statement_status(hootsuite, pd.Timestamp(email.start) - pd.Timedelta(seconds=1))["keiser-email"] == "not yet"
+
+
+def test_as_of_is_read_in_the_display_zone(hootsuite):
+    assert parse_as_of(hootsuite, "2020-09-24 10:00", "America/Chicago") == pd.Timestamp("2020-09-24T15:00Z")
+    assert parse_as_of(hootsuite, "2020-09-24T10:00-07:00", "UTC") == pd.Timestamp("2020-09-24T17:00Z")
+
+
+def test_as_of_on_a_daylight_saving_change(fictional):
+    # Sydney left daylight saving at 03:00 on 2 April 2023, so 02:30 happened twice; the first one (+11:00) is used.
+    assert parse_as_of(fictional, "2023-04-02 02:30", "Australia/Sydney") == pd.Timestamp("2023-04-01T15:30Z")
+
+
+@pytest.mark.parametrize("as_of, message", [
+    ("2019-01-01 00:00", "is outside the case, which runs from 2020-06-01 00:00"),
+    ("tomorrow", "is not a time written 'YYYY-MM-DD HH:MM'"),
+    ("2020-09-31 10:00", "is not a valid time"),
+])
+def test_bad_as_of(hootsuite, as_of, message):
+    with pytest.raises(ParameterError, match=f"parameter 'as_of': .*{message}"):
+        parse_as_of(hootsuite, as_of)
+
+
+def test_unknown_anchor_lists_valid_events(hootsuite):
+    with pytest.raises(ParameterError, match=r"parameter 'anchor_event': 'treadh' is not an event of this case; events with a known time: .*thread"):
+        check_event(hootsuite, "treadh")
+
+
+def test_response_times_against_the_one_hour_norm(hootsuite):
+    times = response_times(hootsuite, "thread")
+    assert times.loc["press", "first statement"] == "gaboriault-biv"
+    assert (times.loc["press", "shortest (h)"], times.loc["press", "longest (h)"]) == (5.14, 7.14)
+    verdicts = against_norms(hootsuite, "thread").set_index("audience")["verdict"]
+    assert verdicts["press"] == "beyond the norm"
+
+
+def test_decoding_feedback_guides_without_giving_the_answer():
+    status_id = "1308917007438483457"
+    right = pd.Timestamp("2020-09-23T23:51:47.732Z")
+    assert decoding_feedback(right, status_id).startswith("Correct")
+    assert "UTC" in decoding_feedback(right.tz_convert("America/Vancouver").tz_localize(None), status_id)
+    assert "is your answer in UTC" in decoding_feedback(right + pd.Timedelta(hours=7), status_id)
+    assert "fractional part" in decoding_feedback(right.floor("s"), status_id)
+    assert "not a time yet" in decoding_feedback(None, status_id)
+    for wrong in (None, right + pd.Timedelta(days=3), pd.Timestamp("1970-01-01", tz="UTC")):
+        message = decoding_feedback(wrong, status_id)
+        assert "23:51" not in message and "2020-09-23" not in message
+
+
+def test_public_view_widget_moves_with_the_slider(hootsuite):
+    explorer = public_knowledge_explorer(hootsuite, "UTC")
+    before = explorer.view.value
+    later = explorer.slider.options[-1][1]
+    explorer.slider.value = later
+    assert explorer.view.value != before
+    assert explorer.view.value == public_view_html(hootsuite, later, "UTC")
+    assert f'data-as-of="{later.isoformat()}"' in explorer.view.value
+    assert explorer.slider.description == "As of"
