@@ -32,7 +32,7 @@ def outputs_text(notebook) -> str:
 
 
 def test_there_are_lesson_notebooks():
-    assert [nb.name for nb in LESSONS][:2] == ["01-case-overview.ipynb", "02-statement-wording.ipynb"]
+    assert [nb.name for nb in LESSONS] == ["01-case-overview.ipynb", "02-statement-wording.ipynb", "03-timing-of-the-reversal.ipynb"]
 
 
 def declared(notebook) -> set[str]:
@@ -67,10 +67,19 @@ def check_02(executed_text, tmp_path):
     assert "have decided" in executed_text  # the closing passage's verb groups
 
 
+def check_03(executed_text, tmp_path):
+    assert "gaps measured from 'keiser-email'; times shown in America/Chicago" in executed_text
+    assert "As of 2020-09-24 10:00 CDT" in executed_text
+    # the CEO's email "shortly after 9 pm" Pacific is 23:00-24:00 in Chicago
+    assert "2020-09-23 23:00–00:00 CDT" in executed_text
+
+
 NON_DEFAULT = {
     "01-case-overview": (lambda tmp: {"display_timezone": "UTC"}, check_01),
     "02-statement-wording": (lambda tmp: {"focus_statement": "keiser-public-closing", "compare_speakers": ["Mary Houtmann"],
                                           "compare_ids": ["gaboriault-biv"], "lexicon": str(_custom_lexicon(tmp))}, check_02),
+    "03-timing-of-the-reversal": (lambda tmp: {"display_timezone": "America/Chicago", "anchor_event": "keiser-email",
+                                               "as_of": "2020-09-24 10:00"}, check_03),
 }
 
 
@@ -117,6 +126,17 @@ def test_bad_lexicon_path_names_the_parameter(tmp_path):
     with pytest.raises(papermill.PapermillExecutionError) as caught:
         run(wording, tmp_path, lexicon="no-such-lexicon.csv")
     assert "parameter 'lexicon': lexicon file not found" in caught.value.evalue
+
+
+@pytest.mark.parametrize("parameters, message", [
+    ({"anchor_event": "no-such-event"}, "parameter 'anchor_event': 'no-such-event' is not an event of this case"),
+    ({"as_of": "2031-01-01 00:00"}, "parameter 'as_of': '2031-01-01 00:00' is outside the case"),
+])
+def test_timing_notebook_rejects_bad_values(tmp_path, parameters, message):
+    timing = next(nb for nb in LESSONS if nb.stem == "03-timing-of-the-reversal")
+    with pytest.raises(papermill.PapermillExecutionError) as caught:
+        run(timing, tmp_path, **parameters)
+    assert message in caught.value.evalue
 
 
 def test_bad_zone_stops_the_run(tmp_path):
