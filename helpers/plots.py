@@ -9,6 +9,7 @@ from datetime import datetime
 import matplotlib
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -266,4 +267,43 @@ def plot_milestones(case: Case, display_timezone: str | None = None, unit: str |
                  xlabel=f"time ({zone_name})", ylabel=unit,
                  alt=f"Chart of {unit} at {len(counted)} reported milestones joined by dashed lines, from {int(counted['quantity'].iloc[0])} to "
                      f"{int(counted['quantity'].iloc[-1])}, each labelled with the count and the hourly rate since the previous one.")
+    return fig
+
+
+STANCE_STYLE = {  # colour (Okabe & Ito) and a text mark, so the matrix reads without colour too
+    "affirms": ("#0072B2", "A"),
+    "implies": ("#56B4E9", "a"),
+    "denies": ("#D55E00", "D"),
+    "implies the opposite": ("#E69F00", "d"),
+    "silent": ("#FFFFFF", ""),
+}
+
+
+def plot_stance_matrix(matrix: pd.DataFrame, ax=None, title: str = "Who affirmed or denied what"):
+    """The stance matrix (from ``claims.stance_matrix``) as a labelled grid of coloured, lettered cells."""
+    from matplotlib.colors import ListedColormap
+
+    labels = list(STANCE_STYLE)
+    codes = matrix.apply(lambda column: column.map(labels.index)).to_numpy()
+    with house_style():
+        if ax is None:
+            fig, ax = plt.subplots(figsize=(2.5 + 0.7 * matrix.shape[1], 1.5 + 0.3 * matrix.shape[0]), layout="constrained")
+        fig = ax.figure
+        ax.imshow(codes, cmap=ListedColormap([STANCE_STYLE[k][0] for k in labels]), vmin=-0.5, vmax=len(labels) - 0.5, aspect="auto")
+        for (row, column), code in np.ndenumerate(codes):
+            mark = STANCE_STYLE[labels[code]][1]
+            if mark:
+                ax.text(column, row, mark, ha="center", va="center", fontsize=8, color="white" if mark in "AD" else "black")
+        ax.set_xticks(range(matrix.shape[1]), matrix.columns, rotation=40, ha="right")
+        ax.set_yticks(range(matrix.shape[0]), matrix.index)
+        ax.set_xticks(np.arange(-0.5, matrix.shape[1]), minor=True)
+        ax.set_yticks(np.arange(-0.5, matrix.shape[0]), minor=True)
+        ax.grid(which="minor", color="#bbbbbb", linewidth=0.5)
+        ax.grid(which="major", visible=False)
+        ax.tick_params(which="minor", length=0)
+        handles = [Patch(facecolor=STANCE_STYLE[k][0], edgecolor="black", label=f"{STANCE_STYLE[k][1] or ' '}  {k}") for k in labels]
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
+        decorate(ax, title=title, xlabel="claim", ylabel="statement (in time order)",
+                 alt=f"Grid of {matrix.shape[0]} statements by {matrix.shape[1]} claims; each cell is coloured and lettered by "
+                     "stance: A affirms, a implies, D denies, d implies the opposite, blank silent.")
     return fig

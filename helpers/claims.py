@@ -1,0 +1,181 @@
+"""Claims and stances: the stance matrix, contradicting pairs, and statements against the record."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import replace
+
+import pandas as pd
+
+from .case import Case
+from .errors import ParameterError
+from .tables import timeline_order, when
+from .times import gap
+
+LABELS = {("affirms", "literal"): "affirms", ("denies", "literal"): "denies",
+          ("affirms", "implied"): "implies", ("denies", "implied"): "implies the opposite"}
+SILENT = "silent"
+
+
+def stances(case: Case, include_implied: bool = True) -> pd.DataFrame:
+    """The stance rows with a display label, optionally without implicatures."""
+    rows = case.stances.assign(label=[LABELS[(s, m)] for s, m in zip(case.stances["stance"], case.stances["mode"])])
+    return rows if include_implied else rows[rows["mode"] == "literal"]
+
+
+def check_claim(case: Case, claim: str) -> str:
+    if claim not in case.claims.index:
+        raise ParameterError(f"parameter 'claim': unknown claim {claim!r}; the case has: {', '.join(case.claims.index)}")
+    return claim
+
+
+def stance_matrix(case: Case, include_implied: bool = True) -> pd.DataFrame:
+    """Statements (time order) x claims (file order): affirms / denies / implies / implies the opposite / silent."""
+    rows = stances(case, include_implied)
+    ordered = timeline_order(case.statements.loc[case.statements.index.isin(rows["statement_id"])])
+    matrix = pd.DataFrame(SILENT, index=ordered.index, columns=case.claims.index, dtype="object")
+    for _, row in rows.iterrows():
+        matrix.loc[row["statement_id"], row["claim_id"]] = row["label"]
+    matrix.index.name, matrix.columns.name = "statement", "claim"
+    return matrix
+
+
+def _order_key(case: Case, statement_id: str) -> tuple:
+    row = case.statements.loc[statement_id]
+    unplaced = pd.isna(row["start"])
+    return (unplaced, row["start"] if not unplaced else pd.Timestamp.max.tz_localize("UTC"), row["end"] if not unplaced else pd.Timestamp.max.tz_localize("UTC"), statement_id)
+
+
+def classify(first: pd.Series, second: pd.Series, case: Case) -> str:
+    """'literal vs literal' / 'literal vs implied' / 'implied vs implied', plus the audiences when one is internal."""
+    modes = sorted([first["mode"], second["mode"]], key=["literal", "implied"].index)
+    kind = f"{modes[0]} vs {modes[1]}"
+    audiences = {case.statements.loc[first["statement_id"], "audience"], case.statements.loc[second["statement_id"], "audience"]}
+    if "internal" in audiences and audiences != {"internal"}:
+        kind += ", public vs internal"
+    elif audiences == {"internal"}:
+        kind += ", internal vs internal"
+    return kind
+
+
+def contradictions(case: Case, claim: str | None = None, include_implied: bool = True) -> pd.DataFrame:
+    """Every pair of statements taking opposite stances on one claim, earlier statement first.
+
+    Ordered by claim (file order), then by the earlier statement's time, then the later one's;
+    ties in time are broken by statement id, so the output never depends on file order.
+    """
+    rows = stances(case, include_implied)
+    if claim is not None:
+        rows = rows[rows["claim_id"] == check_claim(case, claim)]
+    out = []
+    for claim_id in case.claims.index:
+        on_claim = rows[rows["claim_id"] == claim_id]
+        affirm, deny = on_claim[on_claim["stance"] == "affirms"], on_claim[on_claim["stance"] == "denies"]
+        for _, a in affirm.iterrows():
+            for _, d in deny.iterrows():
+                first, second = sorted([a, d], key=lambda r: _order_key(case, r["statement_id"]))
+                s1, s2 = case.statements.loc[first["statement_id"]], case.statements.loc[second["statement_id"]]
+                i1, i2 = case.interval(first["statement_id"], "statements"), case.interval(second["statement_id"], "statements")
+                out.append({
+                    "claim": claim_id,
+                    "earlier": first["statement_id"], "earlier speaker": s1["speaker"], "earlier says": first["label"],
+                    "earlier audience": s1["audience"], "earlier channel": s1["channel"], "earlier words": first["evidence"],
+                    "later": second["statement_id"], "later speaker": s2["speaker"], "later says": second["label"],
+                    "later audience": s2["audience"], "later channel": s2["channel"], "later words": second["evidence"],
+                    "gap": str(gap(i1, i2)) if i1 is not None and i2 is not None else "unknown",
+                    "kind": classify(first, second, case),
+                    "same organisation": "yes" if s1["organisation"] == s2["organisation"] else "no",
+                    "_key": (list(case.claims.index).index(claim_id), _order_key(case, first["statement_id"]), _order_key(case, second["statement_id"])),
+                })
+    columns = ["claim", "earlier", "earlier speaker", "earlier says", "earlier audience", "earlier channel", "earlier words",
+               "later", "later speaker", "later says", "later audience", "later channel", "later words", "gap", "kind", "same organisation"]
+    if not out:
+        return pd.DataFrame(columns=columns)
+    out.sort(key=lambda row: row["_key"])
+    return pd.DataFrame(out)[columns]
+
+
+def against_record(case: Case, include_implied: bool = True) -> pd.DataFrame:
+    """Stances that go against what the record shows (claims whose record is supported or contradicted)."""
+    rows = stances(case, include_implied).merge(case.claims[["record", "record_note"]], left_on="claim_id", right_index=True)
+    wrong = rows[((rows["record"] == "supported") & (rows["stance"] == "denies")) | ((rows["record"] == "contradicted") & (rows["stance"] == "affirms"))]
+    wrong = wrong.assign(speaker=case.statements.loc[wrong["statement_id"], "speaker"].to_numpy(),
+                         audience=case.statements.loc[wrong["statement_id"], "audience"].to_numpy())
+    claim_order = list(case.claims.index)
+    order = sorted(range(len(wrong)), key=lambda i: (claim_order.index(wrong["claim_id"].iloc[i]), _order_key(case, wrong["statement_id"].iloc[i])))
+    wrong = wrong.iloc[order]
+    return wrong[["claim_id", "statement_id", "speaker", "audience", "label", "evidence", "record", "record_note"]].reset_index(drop=True)
+
+
+def recode(case: Case, statement_id: str, claim_id: str, stance: str | None, mode: str = "literal", evidence: str = "", rationale: str = "recoded by a student") -> Case:
+    """A copy of the case with one stance changed (``stance=None`` removes it: silent). Checked like the data files."""
+    if statement_id not in case.statements.index:
+        raise KeyError(f"unknown statement {statement_id!r}")
+    check_claim(case, claim_id)
+    rows = case.stances[~((case.stances["statement_id"] == statement_id) & (case.stances["claim_id"] == claim_id))]
+    if stance is not None:
+        if (stance, mode) not in LABELS:
+            raise ValueError(f"stance must be 'affirms' or 'denies' and mode 'literal' or 'implied', got {stance!r}, {mode!r}")
+        if not evidence or evidence not in case.statements.loc[statement_id, "text"]:
+            raise ValueError(f"evidence {evidence!r} does not occur in the text of statement {statement_id!r}")
+        new = pd.DataFrame([{"statement_id": statement_id, "claim_id": claim_id, "stance": stance, "mode": mode, "evidence": evidence, "rationale": rationale}])
+        rows = pd.concat([rows, new], ignore_index=True)
+    return replace(case, stances=rows.reset_index(drop=True))
+
+
+def default_claim(case: Case, include_implied: bool = True) -> str:
+    """The claim with the most contradicting pairs (ties: file order)."""
+    table = contradictions(case, include_implied=include_implied)
+    if not len(table):
+        return case.claims.index[0]
+    counts = table["claim"].value_counts()
+    return max(case.claims.index, key=lambda c: (counts.get(c, 0), -list(case.claims.index).index(c)))
+
+
+def claim_view_html(case: Case, claim: str, include_implied: bool = True, display_timezone: str | None = None) -> str:
+    """Every statement's stance on one claim, in time order, with its evidence words and the record."""
+    check_claim(case, claim)
+    zone = display_timezone or case.timezone
+    rows = stances(case, include_implied)
+    rows = rows[rows["claim_id"] == claim]
+    ordered = sorted(rows.itertuples(index=False), key=lambda r: _order_key(case, r.statement_id))
+    table = pd.DataFrame([{
+        f"when ({zone})": when(case, r.statement_id, zone), "statement": r.statement_id,
+        "speaker": case.statements.loc[r.statement_id, "speaker"], "audience": case.statements.loc[r.statement_id, "audience"],
+        "stance": r.label, "evidence words": r.evidence,
+    } for r in ordered], columns=[f"when ({zone})", "statement", "speaker", "audience", "stance", "evidence words"])
+    record = case.claims.loc[claim]
+    return (
+        f'<div class="claim-view" data-claim="{html.escape(claim)}"><p><b>{html.escape(record["proposition"])}</b></p>'
+        f"<p>Record: <b>{html.escape(record['record'])}</b> — {html.escape(record['record_note'])}</p>"
+        + (table.to_html(index=False, escape=True, border=0) if len(table) else "<p>No statement takes a stance on this claim.</p>")
+        + "</div>"
+    )
+
+
+class ClaimExplorer:
+    """Pick a claim; see every statement's stance on it along the timeline, with the evidence words."""
+
+    def __init__(self, case: Case, claim: str | None = None, include_implied: bool = True, display_timezone: str | None = None):
+        import ipywidgets as widgets
+
+        self.case, self.zone = case, display_timezone
+        self.claim = widgets.Dropdown(options=[(f"{cid}: {row['proposition'][:70]}", cid) for cid, row in case.claims.iterrows()],
+                                      value=claim or case.claims.index[0], description="Claim", layout=widgets.Layout(width="95%"))
+        self.include_implied = widgets.Checkbox(value=include_implied, description="Include implied stances")
+        self.view = widgets.HTML()
+        self.claim.observe(self._update, names="value")
+        self.include_implied.observe(self._update, names="value")
+        self.widget = widgets.VBox([self.claim, self.include_implied, self.view])
+        self._update()
+
+    def _update(self, _change=None) -> None:
+        self.view.value = claim_view_html(self.case, self.claim.value, self.include_implied.value, self.zone)
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
+def claim_explorer(case: Case, claim: str | None = None, include_implied: bool = True, display_timezone: str | None = None) -> ClaimExplorer:
+    """The claim explorer widget (``claim_view_html`` is the static view)."""
+    return ClaimExplorer(case, claim, include_implied, display_timezone)
