@@ -32,7 +32,8 @@ def outputs_text(notebook) -> str:
 
 
 def test_there_are_lesson_notebooks():
-    assert [nb.name for nb in LESSONS] == ["01-case-overview.ipynb", "02-statement-wording.ipynb", "03-timing-of-the-reversal.ipynb"]
+    assert [nb.name for nb in LESSONS] == ["01-case-overview.ipynb", "02-statement-wording.ipynb", "03-timing-of-the-reversal.ipynb",
+                                           "04-contradictions.ipynb"]
 
 
 def declared(notebook) -> set[str]:
@@ -74,12 +75,19 @@ def check_03(executed_text, tmp_path):
     assert "2020-09-23 23:00–00:00 CDT" in executed_text
 
 
+def check_04(executed_text, tmp_path):
+    assert "focus on 'formally-terminated'; implied stances left out" in executed_text
+    assert "literal vs literal" in executed_text and "literal vs implied" not in executed_text
+    assert "has not been cancelled" in executed_text  # ICE's words, via CRN, on the focus claim
+
+
 NON_DEFAULT = {
     "01-case-overview": (lambda tmp: {"display_timezone": "UTC"}, check_01),
     "02-statement-wording": (lambda tmp: {"focus_statement": "keiser-public-closing", "compare_speakers": ["Mary Houtmann"],
                                           "compare_ids": ["gaboriault-biv"], "lexicon": str(_custom_lexicon(tmp))}, check_02),
     "03-timing-of-the-reversal": (lambda tmp: {"display_timezone": "America/Chicago", "anchor_event": "keiser-email",
                                                "as_of": "2020-09-24 10:00"}, check_03),
+    "04-contradictions": (lambda tmp: {"claim": "formally-terminated", "include_implied": False}, check_04),
 }
 
 
