@@ -194,10 +194,11 @@ def test_lexicon_copy_is_reusable(tmp_path):
     assert re.search(LEXICON.rows.loc["self-name", "pattern"].replace("{organisation}", "Acme"), "Acme says")
 
 
-def test_prefilter_never_changes_the_matches(hootsuite):
+def test_fast_matching_never_changes_the_matches(hootsuite):
     texts = list(hootsuite.statements["text"]) + [row["sentence"] for row in _labelled()]
+    texts += ["WE WILL NOT COMMENT. İstanbul office: we are NOT entering.", "Hootsuite's CEO—and the Board—decided not to."]
     for text in texts:
-        assert find_matches(text, LEXICON, "Hootsuite") == find_matches(text, LEXICON, "Hootsuite", prefilter=False)
+        assert find_matches(text, LEXICON, "Hootsuite") == find_matches(text, LEXICON, "Hootsuite", fast=False)
 
 
 @pytest.mark.parametrize("source, prefixes", [
