@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from .errors import CaseDataError, Problem, UnknownCaseError
-from .paths import CASES_DIR
+from .paths import CASES_DIR, DATA_DIR
 from .times import BASES, PRECISIONS, Interval, TimeFormatError, get_zone, snowflake_time, time_interval
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -43,6 +43,7 @@ class Table:
     file: str
     key: str | None
     columns: tuple[Column, ...]
+    optional: bool = False  # a case may leave the file out; it then loads as an empty table
 
     @property
     def names(self) -> list[str]:
@@ -140,6 +141,14 @@ TABLES: dict[str, Table] = {
         _CONFIDENCE,
         _NOTE,
     )),
+    "coding": Table("coding.csv", None, (
+        Column("statement_id", kind="ref", refers_to="statements"),
+        Column("sentence", kind="number"),
+        Column("scheme", kind="enum", allowed=("benoit", "scct", "apology")),
+        Column("strategy"),
+        Column("evidence"),
+        Column("rationale"),
+    ), optional=True),
     "open_questions": Table("open_questions.csv", "question_id", (
         Column("question_id", kind="id"),
         Column("question"),
@@ -170,6 +179,7 @@ class Case:
     stances: pd.DataFrame
     variants: pd.DataFrame
     facts: pd.DataFrame
+    coding: pd.DataFrame
     open_questions: pd.DataFrame
     intervals: dict[tuple[str, str], Interval | None] = field(repr=False, default_factory=dict)
 
@@ -318,7 +328,8 @@ def _read_table(folder: Path, table: Table, problems: list[Problem]) -> list[_Ro
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        problems.append(Problem(table.file, "file is missing (keep the header row even when a table is empty)"))
+        if not table.optional:
+            problems.append(Problem(table.file, "file is missing (keep the header row even when a table is empty)"))
         return []
     except UnicodeDecodeError as exc:
         problems.append(Problem(table.file, f"not valid UTF-8 text ({exc.reason} at byte {exc.start})"))
@@ -406,6 +417,8 @@ def _check_columns(table: Table, rows: list[_Row], all_rows: dict[str, list[_Row
         _check_fact_values(table, rows, problems)
     if table.file == "stances.csv":
         _check_stance_pairs(table, rows, problems)
+    if table.file == "coding.csv":
+        _check_coding(table, rows, all_rows, problems)
 
 
 def _is_number(value: str) -> bool:
@@ -432,6 +445,40 @@ def _check_fact_values(table: Table, rows: list[_Row], problems: list[Problem]) 
             valid = kind != "date" or _is_iso_date(value)
         if not valid:
             problems.append(Problem(table.file, f"{value!r} is not a valid {kind}", line=row.line, column="value", row_id=_row_label(table, row)))
+
+
+def _check_coding(table: Table, rows: list[_Row], all_rows: dict[str, list[_Row]], problems: list[Problem]) -> None:
+    """Reference coding: a real sentence of the statement, a strategy of the scheme, evidence in that sentence."""
+    from .wording import split_sentences
+
+    strategies: dict[str, set[str]] = {}
+    with (DATA_DIR / "schemes" / "strategies.csv").open(encoding="utf-8", newline="") as handle:
+        for record in csv.DictReader(handle):
+            strategies.setdefault(record["scheme"], set()).add(record["strategy"])
+    texts = {r.values["statement_id"]: r.values["text"] for r in all_rows["statements"]}
+    first: dict[tuple[str, str, str], int] = {}
+    for row in rows:
+        values = row.values
+        sid, number, scheme = values["statement_id"], values["sentence"], values["scheme"]
+
+        def report(column: str, message: str) -> None:
+            problems.append(Problem(table.file, message, line=row.line, column=column))
+
+        if sid not in texts or scheme not in strategies:
+            continue  # reported by the column checks
+        spans = split_sentences(texts[sid])
+        if not number.isdigit() or not 1 <= int(number) <= len(spans):
+            report("sentence", f"{number!r} is not a sentence number of statement {sid!r} (it has {len(spans)})")
+            continue
+        if values["strategy"] not in strategies[scheme]:
+            report("strategy", f"{values['strategy']!r} is not a {scheme} strategy (allowed: {', '.join(sorted(strategies[scheme]))})")
+        start, end = spans[int(number) - 1]
+        if values["evidence"] and values["evidence"] not in texts[sid][start:end]:
+            report("evidence", f"{values['evidence']!r} does not occur in sentence {number} of statement {sid!r}")
+        key = (sid, number, scheme)
+        if key in first:
+            report("sentence", f"sentence {number} of {sid!r} is coded twice for {scheme} (first at line {first[key]})")
+        first.setdefault(key, row.line)
 
 
 def _check_stance_pairs(table: Table, rows: list[_Row], problems: list[Problem]) -> None:

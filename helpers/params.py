@@ -52,11 +52,29 @@ def _check_lexicon(value: str) -> None:
         raise ParameterError(f"parameter 'lexicon': {exc}") from None
 
 
+def _check_scheme(value: str) -> None:
+    from .coding import check_scheme
+
+    check_scheme(value)
+
+
+def _check_existing_file(name: str) -> Callable[[str], None]:
+    def check(value: str) -> None:
+        from pathlib import Path
+
+        if value and not Path(value).expanduser().is_file():
+            raise ParameterError(f"parameter {name!r}: file not found: {value}")
+
+    return check
+
+
 # Value checks shared by every notebook that uses a parameter of this name.
 VALUE_CHECKS: dict[str, Callable[[Any], None]] = {
     "case_id": _check_case_id,
     "display_timezone": _check_zone("display_timezone", blank_ok=True),  # blank: the case's own zone
     "lexicon": _check_lexicon,  # blank: the module's default lexicon
+    "scheme": _check_scheme,
+    "student_coding": _check_existing_file("student_coding"),  # blank: no coding yet
 }
 
 

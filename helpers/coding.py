@@ -1,0 +1,267 @@
+"""Response-strategy coding: the schemes, a student's coding against the reference, cue
+suggestions from the wording analysis, and the analysis of a drafted statement."""
+
+from __future__ import annotations
+
+import csv
+import difflib
+from pathlib import Path
+
+import pandas as pd
+
+from .case import Case
+from .errors import ParameterError, Problem
+from .paths import DATA_DIR
+from .wording import analyse_text, load_lexicon, split_sentences
+
+SCHEMES_DIR = DATA_DIR / "schemes"
+SCHEMES = ("benoit", "scct", "apology")
+CODING_COLUMNS = ("statement_id", "sentence", "strategy")
+
+
+class CodingError(ValueError):
+    """A student coding file that cannot be graded; ``problems`` name the file, line and column."""
+
+    def __init__(self, path, problems: list[Problem]):
+        self.path, self.problems = path, problems
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        super().__init__(f"coding file {path}: {problems[0]}{more}")
+
+
+def load_strategies() -> pd.DataFrame:
+    """Every scheme's strategies with a gloss and a citation (data/schemes/strategies.csv)."""
+    return pd.read_csv(SCHEMES_DIR / "strategies.csv", dtype=str, keep_default_na=False)
+
+
+def load_clusters() -> pd.DataFrame:
+    """SCCT's crisis clusters and the posture that follows from each."""
+    return pd.read_csv(SCHEMES_DIR / "scct-clusters.csv", dtype=str, keep_default_na=False).set_index("cluster")
+
+
+def check_scheme(scheme: str) -> str:
+    if scheme not in SCHEMES:
+        raise ParameterError(f"parameter 'scheme': unknown scheme {scheme!r}; the schemes are: {', '.join(SCHEMES)}")
+    return scheme
+
+
+def scheme_table(scheme: str) -> pd.DataFrame:
+    """One scheme's groups and strategies, glossed."""
+    table = load_strategies()
+    return table[table["scheme"] == check_scheme(scheme)].drop(columns="scheme").reset_index(drop=True)
+
+
+def reference_coding(case: Case, scheme: str) -> pd.DataFrame:
+    """The case's reference coding for one scheme, with each sentence's text."""
+    coding = case.coding[case.coding["scheme"] == check_scheme(scheme)].copy()
+    coding["sentence"] = coding["sentence"].astype(int)
+    coding["sentence text"] = [sentence_text(case, sid, n) for sid, n in zip(coding["statement_id"], coding["sentence"])]
+    return coding[["statement_id", "sentence", "sentence text", "strategy", "evidence", "rationale"]].reset_index(drop=True)
+
+
+def sentence_text(case: Case, statement_id: str, number: int) -> str:
+    text = case.statements.loc[statement_id, "text"]
+    start, end = split_sentences(text)[number - 1]
+    return text[start:end]
+
+
+# --------------------------------------------------------------------------- a student's coding
+
+
+def load_student_coding(path: str | Path, case: Case, scheme: str) -> pd.DataFrame:
+    """Read a student's coding (CSV: statement_id, sentence, strategy) and check it against the reference items.
+
+    Every problem is reported with its line: a missing column, a blank or non-numeric sentence, an
+    unknown strategy (with the closest allowed one), a sentence the reference does not code, a
+    duplicate, and every reference sentence the file leaves uncoded.
+    """
+    path = Path(path)
+    name = path.name
+    if not path.is_file():
+        raise ParameterError(f"parameter 'student_coding': file not found: {path}")
+    allowed = list(load_strategies().query("scheme == @scheme")["strategy"])
+    reference = reference_coding(case, scheme)
+    expected = {(s, int(n)) for s, n in zip(reference["statement_id"], reference["sentence"])}
+    problems: list[Problem] = []
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CodingError(path, [Problem(name, f"not valid UTF-8 text ({exc.reason} at byte {exc.start})")]) from None
+    reader = csv.DictReader(text.splitlines(keepends=True))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    missing = [c for c in CODING_COLUMNS if c not in header]
+    if missing:
+        raise CodingError(path, [Problem(name, f"missing column (the columns are {', '.join(CODING_COLUMNS)})", line=1, column=c) for c in missing])
+    rows, seen = [], {}
+    for record in reader:
+        line = reader.line_num
+        record = {k.strip(): (v or "").strip() for k, v in record.items() if k}
+        if not any(record.values()):
+            continue
+        sid, number, strategy = record["statement_id"], record["sentence"], record["strategy"]
+        label = f"statement_id={sid}" if sid else None
+        if not number.isdigit():
+            problems.append(Problem(name, f"sentence must be a whole number, got {number!r}", line=line, column="sentence", row_id=label))
+            continue
+        key = (sid, int(number))
+        if strategy not in allowed:
+            close = difflib.get_close_matches(strategy, allowed, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            problems.append(Problem(name, f"unknown {scheme} strategy {strategy!r}{hint} (allowed: {', '.join(allowed)})", line=line, column="strategy", row_id=label))
+        if key not in expected:
+            problems.append(Problem(name, f"statement {sid!r} sentence {number} is not one of the sentences to code", line=line, column="statement_id", row_id=label))
+        elif key in seen:
+            problems.append(Problem(name, f"sentence coded twice (first at line {seen[key]})", line=line, column="sentence", row_id=label))
+        seen.setdefault(key, line)
+        rows.append({"statement_id": sid, "sentence": int(number), "strategy": strategy})
+    for sid, number in sorted(expected - set(seen)):
+        problems.append(Problem(name, f"statement {sid!r} sentence {number} is not coded"))
+    if problems:
+        raise CodingError(path, problems)
+    return pd.DataFrame(rows, columns=["statement_id", "sentence", "strategy"])
+
+
+def cohen_kappa(first: list[str], second: list[str]) -> float:
+    """Cohen's kappa for two codings of the same items: (observed - chance) / (1 - chance)."""
+    if len(first) != len(second) or not first:
+        raise ValueError("kappa needs two codings of the same, non-empty list of items")
+    n = len(first)
+    observed = sum(a == b for a, b in zip(first, second)) / n
+    categories = set(first) | set(second)
+    chance = sum((first.count(c) / n) * (second.count(c) / n) for c in categories)
+    if chance == 1:
+        return 1.0  # both coders used one and the same category throughout
+    return (observed - chance) / (1 - chance)
+
+
+def agreement(case: Case, scheme: str, student: pd.DataFrame) -> dict:
+    """Percent agreement, Cohen's kappa, a confusion table and the sentences that differ."""
+    reference = reference_coding(case, scheme)
+    merged = reference.merge(student, on=["statement_id", "sentence"], suffixes=(" (reference)", " (student)"))
+    ours, theirs = list(merged["strategy (reference)"]), list(merged["strategy (student)"])
+    confusion = pd.crosstab(merged["strategy (reference)"], merged["strategy (student)"])
+    differ = merged[merged["strategy (reference)"] != merged["strategy (student)"]]
+    return {
+        "sentences": len(merged),
+        "percent agreement": round(100 * sum(a == b for a, b in zip(ours, theirs)) / len(merged), 1),
+        "kappa": round(cohen_kappa(ours, theirs), 3),
+        "confusion": confusion,
+        "differences": differ[["statement_id", "sentence", "sentence text", "strategy (reference)", "strategy (student)", "rationale"]].reset_index(drop=True),
+    }
+
+
+# --------------------------------------------------------------------------- cue suggestions
+
+
+def load_cues() -> pd.DataFrame:
+    return pd.read_csv(SCHEMES_DIR / "cues.csv", dtype=str, keep_default_na=False)
+
+
+def suggest_codes(case: Case, scheme: str, lexicon=None) -> pd.DataFrame:
+    """For each reference sentence, the strategy the wording cues suggest, with the words that fired.
+
+    A suggestion is a prompt to read, not a code: the student accepts or rejects it.
+    """
+    lexicon = lexicon or load_lexicon()
+    cues = load_cues()
+    cues = cues[cues["scheme"] == check_scheme(scheme)]
+    order = {row_id: i for i, row_id in enumerate(cues["lexicon_row"])}
+    rows = []
+    for _, item in reference_coding(case, scheme).iterrows():
+        text = item["sentence text"]
+        matches = [m for m in analyse_text(text, lexicon, case.organisation).matches if m.row_id in order]
+        matches.sort(key=lambda m: (order[m.row_id], m.start))
+        if matches:
+            cue = cues.iloc[order[matches[0].row_id]]
+            rows.append({"statement_id": item["statement_id"], "sentence": item["sentence"], "suggestion": cue["strategy"],
+                         "evidence": matches[0].text, "lexicon row": matches[0].row_id, "why": cue["why"]})
+        else:
+            rows.append({"statement_id": item["statement_id"], "sentence": item["sentence"], "suggestion": "none",
+                         "evidence": "", "lexicon row": "", "why": "no cue in the wording"})
+    return pd.DataFrame(rows)
+
+
+def accept_suggestions(suggestions: pd.DataFrame, rejected: dict[tuple[str, int], str] | None = None) -> pd.DataFrame:
+    """A coding from the suggestions, with the student's own code wherever a suggestion is rejected."""
+    coding = suggestions[["statement_id", "sentence"]].copy()
+    coding["strategy"] = [
+        (rejected or {}).get((sid, n), suggestion)
+        for sid, n, suggestion in zip(suggestions["statement_id"], suggestions["sentence"], suggestions["suggestion"])
+    ]
+    return coding
+
+
+# --------------------------------------------------------------------------- drafting lab
+
+APOLOGY_SUBCATEGORIES = (
+    "expression of regret", "explanation", "acknowledgment of responsibility",
+    "declaration of repentance", "offer of repair", "request for forgiveness",
+)
+
+
+def analyse_draft(case: Case, text: str, lexicon=None) -> dict:
+    """A drafted statement analysed like the real ones: components present and missing, markers, grammar."""
+    lexicon = lexicon or load_lexicon()
+    analysis = analyse_text(text, lexicon, case.organisation)
+    present = {m.subcategory for m in analysis.matches if m.category == "apology"}
+    counts = analysis.counts(lexicon.categories)
+    subjects = pd.Series([g.subject for g in analysis.groups], dtype="object").value_counts()
+    banned = [phrase for phrase in ("no comment", "we do not comment", "we don't comment") if phrase in text.lower()]
+    return {
+        "words": analysis.words,
+        "sentences": len(analysis.sentences),
+        "apology components present": [c for c in APOLOGY_SUBCATEGORIES if c in present],
+        "apology components missing": [c for c in APOLOGY_SUBCATEGORIES if c not in present],
+        "hedges": counts.get("hedge", 0),
+        "denials and negations": counts.get("negation", 0),
+        "self-mention": counts.get("self_mention", 0),
+        "responsibility markers": counts.get("responsibility", 0),
+        "subjects": ", ".join(f"{k} {v}" for k, v in subjects.items()) or "none found",
+        "tenses": ", ".join(dict.fromkeys(g.tense for g in analysis.groups)) or "none found",
+        "refusal phrasing": ", ".join(banned) or "none",
+        "analysis": analysis,
+    }
+
+
+def draft_report_html(case: Case, text: str, lexicon=None) -> str:
+    """The drafting lab's view: the draft highlighted, its profile, and the real statements beside it."""
+    from .widgets import highlight_html, legend_html
+    from .wording import compare_statements, organisation_statement_ids
+
+    lexicon = lexicon or load_lexicon()
+    report = analyse_draft(case, text, lexicon)
+    profile = pd.DataFrame({"measure": [k for k in report if k != "analysis"],
+                            "your draft": [", ".join(v) if isinstance(v, list) else v for k, v in report.items() if k != "analysis"]})
+    real = compare_statements(case, organisation_statement_ids(case), lexicon=lexicon)
+    columns = ["speaker", "words", "hedge per 100 words", "negation per 100 words", "apology per 100 words", "tenses"]
+    real = real[[c for c in columns if c in real.columns]]
+    body = highlight_html(text, report["analysis"].matches) if text.strip() else "<i>(empty draft)</i>"
+    return (
+        f'<div class="draft-report" data-words="{report["words"]}"><blockquote>{body}</blockquote>{legend_html(lexicon.categories)}'
+        f"{profile.to_html(index=False, escape=True, border=0)}<h5>The real statements</h5>{real.to_html(escape=True, border=0)}</div>"
+    )
+
+
+class DraftingLab:
+    """A text area for a holding statement, with the analysis updated as the text changes."""
+
+    def __init__(self, case: Case, text: str = "", lexicon=None):
+        import ipywidgets as widgets
+
+        self.case, self.lexicon = case, lexicon or load_lexicon()
+        self.draft = widgets.Textarea(value=text, description="Draft", placeholder="Write the holding statement here",
+                                      continuous_update=False, layout=widgets.Layout(width="95%", height="140px"))
+        self.view = widgets.HTML()
+        self.draft.observe(self._update, names="value")
+        self.widget = widgets.VBox([self.draft, self.view])
+        self._update()
+
+    def _update(self, _change=None) -> None:
+        self.view.value = draft_report_html(self.case, self.draft.value, self.lexicon)
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
+def drafting_lab(case: Case, text: str = "", lexicon=None) -> DraftingLab:
+    """The drafting lab widget (``draft_report_html`` is the static view)."""
+    return DraftingLab(case, text, lexicon)
