@@ -33,7 +33,7 @@ def outputs_text(notebook) -> str:
 
 def test_there_are_lesson_notebooks():
     assert [nb.name for nb in LESSONS] == ["01-case-overview.ipynb", "02-statement-wording.ipynb", "03-timing-of-the-reversal.ipynb",
-                                           "04-contradictions.ipynb"]
+                                           "04-contradictions.ipynb", "05-response-strategies.ipynb"]
 
 
 def declared(notebook) -> set[str]:
@@ -81,6 +81,24 @@ def check_04(executed_text, tmp_path):
     assert "has not been cancelled" in executed_text  # ICE's words, via CRN, on the focus claim
 
 
+def _coding_with_two_changes(tmp_path):
+    from helpers import load_case
+    from helpers.coding import reference_coding
+
+    reference = reference_coding(load_case("hootsuite-ice-2020"), "scct")
+    strategies = list(reference["strategy"])
+    strategies[0], strategies[1] = "scapegoat", "excuse"
+    path = tmp_path / "my-coding.csv"
+    reference.assign(strategy=strategies)[["statement_id", "sentence", "strategy"]].to_csv(path, index=False)
+    return path
+
+
+def check_05(executed_text, tmp_path):
+    assert "scheme 'scct'; reference coding available" in executed_text
+    assert "Your coding vs the reference: 16 sentences, 87.5% agreement" in executed_text
+    assert "scapegoat" in executed_text and "instructing information" in executed_text
+
+
 NON_DEFAULT = {
     "01-case-overview": (lambda tmp: {"display_timezone": "UTC"}, check_01),
     "02-statement-wording": (lambda tmp: {"focus_statement": "keiser-public-closing", "compare_speakers": ["Mary Houtmann"],
@@ -88,6 +106,7 @@ NON_DEFAULT = {
     "03-timing-of-the-reversal": (lambda tmp: {"display_timezone": "America/Chicago", "anchor_event": "keiser-email",
                                                "as_of": "2020-09-24 10:00"}, check_03),
     "04-contradictions": (lambda tmp: {"claim": "formally-terminated", "include_implied": False}, check_04),
+    "05-response-strategies": (lambda tmp: {"scheme": "scct", "student_coding": str(_coding_with_two_changes(tmp))}, check_05),
 }
 
 
