@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 from .case import list_cases, load_case, resolve_case, validate_case
+from .coursework.cli import COMMANDS as COURSEWORK_COMMANDS
+from .coursework.cli import add_commands as add_coursework_commands
 from .errors import CaseDataError, ParameterError, UnknownCaseError
 from .tables import case_summary
 
@@ -21,6 +23,8 @@ Typical use:
   casework validate path/to/my-case      check a case folder you wrote
   casework run                           run every lesson notebook on the built-in case
   casework run --case path/to/my-case -p display_timezone UTC --out results
+  casework release                       build student exercise notebooks and grading keys
+  casework grade SUBMISSIONS --exercise wording --out grades --workers 2
 
 `casework run` writes executed notebooks and HTML handouts under OUT/<case id>/.
 Open the lessons themselves with `jupyter lab notebooks/`.
@@ -49,13 +53,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="set a notebook parameter, e.g. -p display_timezone UTC (repeatable)",
     )
     run.add_argument("--timeout", type=int, default=600, help="seconds allowed per notebook cell (default: 600)")
+    add_coursework_commands(commands)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return {"list": _list, "validate": _validate, "run": _run}[args.command](args)
+        return {"list": _list, "validate": _validate, "run": _run, **COURSEWORK_COMMANDS}[args.command](args)
     except (UnknownCaseError, ParameterError) as exc:
         print(f"casework: error: {exc}", file=sys.stderr)
         return 2

@@ -14,6 +14,7 @@ PROJECT_DIR = PACKAGE_DIR.parent
 
 DATA_DIR = _BUNDLED / "data" if (_BUNDLED / "data").is_dir() else PROJECT_DIR / "data"
 CASES_DIR = DATA_DIR / "cases"
+COURSEWORK_DIR = _BUNDLED / "coursework" if (_BUNDLED / "coursework").is_dir() else PROJECT_DIR / "coursework"
 NOTEBOOKS_DIR = _BUNDLED / "notebooks" if (_BUNDLED / "notebooks").is_dir() else PROJECT_DIR / "notebooks"
 
 

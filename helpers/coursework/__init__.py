@@ -1,0 +1,67 @@
+"""Graded coursework: the student's side (variants, self-checks) and the instructor's tools.
+
+In an exercise notebook::
+
+    from helpers.coursework import start
+    exercise = start("wording", student_id)     # shows which statement is yours
+    ...
+    exercise.check("q1", q1, kind="number", minimum=0)   # formative: never reveals the answer
+
+``casework release`` builds the student notebooks and grading keys from the master notebooks in
+``coursework/source/``; ``casework grade`` grades a folder (or LMS zip) of submissions.
+"""
+
+from __future__ import annotations
+
+from IPython.display import HTML, display
+
+from ..case import load_case
+from .answers import NotGradable, shape_problem, to_plain
+from .variants import assign, check_student_id
+
+__all__ = ["start", "Exercise"]
+
+
+class Exercise:
+    """One student's copy of an exercise: the variant, the case, and self-checks."""
+
+    def __init__(self, exercise: str, student_id: str, case_id: str = "hootsuite-ice-2020"):
+        check_student_id(student_id)
+        self.exercise, self.student_id = exercise, student_id
+        self.case = load_case(case_id)
+        self.variant = assign(exercise, student_id, self.case)
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        rows = "".join(f"<tr><th>{escape(k)}</th><td><code>{escape(str(v))}</code></td></tr>" for k, v in self.variant.items())
+        return f'<div class="casework-variant"><p>Your variant (student id <code>{escape(self.student_id)}</code>):</p><table>{rows}</table></div>'
+
+    def check(self, question: str, value, kind: str, choices=None, minimum=None, maximum=None, context: str | None = None, rubric: str | None = None) -> str:
+        """A formative message about the form of an answer; it never says whether it is right."""
+        try:
+            plain = to_plain(value)
+        except NotGradable as problem:
+            message = f"{question}: {problem}"
+        else:
+            problem = shape_problem(kind, plain, choices, minimum, maximum, context)
+            if problem:
+                message = f"{question}: not yet gradable: {problem}"
+            elif rubric:
+                from .rubric import apply_rubric, load_rubric
+
+                results = apply_rubric(plain, load_rubric(rubric), self.case)
+                lines = [f"  {'met' if r['passed'] else 'not yet'}: {r['description']}" for r in results]
+                message = f"{question}: automatic pre-checks (the instructor grades the rest):\n" + "\n".join(lines)
+            else:
+                message = (f"{question}: the form is right ({kind}). This check does not say whether the answer is correct; "
+                           "re-read the question and the case data if you are unsure.")
+        print(message)
+        return message
+
+
+def start(exercise: str, student_id: str, case_id: str = "hootsuite-ice-2020") -> Exercise:
+    """Start an exercise: validate the student id, work out the variant and show it."""
+    current = Exercise(exercise, student_id, case_id)
+    display(HTML(current._repr_html_()))
+    return current
