@@ -223,8 +223,8 @@ class Grader:
         self.guard_lock = threading.Lock()
         self._prime_matplotlib()
         self.workers: queue.Queue[SandboxWorker] = queue.Queue()
-        for _ in range(max(1, options.workers)):
-            self.workers.put(SandboxWorker(self.staging))
+        for slot in range(max(1, options.workers)):
+            self.workers.put(SandboxWorker(self.staging, FIRST_UID + slot))
 
     # a fresh HOME would make matplotlib rebuild its font cache in every kernel: build it once
     def _prime_matplotlib(self) -> None:
@@ -315,6 +315,8 @@ class Grader:
         nbformat.write(run, workdir / "submission.ipynb")
         report_path = self.staging / f"{slug}.report.json"
         cgroup = make_cgroup(f"casework-{os.getpid()}-{slug}", self.options.processes)
+        worker = self.workers.get()
+        worker_uid = worker.uid if os.geteuid() == 0 else None
         job = {
             "notebook_timeout": self.options.timeout,
             "workdir": str(workdir), "notebook": str(workdir / "submission.ipynb"), "report": str(report_path),
@@ -322,7 +324,8 @@ class Grader:
             "cell_timeout": self.options.cell_timeout,
             "cell_output_limit": self.options.cell_output_bytes, "notebook_output_limit": self.options.notebook_output_bytes,
             "sandbox": {
-                "workdir": str(workdir), "staging": str(self.staging), "cgroup_procs": cgroup,
+                "workdir": str(workdir), "staging": str(self.staging), "cgroup_procs": cgroup, "uid": worker_uid,
+                "reachable": sorted({sys.prefix, sys.base_prefix, os.path.dirname(os.path.realpath(sys.executable)), str(PACKAGE_DIR.parent)}),
                 "hidden": sorted({str(self.out.resolve()), str(self.submissions_path), str(KEYS_DIR), str(SOURCE_DIR)}),
                 "limits": {"memory_bytes": self.options.memory_mb * 1024 * 1024, "cpu_seconds": int(self.options.timeout) + 5,
                            "file_bytes": self.options.file_mb * 1024 * 1024, "processes": self.options.processes},
@@ -330,7 +333,6 @@ class Grader:
         }
         job_path = self.staging / f"{slug}.job.json"
         job_path.write_text(json.dumps(job), encoding="utf-8")
-        worker = self.workers.get()
         try:
             timed_out = not worker.run(job_path, self.options.timeout + GRACE_SECONDS)
         finally:
@@ -358,6 +360,7 @@ class Grader:
         shutil.rmtree(self.staging, ignore_errors=True)
 
 
+FIRST_UID = 61000  # kernels run as FIRST_UID + worker slot when the grader is root: ids no account uses
 GRACE_SECONDS = 30  # kernel start and shutdown, on top of the notebook's own time limit
 
 
@@ -368,8 +371,8 @@ class SandboxWorker:
     session is killed (the kernel's own cgroup is killed by the caller) and a new worker starts.
     """
 
-    def __init__(self, staging: Path):
-        self.staging = staging
+    def __init__(self, staging: Path, uid: int):
+        self.staging, self.uid = staging, uid
         self.process: subprocess.Popen | None = None
         self.last_error = ""
 
@@ -410,6 +413,11 @@ class SandboxWorker:
             except OSError:
                 pass
             self.process.wait()
+            for stream in (self.process.stdin, self.process.stdout, self.errors):
+                try:
+                    stream.close()
+                except OSError:
+                    pass  # a pipe to a killed worker may refuse its last flush
             self.process = None
 
 

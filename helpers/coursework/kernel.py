@@ -10,7 +10,11 @@ Before handing over to ``ipykernel`` this wrapper, in this order:
    - moves into new mount and network namespaces: no network interfaces at all; every file
      system read-only except its own working copy; the grader's staging area (other
      submissions), output folder (gradebook, results), the submissions folder and the grading
-     keys hidden behind empty read-only mounts;
+     keys hidden behind empty read-only mounts; a private ``/dev/shm``;
+   - drops to an unprivileged user id of its own, so it has no capabilities (it cannot undo
+     those mounts, read other processes' memory or environment, or signal the grader). Folders
+     on the way to Python and the project that only root may enter (``/root`` for a pyenv
+     Python) are opened up inside the namespace only, by binding just the needed subfolders;
 3. sets resource limits: address space, CPU time, file size, no core dumps (and a process
    count when not root, relative to what the user already runs, since that limit is per user);
 4. replaces the environment with a scrubbed one (no secrets, HOME inside the working copy);
@@ -64,9 +68,12 @@ def _inside(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip("/") + "/")
 
 
-def isolate_files(workdir: str, staging: str, hidden: list[str]) -> None:
+def isolate_files(workdir: str, staging: str, hidden: list[str], reachable: list[str]) -> None:
     """Private mount namespace: everything read-only but the working copy; ``hidden`` emptied."""
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
+    make_reachable(reachable)
+    if os.path.isdir("/dev/shm"):
+        _mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777")
     keep = os.open(workdir, os.O_RDONLY | os.O_DIRECTORY)
     _mount("tmpfs", staging, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=0755")
     own = os.path.join(staging, os.path.basename(workdir))
@@ -97,7 +104,46 @@ def _owned(path: str) -> bool:
         return False
 
 
-def apply(settings: dict) -> dict:
+def _traversable(path: str) -> bool:
+    return bool(os.stat(path).st_mode & 0o001)
+
+
+def make_reachable(targets: list[str]) -> None:
+    """Let an unprivileged user reach ``targets``: inside this mount namespace only, replace each
+    closed ancestor folder by an empty tmpfs holding binds of just the subfolders on the way."""
+    done: set[str] = set()
+    for depth in range(1, max(len(os.path.abspath(t).split("/")) for t in targets)):
+        needed: dict[str, set[str]] = {}
+        for target in targets:
+            parts = os.path.abspath(target).split("/")
+            if depth >= len(parts) - 1:
+                continue
+            ancestor = "/".join(parts[: depth + 1]) or "/"
+            if ancestor not in done and ancestor != "/" and not _traversable(ancestor):
+                needed.setdefault(ancestor, set()).add(parts[depth + 1])
+        for ancestor, children in needed.items():
+            keep = {child: os.open(os.path.join(ancestor, child), os.O_RDONLY | os.O_DIRECTORY) for child in children}
+            _mount("tmpfs", ancestor, "tmpfs", MS_NOSUID | MS_NODEV, "size=16k,mode=0755")
+            for child, fd in keep.items():
+                os.mkdir(os.path.join(ancestor, child))
+                _mount(f"/proc/self/fd/{fd}", os.path.join(ancestor, child), None, MS_BIND | MS_REC)
+                os.close(fd)
+            done.add(ancestor)
+
+
+def drop_privileges(uid: int, workdir: str, connection_file: str) -> None:
+    """Hand the working copy and connection file to ``uid`` and become it (no capabilities left)."""
+    for folder, dirs, files in os.walk(workdir):
+        os.chown(folder, uid, uid)
+        for name in files:
+            os.chown(os.path.join(folder, name), uid, uid)
+    os.chown(connection_file, uid, uid)
+    os.setgroups([])
+    os.setresgid(uid, uid, uid)
+    os.setresuid(uid, uid, uid)
+
+
+def apply(settings: dict, connection_file: str) -> dict:
     """Apply the sandbox to this process; return the scrubbed environment for the kernel."""
     workdir = settings["workdir"]
     limits = settings["limits"]
@@ -106,7 +152,9 @@ def apply(settings: dict) -> dict:
             with open(settings["cgroup_procs"], "w", encoding="ascii") as procs:
                 procs.write(str(os.getpid()))
         _check(_libc.unshare(CLONE_NEWNS | CLONE_NEWNET), "unshare")
-        isolate_files(workdir, settings["staging"], settings.get("hidden", []))
+        isolate_files(workdir, settings["staging"], settings.get("hidden", []), settings.get("reachable", []))
+        if settings.get("uid"):
+            drop_privileges(settings["uid"], workdir, connection_file)
     elif limits.get("processes"):
         running = sum(1 for entry in os.listdir("/proc") if entry.isdigit() and _owned(f"/proc/{entry}"))
         total = running + limits["processes"]
@@ -135,7 +183,7 @@ def apply(settings: dict) -> dict:
 
 def main(argv: list[str]) -> None:
     settings = json.loads(os.environ["CASEWORK_SANDBOX"])
-    env = apply(settings)
+    env = apply(settings, argv[argv.index("-f") + 1])
     os.chdir(settings["workdir"])
     os.execve(sys.executable, [sys.executable, "-m", "ipykernel_launcher", *argv], env)
 
