@@ -84,7 +84,7 @@ def summary_markdown(results: list[dict], key: dict) -> str:
     lines += ["![Score distribution](score-distribution.png)", "", "## Most common wrong answers", ""]
     for question in key["questions"]:
         wrong = Counter(json.dumps(r["answers"].get(question["id"]), sort_keys=True) for r in results
-                        if r["questions"].get(question["id"], {}).get("status") == "incorrect")
+                        if r["questions"].get(question["id"], {}).get("status") in ("incorrect", "wrong form") and question["id"] in r["answers"])
         lines.append(f"### {question['id']} ({question['kind']})")
         lines += [f"- `{answer.replace('`', '')}`: {count}" for answer, count in wrong.most_common(3)] or ["- none"]
         lines.append("")
