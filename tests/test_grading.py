@@ -373,3 +373,25 @@ def test_shape_problem_covers_every_kind():
     assert shape_problem("set", ["a"], choices=["b"]) == "1 item(s) are not ids this question knows"
     with pytest.raises(ValueError, match="unknown kind"):
         shape_problem("essay", "x")
+
+
+def test_dask_executor_gives_the_same_grades(tmp_path):
+    folder = tmp_path / "submissions"
+    folder.mkdir()
+    for student in ("ann", "ben"):
+        (folder / f"{student}.ipynb").write_bytes(_solution("timing"))
+    (folder / "blank.ipynb").write_bytes(_blank("timing"))
+    (folder / "broken.ipynb").write_bytes(b"{")
+    books = {}
+    for executor in ("threads", "dask"):
+        grade_batch(folder, "timing", tmp_path / executor, Options(workers=2, progress=False, executor=executor))
+        books[executor] = (tmp_path / executor / "gradebook.csv").read_text(encoding="utf-8")
+    assert books["threads"] == books["dask"]
+    assert books["dask"].count("\n") == 5 and ",5,5," in books["dask"]
+
+
+def test_unknown_executor_is_an_error():
+    from helpers.coursework.grade import GradingError
+
+    with pytest.raises(GradingError, match="executor 'spark'"):
+        Options(executor="spark")

@@ -10,9 +10,16 @@ import yaml
 from tests.conftest import PROJECT_DIR
 
 
-def _normalise(requirement: str) -> str:
+# conda-forge names that differ from the PyPI ones in pyproject.toml
+PYPI_NAME_OF_CONDA_FORGE = {"playwright-python": "playwright"}
+
+
+def _normalise(requirement: str, conda: bool = False) -> str:
     name, rest = re.match(r"^([A-Za-z0-9_.\-]+)(.*)$", requirement.strip()).groups()
-    return re.sub(r"[-_.]+", "-", name).lower() + rest.replace(" ", "")
+    name = re.sub(r"[-_.]+", "-", name).lower()
+    if conda:
+        name = PYPI_NAME_OF_CONDA_FORGE.get(name, name)
+    return name + rest.replace(" ", "")
 
 
 def _pyproject():
@@ -26,7 +33,7 @@ def _environment():
 def test_environment_and_pyproject_declare_the_same_dependencies():
     project = _pyproject()["project"]
     declared = {_normalise(r) for r in project["dependencies"] + project["optional-dependencies"]["test"]}
-    conda = {_normalise(d) for d in _environment()["dependencies"] if isinstance(d, str) and not d.startswith(("python", "pip"))}
+    conda = {_normalise(d, conda=True) for d in _environment()["dependencies"] if isinstance(d, str) and not d.startswith(("python", "pip"))}
     assert conda == declared
 
 

@@ -35,6 +35,8 @@ def add_commands(commands) -> None:
     grade.add_argument("--timeout", type=_positive_float, default=300.0, help="seconds allowed per notebook (default: 300)")
     grade.add_argument("--cell-timeout", type=_positive_float, default=60.0, help="seconds allowed per cell (default: 60)")
     grade.add_argument("--memory-mb", type=_positive_int, default=2048, help="address-space limit of each kernel, MiB (default: 2048)")
+    grade.add_argument("--executor", default="threads", help="threads (default: this machine), dask (a local Dask cluster of --workers "
+                       "processes), or dask:ADDRESS (an existing Dask scheduler; its workers need this package and access to OUT)")
     grade.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
@@ -77,8 +79,12 @@ def grade(args) -> int:
     if args.exercise not in exercise_ids():
         print(f"casework: error: unknown exercise {args.exercise!r}; known: {', '.join(exercise_ids())}", file=sys.stderr)
         return 2
-    options = Options(workers=args.workers, timeout=args.timeout, cell_timeout=args.cell_timeout, memory_mb=args.memory_mb,
-                      progress=not args.no_progress)
+    try:
+        options = Options(workers=args.workers, timeout=args.timeout, cell_timeout=args.cell_timeout, memory_mb=args.memory_mb,
+                          progress=not args.no_progress, executor=args.executor)
+    except GradingError as error:
+        print(f"casework: error: {error}", file=sys.stderr)
+        return 2
     try:
         rows = grade_batch(args.submissions, args.exercise, args.out, options)
     except (GradingError, SourceError) as error:

@@ -72,9 +72,14 @@ class Options:
     cell_output_bytes: int = 1_000_000
     notebook_output_bytes: int = 5_000_000
     progress: bool = True
+    executor: str = "threads"  # or "dask", or "dask:ADDRESS"
+
+    def __post_init__(self):
+        if self.executor != "threads" and not self.executor.startswith("dask"):
+            raise GradingError(f"executor {self.executor!r}: use threads, dask, or dask:SCHEDULER-ADDRESS")
 
     def fingerprint(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if k not in ("workers", "progress")}
+        return {k: v for k, v in self.__dict__.items() if k not in ("workers", "progress", "executor")}
 
 
 @dataclass
@@ -208,7 +213,7 @@ def prepare(notebook, questions: list[str]) -> tuple[nbformat.NotebookNode, dict
 
 
 class Grader:
-    def __init__(self, exercise: str, out: Path, options: Options, submissions_path: Path):
+    def __init__(self, exercise: str, out: Path, options: Options, submissions_path: Path, first_uid: int = 0, start_workers: bool = True):
         self.exercise, self.out, self.options = exercise, out, options
         self.key = load_key(exercise)
         self.checks = compile_checks(self.key)
@@ -221,10 +226,11 @@ class Grader:
         self.results_dir = out / "results"
         self.guarded = _snapshot([PACKAGE_DIR, CASES_DIR, KEYS_DIR, SOURCE_DIR])
         self.guard_lock = threading.Lock()
-        self._prime_matplotlib()
         self.workers: queue.Queue[SandboxWorker] = queue.Queue()
-        for slot in range(max(1, options.workers)):
-            self.workers.put(SandboxWorker(self.staging, FIRST_UID + slot))
+        if start_workers:
+            self._prime_matplotlib()
+            for slot in range(max(1, options.workers)):
+                self.workers.put(SandboxWorker(self.staging, (first_uid or FIRST_UID) + slot))
 
     # a fresh HOME would make matplotlib rebuild its font cache in every kernel: build it once
     def _prime_matplotlib(self) -> None:
@@ -511,8 +517,56 @@ def isolation_summary() -> dict:
     }
 
 
+_REMOTE_GRADERS: dict[tuple, "Grader"] = {}
+
+
+def _grade_remote(exercise: str, out: str, options: dict, submissions_path: str, submission: Submission) -> dict:
+    """Grade one submission inside a Dask worker process, with a grader kept per worker."""
+    import atexit
+
+    from distributed import get_worker
+
+    key = (exercise, out, json.dumps(options, sort_keys=True), submissions_path)
+    grader = _REMOTE_GRADERS.get(key)
+    if grader is None:
+        worker_options = Options(**{**options, "workers": 1})
+        name = get_worker().name
+        slot = name if isinstance(name, int) else int(hashlib.sha256(str(name).encode()).hexdigest()[:4], 16) % 900
+        grader = Grader(exercise, Path(out), worker_options, Path(submissions_path), first_uid=FIRST_UID + 100 + slot)
+        _REMOTE_GRADERS[key] = grader
+        atexit.register(grader.close)
+    return grader.grade(submission)
+
+
+def _run_dask(grader: "Grader", submissions: list[Submission], options: Options, bar, results: dict, submissions_path: Path) -> None:
+    from distributed import Client, LocalCluster, as_completed
+
+    address = options.executor.split("dask", 1)[1].lstrip(":") if options.executor != "dask" else ""
+    cluster = None
+    if address:
+        client = Client(address)
+    else:
+        cluster = LocalCluster(n_workers=max(1, options.workers), threads_per_worker=1, processes=True, dashboard_address=None)
+        client = Client(cluster)
+    try:
+        settings = {k: v for k, v in options.__dict__.items() if k not in ("progress", "executor")}
+        futures = {client.submit(_grade_remote, grader.exercise, str(grader.out), settings, str(submissions_path), s, pure=False): s for s in submissions}
+        for future in as_completed(futures):
+            results[futures[future].name] = future.result()
+            bar.update(1)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
 def grade_batch(submissions_path: Path, exercise: str, out: Path, options: Options | None = None) -> list[dict]:
-    """Grade everything in ``submissions_path``; write the outputs to ``out``; return the rows."""
+    """Grade everything in ``submissions_path``; write the outputs to ``out``; return the rows.
+
+    ``options.executor`` is ``threads`` (this machine, ``workers`` at once) or ``dask`` (a local
+    Dask cluster of ``workers`` processes) or ``dask:ADDRESS`` (an existing Dask scheduler whose
+    workers have this package and the case data installed). The grades are the same either way.
+    """
     from .report import write_outputs
 
     options = options or Options()
@@ -520,16 +574,20 @@ def grade_batch(submissions_path: Path, exercise: str, out: Path, options: Optio
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     os.chmod(out, 0o700)
-    grader = Grader(exercise, out, options, Path(submissions_path))
+    local = options.executor == "threads"
+    grader = Grader(exercise, out, options, Path(submissions_path), start_workers=local)
     results: dict[str, dict] = {}
     try:
         from tqdm import tqdm
 
         with tqdm(total=len(submissions), desc=f"grading {exercise}", unit="submission", disable=not options.progress, file=sys.stderr) as bar:
-            with ThreadPoolExecutor(max_workers=max(1, options.workers)) as pool:
-                for submission, result in zip(submissions, pool.map(grader.grade, submissions)):
-                    results[submission.name] = result
-                    bar.update(1)
+            if local:
+                with ThreadPoolExecutor(max_workers=max(1, options.workers)) as pool:
+                    for submission, result in zip(submissions, pool.map(grader.grade, submissions)):
+                        results[submission.name] = result
+                        bar.update(1)
+            else:
+                _run_dask(grader, submissions, options, bar, results, Path(submissions_path).resolve())
     finally:
         grader.close()
     rows = [results[s.name] for s in submissions]
