@@ -1,0 +1,188 @@
+"""Notebook cost, kernel memory and grading throughput, measured side by side in one run.
+
+Run: python benchmarks/bench_module.py [--repeats 3] [--batch 40] [--out benchmarks/results]
+
+This machine is shared and noisy, so every figure that counts is a ratio of two medians taken
+in the same run, interleaved:
+
+1. notebook cost: each lesson notebook's papermill run against a floor notebook that only
+   imports the same libraries (target: at most 1.5x the floor);
+2. memory: the kernel's peak resident memory after each lesson against the floor's (target:
+   at most 1.25x);
+3. grading: a generated batch (correct, wrong and hostile submissions mixed) graded with 1 and
+   2 workers: submissions per minute, the per-submission cost against a bare papermill run of
+   the same notebook (target: at most 1.3x), and the speed-up from 2 workers (target: 1.7x).
+
+Writes RESULTS.md and results.csv (with the machine's description) and a figure to --out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import platform
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+import papermill
+
+PROJECT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(PROJECT))
+
+from helpers.coursework.grade import Options, grade_batch  # noqa: E402
+from helpers.coursework.source import RELEASE_DIR, build  # noqa: E402
+from helpers.paths import lesson_notebooks  # noqa: E402
+
+FLOOR_SOURCE = "import pandas, matplotlib.pyplot, ipywidgets, helpers\n"
+RSS_CELL = "import resource\nprint('peak-rss-kib', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+HOSTILE = PROJECT / "tests" / "submissions" / "wording"
+QUICK_HOSTILE = ["graded.patches-checking-machinery", "graded.forged-answer-outputs", "kernel-died.os-exit", "graded-with-errors.input",
+                 "unreadable.not-json", "graded.duplicated-answer-cell", "graded-with-errors.error-in-every-cell", "graded.network-attempt"]
+
+
+def with_rss(notebook_path: Path, target: Path) -> Path:
+    notebook = nbformat.read(notebook_path, as_version=4)
+    notebook.cells.append(nbformat.v4.new_code_cell(RSS_CELL))
+    nbformat.write(notebook, target)
+    return target
+
+
+def run_notebook(path: Path, workdir: Path) -> tuple[float, int]:
+    """Seconds for one papermill run, and the kernel's peak RSS in KiB (from the appended cell)."""
+    started = time.perf_counter()
+    result = papermill.execute_notebook(str(path), str(workdir / "out.ipynb"), cwd=str(path.parent), progress_bar=False, kernel_name="python3")
+    seconds = time.perf_counter() - started
+    text = "".join(o.get("text", "") for o in result.cells[-1].outputs)
+    return seconds, int(text.split("peak-rss-kib")[1].split()[0])
+
+
+def notebook_costs(repeats: int, workdir: Path) -> list[dict]:
+    floor_nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(FLOOR_SOURCE)])
+    floor_path = workdir / "floor.ipynb"
+    nbformat.write(floor_nb, floor_path)
+    floor_path = with_rss(floor_path, floor_path)
+    lessons = {nb.stem: with_rss(nb, nb.parent / f".bench-{nb.name}") for nb in lesson_notebooks()}
+    times: dict[str, list[float]] = {name: [] for name in ["floor", *lessons]}
+    memory: dict[str, list[int]] = {name: [] for name in times}
+    try:
+        for _ in range(repeats):
+            for name, path in [("floor", floor_path), *lessons.items()]:  # interleaved, so drift hits all alike
+                seconds, rss = run_notebook(path, workdir)
+                times[name].append(seconds)
+                memory[name].append(rss)
+    finally:
+        for path in lessons.values():
+            path.unlink(missing_ok=True)
+    floor_time, floor_rss = statistics.median(times["floor"]), statistics.median(memory["floor"])
+    rows = []
+    for name in lessons:
+        rows.append({"measure": f"notebook cost: {name}", "value": f"{statistics.median(times[name]):.2f} s",
+                     "ratio": statistics.median(times[name]) / floor_time, "target": "<= 1.5x floor"})
+        rows.append({"measure": f"kernel peak memory: {name}", "value": f"{statistics.median(memory[name]) / 1024:.0f} MiB",
+                     "ratio": statistics.median(memory[name]) / floor_rss, "target": "<= 1.25x floor"})
+    rows.append({"measure": "floor notebook (imports only)", "value": f"{floor_time:.2f} s, {floor_rss / 1024:.0f} MiB", "ratio": 1.0, "target": ""})
+    return rows
+
+
+def make_batch(size: int, folder: Path) -> None:
+    """A mixed batch: half reference solutions, a quarter blank, the rest quick hostile ones."""
+    solution = (nbformat.writes(build("wording", keep_solutions=True)[0]) + "\n").encode()
+    blank = (RELEASE_DIR / "wording.ipynb").read_bytes()
+    for number in range(size):
+        if number % 4 in (0, 1):
+            (folder / f"correct-{number:03d}.ipynb").write_bytes(solution)
+        elif number % 4 == 2:
+            (folder / f"blank-{number:03d}.ipynb").write_bytes(blank)
+        else:
+            stem = QUICK_HOSTILE[(number // 4) % len(QUICK_HOSTILE)]
+            shutil.copy(HOSTILE / f"{stem}.ipynb", folder / f"hostile-{number:03d}.ipynb")
+
+
+def grading(size: int, workdir: Path) -> list[dict]:
+    folder = workdir / "batch"
+    folder.mkdir()
+    make_batch(size, folder)
+    solution = workdir / "solution.ipynb"
+    solution.write_bytes((nbformat.writes(build("wording", keep_solutions=True)[0]) + "\n").encode())
+    bare = []
+    for _ in range(3):
+        started = time.perf_counter()
+        papermill.execute_notebook(str(solution), str(workdir / "bare-out.ipynb"), parameters={"student_id": "bench"},
+                                   progress_bar=False, kernel_name="python3", cwd=str(workdir))
+        bare.append(time.perf_counter() - started)
+    seconds = {}
+    for workers in (1, 2):
+        out = workdir / f"grades-{workers}"
+        started = time.perf_counter()
+        grade_batch(folder, "wording", out, Options(workers=workers, progress=False, cell_timeout=20, timeout=120))
+        seconds[workers] = time.perf_counter() - started
+    per_submission = seconds[1] / size
+    return [
+        {"measure": f"grading {size} mixed submissions, 1 worker", "value": f"{60 * size / seconds[1]:.1f} per minute", "ratio": "", "target": ""},
+        {"measure": f"grading {size} mixed submissions, 2 workers", "value": f"{60 * size / seconds[2]:.1f} per minute", "ratio": "", "target": ""},
+        {"measure": "per-submission cost against a bare papermill run", "value": f"{per_submission:.2f} s vs {statistics.median(bare):.2f} s",
+         "ratio": per_submission / statistics.median(bare), "target": "<= 1.3x"},
+        {"measure": "speed-up from 2 workers", "value": f"{seconds[1]:.1f} s -> {seconds[2]:.1f} s", "ratio": seconds[1] / seconds[2], "target": ">= 1.7x"},
+    ]
+
+
+def machine() -> str:
+    return f"{platform.platform(terse=True)}, Python {platform.python_version()}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start"
+
+
+def write(rows: list[dict], out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / "results.csv", "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["measure", "value", "ratio", "target"], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({**r, "ratio": f"{r['ratio']:.2f}" if isinstance(r["ratio"], float) else r["ratio"]} for r in rows)
+    lines = ["# Benchmark results", "", f"Machine: {machine()}.", "", "| measure | value | ratio | target |", "|---|---|---|---|"]
+    lines += [f"| {r['measure']} | {r['value']} | {r['ratio']:.2f} | {r['target']} |" if isinstance(r["ratio"], float)
+              else f"| {r['measure']} | {r['value']} | {r['ratio']} | {r['target']} |" for r in rows]
+    (out / "RESULTS.md").write_text("\n".join(lines) + "\n\n![ratios](ratios.png)\n", encoding="utf-8")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    shown = [r for r in rows if isinstance(r["ratio"], float) and r["target"]]
+    figure, axes = plt.subplots(figsize=(8, 0.4 * len(shown) + 1.5))
+    axes.barh([r["measure"] for r in shown], [r["ratio"] for r in shown], color="#0072B2")
+    for y, r in enumerate(shown):
+        limit = float(r["target"].split()[1].rstrip("x"))
+        axes.plot([limit, limit], [y - 0.4, y + 0.4], color="#D55E00", linewidth=2)
+    axes.set_title("Measured ratio (bar) against its target (orange line)")
+    axes.set_xlabel("ratio")
+    axes.invert_yaxis()
+    figure.tight_layout()
+    figure.savefig(out / "ratios.png", dpi=100, metadata={"Software": None})
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--batch", type=int, default=40)
+    parser.add_argument("--out", type=Path, default=PROJECT / "benchmarks" / "results")
+    parser.add_argument("--skip-grading", action="store_true")
+    args = parser.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        rows += notebook_costs(args.repeats, Path(tmp))
+        if not args.skip_grading:
+            rows += grading(args.batch, Path(tmp))
+    print(f"Machine: {machine()}")
+    for r in rows:
+        ratio = f"{r['ratio']:.2f}x" if isinstance(r["ratio"], float) else ""
+        print(f"{r['measure']:<55} {r['value']:>28} {ratio:>8}  {r['target']}")
+    write(rows, args.out)
+    print(f"written: {args.out / 'RESULTS.md'}, {args.out / 'results.csv'}, {args.out / 'ratios.png'}")
+
+
+if __name__ == "__main__":
+    main()
