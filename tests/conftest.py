@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -47,3 +49,31 @@ def write_rows(path: Path, header: list[str], rows: list[dict[str, str]]) -> Non
         writer = csv.DictWriter(handle, fieldnames=header, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
+
+
+# The hostile and broken submissions are inputs of tests/test_grading.py, run only inside its
+# sandbox: nbval must never collect (let alone execute) them as notebooks of their own.
+collect_ignore_glob = ["submissions/*"]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Where CASEWORK_REQUIRE_BROWSER=1 (CI), a skipped browser test is a failed one."""
+    report = yield
+    if report.skipped and item.get_closest_marker("browser") and os.environ.get("CASEWORK_REQUIRE_BROWSER") == "1":
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"browser tests are required here (CASEWORK_REQUIRE_BROWSER=1) but this one was skipped: {reason}"
+    return report
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The widget response times that tests/test_browser.py measured (reported, never asserted)."""
+    browser_tests = sys.modules.get("tests.test_browser")
+    measured = getattr(browser_tests, "RESPONSE_TIMES", None)
+    if measured:
+        from tests.jupyterlab_browser import summary
+
+        terminalreporter.section("widget response in JupyterLab (measured, not asserted; see benchmarks/bench_widgets.py)")
+        for label, ms in measured.items():
+            terminalreporter.write_line(summary(label, ms))
