@@ -28,6 +28,7 @@ from nbclient.exceptions import CellExecutionError
 from traitlets import Float, Int
 
 ENGINE = "casework-sandbox"
+STATE: dict = {}  # what the client of the current job noticed (one job at a time per process)
 
 
 class SandboxKernelManager(AsyncKernelManager):
@@ -50,8 +51,7 @@ class SandboxClient(PapermillNotebookClient):
     """papermill's client, with output capped per cell and per notebook before it is stored."""
 
     cell_output_limit = Int(1_000_000).tag(config=True)
-    notebook_timeout = Float(0).tag(config=True)
-    stopped_at: int | None = None
+    notebook_deadline = Float(0).tag(config=True)  # time.monotonic() by which the last cell must end
     notebook_output_limit = Int(5_000_000).tag(config=True)
 
     def __init__(self, *args, **kwargs):
@@ -61,13 +61,13 @@ class SandboxClient(PapermillNotebookClient):
 
     def papermill_execute_cells(self):
         """papermill's loop, with a deadline for the whole notebook on top of the per-cell limit."""
-        deadline = time.monotonic() + self.notebook_timeout if self.notebook_timeout else None
+        deadline = self.notebook_deadline or None
         cell_limit = self.timeout
         for index, cell in enumerate(self.nb.cells):
             if deadline is not None:
                 remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    self.stopped_at = index
+                if remaining <= 1:
+                    STATE["stopped_at"] = index
                     break
                 self.timeout = max(1, int(min(cell_limit or remaining, remaining)))
             try:
@@ -156,6 +156,7 @@ def run(job: dict) -> dict:
     os.environ["CASEWORK_SANDBOX"] = json.dumps(job["sandbox"])
     report = {"dead_kernel": False, "errors": {}, "executed": [], "seconds": 0.0}
     started = time.monotonic()
+    STATE.clear()
     output_path = Path(job["report"]).with_suffix(".ipynb")
     output_path.unlink(missing_ok=True)
     nb = None
@@ -168,7 +169,7 @@ def run(job: dict) -> dict:
             raise_on_iopub_timeout=False,
             error_on_timeout={"ename": "CellTimeout", "evalue": f"the cell ran longer than {job['cell_timeout']} s"},
             cell_output_limit=job["cell_output_limit"], notebook_output_limit=job["notebook_output_limit"],
-            notebook_timeout=job.get("notebook_timeout", 0),
+            notebook_deadline=started + job["notebook_timeout"] if job.get("notebook_timeout") else 0,
         )
     except PapermillExecutionError:
         nb = nbformat.read(output_path, as_version=4)
@@ -190,8 +191,7 @@ def run(job: dict) -> dict:
                 if output.get("output_type") == "error":
                     report["errors"][str(index)] = f"{output.get('ename', '')}: {output.get('evalue', '')}"[:300]
     report["seconds"] = round(time.monotonic() - started, 3)
-    limit = job.get("notebook_timeout") or 0
-    report["deadline_reached"] = bool(limit and report["seconds"] >= limit and not report["dead_kernel"])
+    report["deadline_reached"] = STATE.pop("stopped_at", None) is not None
     return report
 
 
