@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from .cache import ContentCache, display_options, frame_content
 from .case import Case
-from .errors import ParameterError, Problem
+from .errors import ParameterError, Problem, did_you_mean
 from .paths import DATA_DIR
 from .wording import analyse_text, load_lexicon, split_sentences
 
@@ -40,7 +41,7 @@ def load_clusters() -> pd.DataFrame:
 
 def check_scheme(scheme: str) -> str:
     if scheme not in SCHEMES:
-        raise ParameterError(f"parameter 'scheme': unknown scheme {scheme!r}; the schemes are: {', '.join(SCHEMES)}")
+        raise ParameterError(f"parameter 'scheme': unknown scheme {scheme!r}{did_you_mean(scheme, SCHEMES)}; the schemes are: {', '.join(SCHEMES)}")
     return scheme
 
 
@@ -222,22 +223,41 @@ def analyse_draft(case: Case, text: str, lexicon=None) -> dict:
     }
 
 
-def draft_report_html(case: Case, text: str, lexicon=None) -> str:
-    """The drafting lab's view: the draft highlighted, its profile, and the real statements beside it."""
-    from .widgets import highlight_html, legend_html
+#: The drafting lab's table of the real statements as HTML, by what it is computed from (see helpers/cache.py).
+_REAL_STATEMENTS = ContentCache("drafting lab: the real statements", size=16)
+
+
+def _real_statements_html(case: Case, lexicon) -> str:
     from .wording import compare_statements, organisation_statement_ids
+
+    real = compare_statements(case, organisation_statement_ids(case), lexicon=lexicon)
+    columns = ["speaker", "words", "hedge per 100 words", "negation per 100 words", "apology per 100 words", "tenses"]
+    real = real[[c for c in columns if c in real.columns]]
+    return real.to_html(escape=True, border=0)
+
+
+def draft_report_html(case: Case, text: str, lexicon=None) -> str:
+    """The drafting lab's view: the draft highlighted, its profile, and the real statements beside it.
+
+    The table of the real statements does not depend on the draft: it is cached on the case data
+    it reads and on the lexicon, which is immutable (``Lexicon`` is frozen and caches its own
+    matchers); the cache holds the lexicon, so its ``id`` in the key cannot be reused by another.
+    """
+    from .widgets import highlight_html, legend_html
 
     lexicon = lexicon or load_lexicon()
     report = analyse_draft(case, text, lexicon)
     profile = pd.DataFrame({"measure": [k for k in report if k != "analysis"],
                             "your draft": [", ".join(v) if isinstance(v, list) else v for k, v in report.items() if k != "analysis"]})
-    real = compare_statements(case, organisation_statement_ids(case), lexicon=lexicon)
-    columns = ["speaker", "words", "hedge per 100 words", "negation per 100 words", "apology per 100 words", "tenses"]
-    real = real[[c for c in columns if c in real.columns]]
+    key = (frame_content(case.statements, ["start", "end", "organisation", "text_status", "speaker", "audience", "text"]),
+           case.organisation, id(lexicon), display_options())
+    kept, real = _REAL_STATEMENTS.get(key, lambda: (lexicon, _real_statements_html(case, lexicon)))
+    if kept is not lexicon:  # cannot happen while the entry holds the lexicon; never serve another lexicon's table
+        real = _real_statements_html(case, lexicon)
     body = highlight_html(text, report["analysis"].matches) if text.strip() else "<i>(empty draft)</i>"
     return (
         f'<div class="draft-report" data-words="{report["words"]}"><blockquote>{body}</blockquote>{legend_html(lexicon.categories)}'
-        f"{profile.to_html(index=False, escape=True, border=0)}<h5>The real statements</h5>{real.to_html(escape=True, border=0)}</div>"
+        f"{profile.to_html(index=False, escape=True, border=0)}<h5>The real statements</h5>{real}</div>"
     )
 
 

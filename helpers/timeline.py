@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+import numpy as np
 import pandas as pd
 
+from .cache import ContentCache, display_options, frame_content
 from .case import Case
-from .errors import ParameterError
+from .errors import ParameterError, did_you_mean
 from .paths import DATA_DIR
 from .tables import timeline_order, when
 from .times import gap, get_zone, snowflake_time, to_zone
@@ -34,7 +36,7 @@ def check_event(case: Case, event_id: str, parameter: str = "anchor_event") -> s
     """``event_id`` if the case has it with a known time; otherwise an error listing valid ids."""
     placed = case.events[case.events["start"].notna()]
     if event_id not in placed.index:
-        reason = "has no known time" if event_id in case.events.index else "is not an event of this case"
+        reason = "has no known time" if event_id in case.events.index else f"is not an event of this case{did_you_mean(event_id, placed.index)}"
         raise ParameterError(f"parameter {parameter!r}: {event_id!r} {reason}; events with a known time: {', '.join(placed.index)}")
     return event_id
 
@@ -135,19 +137,23 @@ def default_as_of(case: Case) -> pd.Timestamp:
 
 def statement_status(case: Case, as_of: pd.Timestamp) -> pd.Series:
     """For each statement: 'made' (certainly by ``as_of``), 'maybe made' or 'not yet' ('unknown' if it cannot be placed)."""
-    statements = case.statements
-    status = pd.Series("unknown", index=statements.index, dtype="object")
-    placed = statements["start"].notna()
-    status[placed & (statements["end"] <= as_of)] = "made"
-    status[placed & (statements["start"] <= as_of) & (statements["end"] > as_of)] = "maybe made"
-    status[placed & (statements["start"] > as_of)] = "not yet"
-    return status
+    start, end = case.statements["start"], case.statements["end"]
+    placed = start.notna().to_numpy()
+    made = placed & (end <= as_of).to_numpy()
+    maybe = placed & (start <= as_of).to_numpy() & (end > as_of).to_numpy()
+    not_yet = placed & (start > as_of).to_numpy()
+    # the first condition that holds wins, so 'not yet' before 'maybe made' before 'made'
+    chosen = np.select([not_yet, maybe, made], ["not yet", "maybe made", "made"], default="unknown")
+    return pd.Series(chosen, index=case.statements.index, dtype="object")
 
 
 def public_at(case: Case, as_of: pd.Timestamp, display_timezone: str | None = None) -> pd.DataFrame:
     """Statements made (or maybe made) by ``as_of``, public and internal, in time order."""
-    zone = display_timezone or case.timezone
-    status = statement_status(case, as_of)
+    return _public_table(case, statement_status(case, as_of), display_timezone or case.timezone)
+
+
+def _public_table(case: Case, status: pd.Series, zone: str) -> pd.DataFrame:
+    """``public_at`` for the statuses ``statement_status`` gave."""
     shown = timeline_order(case.statements[status.isin(["made", "maybe made"])])
     table = pd.DataFrame({
         "by then": status[shown.index],
@@ -162,29 +168,65 @@ def public_at(case: Case, as_of: pd.Timestamp, display_timezone: str | None = No
 
 def claims_at(case: Case, as_of: pd.Timestamp) -> pd.DataFrame:
     """For each claim, who had publicly affirmed or denied it by ``as_of`` (literal or implied), and the record."""
-    status = statement_status(case, as_of)
-    external = case.statements["audience"].isin(["press", "public"])
+    return _claims_table(case, statement_status(case, as_of))
+
+
+def _claims_table(case: Case, status: pd.Series) -> pd.DataFrame:
+    """``claims_at`` for the statuses ``statement_status`` gave (plain loops: the widget redraws it often)."""
+    status_of = dict(zip(status.index, status, strict=True))
+    external = dict(zip(case.statements.index, case.statements["audience"].isin(["press", "public"]), strict=True))
+    by_claim: dict[str, list[tuple[str, str, str]]] = {}
+    for claim_id, sid, stance, mode in zip(case.stances["claim_id"], case.stances["statement_id"], case.stances["stance"],
+                                           case.stances["mode"], strict=True):
+        by_claim.setdefault(claim_id, []).append((sid, stance, mode))
     rows = []
-    for claim_id, claim in case.claims.iterrows():
-        stances = case.stances[case.stances["claim_id"] == claim_id]
+    for claim_id, proposition, record in zip(case.claims.index, case.claims["proposition"], case.claims["record"], strict=True):
         cells = {"affirmed publicly": [], "denied publicly": [], "said internally": [], "maybe, not certain by then": []}
-        for _, stance in stances.iterrows():
-            sid = stance["statement_id"]
-            label = f"{sid} ({'implied' if stance['mode'] == 'implied' else 'literal'})"
-            if status[sid] == "maybe made":
-                cells["maybe, not certain by then"].append(f"{label} {stance['stance']}")
-            elif status[sid] != "made":
+        for sid, stance, mode in by_claim.get(claim_id, []):
+            label = f"{sid} ({'implied' if mode == 'implied' else 'literal'})"
+            if status_of[sid] == "maybe made":
+                cells["maybe, not certain by then"].append(f"{label} {stance}")
+            elif status_of[sid] != "made":
                 continue
             elif not external[sid]:
-                cells["said internally"].append(f"{label} {stance['stance']}")
+                cells["said internally"].append(f"{label} {stance}")
             else:
-                cells["affirmed publicly" if stance["stance"] == "affirms" else "denied publicly"].append(label)
-        rows.append({"claim": claim_id, "proposition": claim["proposition"], **{k: "; ".join(v) for k, v in cells.items()}, "record": claim["record"]})
+                cells["affirmed publicly" if stance == "affirms" else "denied publicly"].append(label)
+        rows.append({"claim": claim_id, "proposition": proposition, **{k: "; ".join(v) for k, v in cells.items()}, "record": record})
     return pd.DataFrame(rows).set_index("claim")
 
 
+#: The two tables of the public view as HTML, by what they are computed from (see helpers/cache.py).
+_PUBLIC_TABLES = ContentCache("public view tables", size=256)
+
+
+def _public_view_content(case: Case) -> tuple:
+    """Everything of the case that the public view's tables read, by value."""
+    statements = case.statements
+    return (
+        frame_content(statements, ["start", "end", "audience", "speaker", "text", "time_precision"]),
+        tuple(case.intervals.get(("statements", sid)) for sid in statements.index),
+        frame_content(case.claims, ["proposition", "record"]),
+        frame_content(case.stances, ["claim_id", "statement_id", "stance", "mode"]),
+    )
+
+
+def _public_tables_html(case: Case, status: pd.Series, zone: str) -> str:
+    statements = _public_table(case, status, zone)
+    claims = _claims_table(case, status)
+    return (
+        f"{statements.to_html(escape=True, border=0) if len(statements) else '<p>None yet.</p>'}"
+        f"<h5>Where the claims stood</h5>{claims.to_html(escape=True, border=0)}"
+    )
+
+
 def public_view_html(case: Case, as_of: pd.Timestamp, display_timezone: str | None = None) -> str:
-    """The 'what did the public know?' view as HTML (the widget shows exactly this)."""
+    """The 'what did the public know?' view as HTML (the widget shows exactly this).
+
+    The tables depend on ``as_of`` only through which statements were made by then, so they are
+    cached on that and on the case data they read: moving the time slider mostly redraws the
+    heading alone.
+    """
     zone = display_timezone or case.timezone
     status = statement_status(case, as_of)
     counts = {k: int((status == k).sum()) for k in ("made", "maybe made", "not yet", "unknown")}
@@ -195,13 +237,9 @@ def public_view_html(case: Case, as_of: pd.Timestamp, display_timezone: str | No
         f"<p>{counts['made']} statements certainly made ({made_internal} of them internal only), {counts['maybe made']} maybe made, "
         f"{counts['not yet']} not yet made, {counts['unknown']} that cannot be placed in time.</p>"
     )
-    statements = public_at(case, as_of, zone)
-    claims = claims_at(case, as_of)
-    return (
-        f'<div class="public-view">{heading}<h5>Statements made by then</h5>'
-        f"{statements.to_html(escape=True, border=0) if len(statements) else '<p>None yet.</p>'}"
-        f"<h5>Where the claims stood</h5>{claims.to_html(escape=True, border=0)}</div>"
-    )
+    key = (_public_view_content(case), zone, tuple(status.tolist()), display_options())
+    tables = _PUBLIC_TABLES.get(key, lambda: _public_tables_html(case, status, zone))
+    return f'<div class="public-view">{heading}<h5>Statements made by then</h5>{tables}</div>'
 
 
 # --------------------------------------------------------------------------- norms and response times

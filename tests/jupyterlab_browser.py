@@ -21,6 +21,12 @@ and kernel session to be ready and its kernel idle, through ``window.jupyterapp`
 ``--LabApp.expose_app_in_browser`` provides); Clear Outputs and Run All are the commands behind the
 Edit and Run menus, and the test awaits Run All's own end; cells are never windowed out of the page;
 and every DOM query is limited to the notebook under test and to the widget's own view.
+
+A student exercise is worked the same way, and then one cell at a time: ``cells`` finds cells by
+their metadata and marks each in the page with its index; ``edit_and_run`` sets a cell's text in
+its editor's shared model (what typing changes; keystrokes into CodeMirror would also get
+auto-closed brackets and quotes) and runs cells with the Run menu's command, awaiting each run
+as ``run_all`` awaits Run All.
 """
 
 from __future__ import annotations
@@ -50,6 +56,8 @@ LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--di
 VIEWPORT = {"width": 1400, "height": 1000}
 #: The notebook under test carries this attribute (set by ``open_notebook``); every DOM query is limited to it.
 PANEL = "[data-casework-notebook]"
+#: The cell ``index`` of the notebook under test, once ``cells`` has marked them: ``CELL.format(index=3)``.
+CELL = PANEL + ' [data-casework-cell="{index}"]'
 RESPONSE_TARGET_MS = 100
 
 # JupyterLab user settings for the throw-away server: every cell stays in the page (no windowing, so
@@ -86,13 +94,16 @@ def _request(url: str, method: str = "GET", timeout: float = 2) -> int:
 
 
 @contextmanager
-def jupyterlab(root: Path, notebooks: Path, timeout: float = 60) -> Iterator[str]:
+def jupyterlab(root: Path, notebooks: Path, timeout: float = 60, also: tuple[Path, ...] = ()) -> Iterator[str]:
     """A JupyterLab server on a free loopback port serving a copy of ``notebooks`` in ``root``.
 
-    Yields its base URL. The server has its own config, data, runtime and settings folders in
-    ``root`` and stops (with its kernels) when the block ends, whatever happened inside it.
+    ``notebooks`` is served as ``notebooks/``; each folder in ``also`` (the coursework, say) is
+    copied beside it under its own name. Yields the base URL. The server has its own config, data,
+    runtime and settings folders in ``root`` and stops (with its kernels) when the block ends,
+    whatever happened inside it.
     """
-    shutil.copytree(notebooks, root / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    for source, name in [(notebooks, "notebooks"), *((folder, folder.name) for folder in also)]:
+        shutil.copytree(source, root / name, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
     config = root / "jupyter-config"
     (config / "labconfig").mkdir(parents=True)
     (config / "labconfig" / "page_config.json").write_text(json.dumps(PAGE_CONFIG), encoding="utf-8")
@@ -185,27 +196,64 @@ _READY = """async ([path, timeoutMs]) => {
   })(), timeoutMs, `opening ${path} with an idle kernel`);
 }""" % _WITH_DEADLINE
 
+# The notebook under test (``open_notebook`` made it the current widget and marked it).
+_CURRENT = """const app = window.jupyterapp;
+  const panel = app.shell.currentWidget;
+  if (!panel || !panel.node.hasAttribute('data-casework-notebook')) throw new Error('the notebook under test is not the current widget');"""
+
+# A code cell's outputs, summarised: type, stream name, mime types, error, stream text, number of HTML tables.
+_OUTPUTS = """const outputs = cell => cell.model.outputs.toJSON().map(o => ({
+    type: o.output_type, name: o.name || null, mimes: Object.keys(o.data || {}),
+    error: o.output_type === 'error' ? `${o.ename}: ${o.evalue}` : null,
+    text: o.output_type === 'stream' ? String(o.text).slice(0, 2000) : null,
+    tables: String((o.data || {})['text/html'] || '').split('<table').length - 1,
+  }));"""
+
 _RUN_ALL = """async (timeoutMs) => {
   %s
-  const app = window.jupyterapp;
-  const panel = app.shell.currentWidget;
-  if (!panel || !panel.node.hasAttribute('data-casework-notebook')) throw new Error('the notebook under test is not the current widget');
+  %s
+  %s
   const code = () => panel.content.widgets.filter(cell => cell.model.type === 'code');
   await app.commands.execute('notebook:clear-all-cell-outputs');
   const cleared = code().every(cell => cell.model.outputs.length === 0 && cell.model.executionCount === null);
   const started = performance.now();
   const ok = await withDeadline(app.commands.execute('notebook:run-all-cells'), timeoutMs, 'Run All');
   const seconds = (performance.now() - started) / 1000;
-  return {cleared, ok, seconds, cells: code().map(cell => ({
-    count: cell.model.executionCount,
-    outputs: cell.model.outputs.toJSON().map(o => ({
-      type: o.output_type, name: o.name || null, mimes: Object.keys(o.data || {}),
-      error: o.output_type === 'error' ? `${o.ename}: ${o.evalue}` : null,
-      text: o.output_type === 'stream' ? String(o.text).slice(0, 2000) : null,
-      tables: String((o.data || {})['text/html'] || '').split('<table').length - 1,
-    })),
-  }))};
-}""" % _WITH_DEADLINE
+  return {cleared, ok, seconds, cells: code().map(cell => ({count: cell.model.executionCount, outputs: outputs(cell)}))};
+}""" % (_WITH_DEADLINE, _CURRENT, _OUTPUTS)
+
+# Every cell of the notebook under test, in order: what a test needs to find a cell by its role. Each
+# cell's node is marked with its index (``data-casework-cell``) for DOM queries (see ``CELL``).
+_CELLS = """() => {
+  %s
+  return panel.content.widgets.map((cell, index) => (cell.node.setAttribute('data-casework-cell', String(index)), {
+    index, type: cell.model.type, source: cell.model.sharedModel.getSource(),
+    tags: cell.model.getMetadata('tags') || [], casework: cell.model.getMetadata('casework') || null,
+  }));
+}""" % _CURRENT
+
+# Replace one cell's text in its editor's shared model (what typing into the cell changes), then run
+# the given cells one at a time, as Shift+Enter would: each is made the active, only selected cell
+# and the Run menu's "Run Selected Cell" command runs it; its promise ends with the cell's execution.
+_EDIT_AND_RUN = """async ([index, source, run, timeoutMs]) => {
+  %s
+  %s
+  %s
+  const notebook = panel.content;
+  const edited = notebook.widgets[index];
+  if (!edited) throw new Error(`the notebook has no cell ${index}`);
+  edited.editor.model.sharedModel.setSource(source);
+  const ran = [];
+  for (const i of run) {
+    const cell = notebook.widgets[i];
+    if (!cell || cell.model.type !== 'code') throw new Error(`cell ${i} is not a code cell`);
+    notebook.activeCellIndex = i;
+    notebook.deselectAll();
+    const ok = await withDeadline(app.commands.execute('notebook:run-cell'), timeoutMs, `running cell ${i}`);
+    ran.push({index: i, ok, count: cell.model.executionCount, outputs: outputs(cell)});
+  }
+  return {source: edited.model.sharedModel.getSource(), ran};
+}""" % (_WITH_DEADLINE, _CURRENT, _OUTPUTS)
 
 _SHUTDOWN = """async () => {
   %s
@@ -250,6 +298,24 @@ def run_all(page, timeout: float = 120) -> dict:
     (type, stream name, mime types, error, stream text, number of HTML tables).
     """
     return page.evaluate(_RUN_ALL, timeout * 1000)
+
+
+def cells(page) -> list[dict]:
+    """Every cell of the notebook under test: ``index``, ``type``, ``source``, ``tags`` and ``casework`` metadata.
+
+    Marks each cell in the page with its index, so that ``CELL`` finds it (the cells opened with the
+    notebook; a cell added later is not marked).
+    """
+    return page.evaluate(_CELLS)
+
+
+def edit_and_run(page, index: int, source: str, run: list[int], timeout: float = 60) -> dict:
+    """Give cell ``index`` the text ``source`` through its editor, then run the cells ``run`` in turn.
+
+    Returns the edited cell's ``source`` as the notebook now holds it and, for each cell run, ``ok``
+    (the run command's verdict), its execution ``count`` and its ``outputs`` (as in ``run_all``).
+    """
+    return page.evaluate(_EDIT_AND_RUN, [index, source, run, timeout * 1000])
 
 
 def close_notebook(page) -> None:

@@ -11,10 +11,15 @@ The time from each widget interaction to the updated view is measured and report
 the run, never asserted (the machine is shared and noisy): ``benchmarks/bench_widgets.py`` measures
 it properly against the target. Screenshots go to browser-screenshots/ (ignored by git), or to
 $CASEWORK_SCREENSHOTS. How the notebooks are driven, and why: tests/jupyterlab_browser.py.
+
+A student exercise notebook (coursework/release/) is worked through as a student would: Run All,
+the variant shown, every self-check saying "not answered yet"; then an answer typed in and its
+self-check run again, which must accept the form and say nothing of the expected answer.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -22,10 +27,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers.paths import NOTEBOOKS_DIR, lesson_notebooks
+from helpers.paths import COURSEWORK_DIR, NOTEBOOKS_DIR, lesson_notebooks
 from tests.conftest import PROJECT_DIR
-from tests.jupyterlab_browser import (WIDGETS, chromium, close_notebook, count_outputs, jupyterlab, open_notebook, rendered,
-                                      run_all, summary, unavailable)
+from tests.jupyterlab_browser import (CELL, PANEL, WIDGETS, cells, chromium, close_notebook, count_outputs, edit_and_run, jupyterlab,
+                                      open_notebook, rendered, run_all, summary, unavailable)
 
 pytestmark = pytest.mark.browser
 
@@ -38,13 +43,13 @@ RESPONSE_TIMES: dict[str, list[float]] = {}
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    """A JupyterLab server on a free loopback port, serving a throw-away copy of the notebooks."""
+    """A JupyterLab server on a free loopback port, serving a throw-away copy of the notebooks and the coursework."""
     reason = unavailable()
     if reason:
         if os.environ.get("CASEWORK_REQUIRE_BROWSER") == "1":
             pytest.fail(f"browser tests are required here (CASEWORK_REQUIRE_BROWSER=1) but cannot run: {reason}")
         pytest.skip(reason)
-    with jupyterlab(tmp_path_factory.mktemp("lab"), NOTEBOOKS_DIR) as url:
+    with jupyterlab(tmp_path_factory.mktemp("lab"), NOTEBOOKS_DIR, also=(COURSEWORK_DIR,)) as url:
         yield url
 
 
@@ -96,6 +101,121 @@ def test_lesson_in_jupyterlab(lab, browser, notebook):
         page.screenshot(path=str(shot))
         assert shot.stat().st_size > 10_000
         print(f"Run All {result['seconds']:.1f} s; screenshot: {shot}")
+        if page_errors:
+            print("uncaught errors in the page:", *page_errors, sep="\n")
+    finally:
+        close_notebook(page)
+
+
+#: The exercise worked through, the student (the notebook's default id) and the question answered in the page.
+EXERCISE, STUDENT, QUESTION = "timing", "demo", "q2"
+NOT_ANSWERED = "not answered yet: replace `...` with your answer"
+FORM_RIGHT = "the form is right"
+
+
+def _stdout(outputs: list[dict]) -> str:
+    return "".join(output["text"] for output in outputs if output["name"] == "stdout")
+
+
+def _problems(outputs: list[dict]) -> list[str]:
+    return [output["error"] or output["text"] for output in outputs if output["type"] == "error" or output["name"] == "stderr"]
+
+
+def _cell_text(page, index: int) -> list[str]:
+    """What the page shows of cell ``index``'s outputs."""
+    return page.locator(f"{CELL.format(index=index)} .jp-OutputArea-output").all_inner_texts()
+
+
+def _wait_for_text(page, index: int, text: str, source: str | None = None) -> None:
+    """Until an output of cell ``index`` shows ``text`` (and, given ``source``, cell ``index - 1``'s editor shows it)."""
+    page.wait_for_function(
+        """([cell, editor, text, source]) => {
+             const outputs = [...document.querySelectorAll(`${cell} .jp-OutputArea-output`)];
+             const shown = source === null || (document.querySelector(`${editor} .cm-content`) || {}).innerText === source;
+             return shown && outputs.some(o => o.innerText.includes(text));
+           }""",
+        arg=[CELL.format(index=index), CELL.format(index=index - 1), text, source], timeout=10_000)
+
+
+def test_student_exercise_self_check_in_jupyterlab(lab, browser, hootsuite):
+    """coursework/release/timing.ipynb as a student works it: Run All, the variant, the self-checks, one answer."""
+    from helpers.coursework.source import compile_checks, load_key
+    from helpers.coursework.variants import assign
+
+    variant = assign(EXERCISE, STUDENT, hootsuite)
+    spec = next(question for question in load_key(EXERCISE)["questions"] if question["id"] == QUESTION)
+    expected = compile_checks({"exercise": EXERCISE, "questions": [spec]})[QUESTION][0](hootsuite, variant)
+    assert expected in spec["choices"], f"{QUESTION} is a category question: this test types each of {spec['choices']}"
+    page = open_notebook(browser, lab, f"coursework/release/{EXERCISE}.ipynb")
+    page_errors: list[str] = []
+    page.on("pageerror", lambda error: page_errors.append(str(error)))
+    try:
+        result = run_all(page)
+        assert result["cleared"], "Clear Outputs left outputs or execution counts behind"
+        problems = [problem for cell in result["cells"] for problem in _problems(cell["outputs"])]
+        assert not problems, "\n\n".join(problems)
+        assert result["ok"], "Run All reports a failed cell"
+
+        # The cells by their role: answer cells by metadata, each one's self-check by the question it checks.
+        notebook = cells(page)
+        answers = {cell["casework"]["question"]: cell["index"] for cell in notebook if (cell["casework"] or {}).get("question")}
+        checks = {question: next((cell["index"] for cell in notebook if "self-check" in cell["tags"]
+                                  and re.search(rf"exercise\.check\(\s*[\"']{question}[\"']", cell["source"])), None)
+                  for question in answers}
+        assert QUESTION in answers, f"answer cells {answers}"
+        assert all(checks[q] is not None and checks[q] > answers[q] for q in answers), f"answer cells {answers}, self-checks {checks}"
+        assert checks[QUESTION] == answers[QUESTION] + 1, "the self-check of the question answered here must follow its answer cell"
+        by_index = {cell["index"]: cell for cell in notebook}
+        code_indices = [cell["index"] for cell in notebook if cell["type"] == "code"]
+        run = dict(zip(code_indices, result["cells"], strict=True))
+        counts = [cell["count"] for cell in result["cells"]]
+        assert all(isinstance(count, int) for count in counts) and counts == sorted(set(counts)), f"execution counts {counts}"
+
+        # The set-up cell shows the student's variant as a table, in the page.
+        page.wait_for_selector(f"{PANEL} .jp-OutputArea-output .casework-variant table", timeout=30_000)
+        shown = page.evaluate(f"""() => Object.fromEntries([...document.querySelectorAll('{PANEL} .casework-variant tr')]
+                                     .map(row => [row.querySelector('th').innerText.trim(), row.querySelector('td').innerText.trim()]))""")
+        assert shown == {key: str(value) for key, value in variant.items()}
+        assert page.locator(f"{PANEL} .casework-variant").count() == 1
+
+        # Every self-check ran and says that its question is not answered yet, in the kernel's output and on the page.
+        for question, index in checks.items():
+            assert "= ...  # your answer" in by_index[answers[question]]["source"], f"{question} is answered in the release"
+            assert f"{question}: {NOT_ANSWERED}" in _stdout(run[index]["outputs"]), run[index]["outputs"]
+            _wait_for_text(page, index, NOT_ANSWERED)
+
+        # Type an answer of the right form into the answer cell, re-run it and its self-check: each choice,
+        # the expected answer last. The message accepts the form and is the same for the right and the wrong one.
+        last = max(counts)
+        messages = {}
+        for answer in sorted(spec["choices"], key=lambda choice: choice == expected):
+            source = f"{QUESTION} = {json.dumps(answer)}  # your answer"
+            edited = edit_and_run(page, answers[QUESTION], source, [answers[QUESTION], checks[QUESTION]])
+            assert edited["source"] == source
+            answer_run, check_run = edited["ran"]
+            assert answer_run["ok"] and check_run["ok"], edited
+            assert [answer_run["count"], check_run["count"]] == [last + 1, last + 2], edited
+            last = check_run["count"]
+            assert not _problems(answer_run["outputs"] + check_run["outputs"]), edited
+            messages[answer] = _stdout(check_run["outputs"])
+            assert messages[answer].startswith(f"{QUESTION}: {FORM_RIGHT}"), messages[answer]
+            # The page shows the new text in the cell's editor and the new message under the self-check.
+            _wait_for_text(page, checks[QUESTION], FORM_RIGHT, source)
+            assert not any(NOT_ANSWERED in text for text in _cell_text(page, checks[QUESTION]))
+        assert len(set(messages.values())) == 1, f"the self-check tells the answers apart: {messages}"
+        message = messages[expected]
+        assert not re.search(rf"\b{re.escape(expected)}\b", message, re.IGNORECASE), f"the self-check reveals {expected!r}: {message}"
+        assert not any(re.search(rf"\b{re.escape(expected)}\b", text, re.IGNORECASE) for text in _cell_text(page, checks[QUESTION]))
+        # The other self-checks were not touched.
+        for question in answers.keys() - {QUESTION}:
+            assert any(NOT_ANSWERED in text for text in _cell_text(page, checks[question]))
+
+        page.locator(CELL.format(index=answers[QUESTION])).scroll_into_view_if_needed()
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shot = SCREENSHOTS / f"coursework-{EXERCISE}.png"
+        page.screenshot(path=str(shot))
+        assert shot.stat().st_size > 10_000
+        print(f"Run All {result['seconds']:.1f} s; {QUESTION} answered in the page; screenshot: {shot}")
         if page_errors:
             print("uncaught errors in the page:", *page_errors, sep="\n")
     finally:
