@@ -8,7 +8,7 @@ from dataclasses import replace
 import pandas as pd
 
 from .case import Case
-from .errors import ParameterError
+from .errors import ParameterError, did_you_mean
 from .tables import timeline_order, when
 from .times import gap
 
@@ -25,7 +25,8 @@ def stances(case: Case, include_implied: bool = True) -> pd.DataFrame:
 
 def check_claim(case: Case, claim: str) -> str:
     if claim not in case.claims.index:
-        raise ParameterError(f"parameter 'claim': unknown claim {claim!r}; the case has: {', '.join(case.claims.index)}")
+        hint = did_you_mean(claim, case.claims.index)
+        raise ParameterError(f"parameter 'claim': unknown claim {claim!r}{hint}; the case has: {', '.join(case.claims.index)}")
     return claim
 
 

@@ -9,10 +9,26 @@ from pathlib import Path
 from .case import list_cases, load_case, resolve_case, validate_case
 from .coursework.cli import COMMANDS as COURSEWORK_COMMANDS
 from .coursework.cli import add_commands as add_coursework_commands
-from .errors import CaseDataError, ParameterError, UnknownCaseError
+from .errors import CaseDataError, OutputFolderError, ParameterError, UnknownCaseError
 from .tables import case_summary
 
 DEFAULT_CASE = "hootsuite-ice-2020"
+
+# Exit statuses: 0 success; 1 the case data is invalid or a notebook failed; 2 the command cannot
+# start (unknown case, bad parameter, unusable output folder), as argparse's own usage errors.
+USAGE_ERROR = 2
+
+RUN_EPILOG = """\
+parameter values (-p NAME VALUE) are checked against the case before any notebook runs:
+  text        as written, e.g. -p display_timezone UTC
+              quoted if it has spaces, e.g. -p as_of "2020-09-24 10:00"
+  lists       as JSON, quoted for the shell, e.g. -p compare_ids '["gaboriault-biv","keiser-email"]'
+  booleans    true or false, e.g. -p include_implied false
+  file paths  relative to the current folder, e.g. -p lexicon my-lexicon.csv
+
+exit status: 0 every notebook ran; 1 the case data is invalid or a notebook failed;
+2 nothing ran (unknown case, unknown parameter or bad value, output folder not writable).
+"""
 
 DESCRIPTION = """\
 Teaching module for crisis communication (a Jupyter course case).
@@ -33,24 +49,26 @@ Open the lessons themselves with `jupyter lab notebooks/`.
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="casework", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
 
     commands.add_parser("list", help="list the built-in cases")
 
-    validate = commands.add_parser("validate", help="check a case folder against data/README.md (exit 0 valid, 1 not)")
+    validate = commands.add_parser("validate", help="check a case folder against data/README.md (exit 0 valid, 1 not, 2 no such case)")
     validate.add_argument("case", nargs="?", help="case id or folder (default: every built-in case)")
 
     run = commands.add_parser(
         "run", help="execute every lesson notebook for a case and render HTML handouts",
-        description="Execute every lesson notebook with papermill for one case, render each as an HTML handout, "
+        description="Execute every lesson notebook with papermill for one case, render each as an HTML handout,\n"
         "and print where the results are and a summary of the case.",
+        epilog=RUN_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     run.add_argument("--case", default=DEFAULT_CASE, help=f"case id or case folder (default: {DEFAULT_CASE})")
     run.add_argument("--out", default="casework-output", type=Path, help="output folder (default: ./casework-output)")
     run.add_argument(
         "-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
-        help="set a notebook parameter, e.g. -p display_timezone UTC (repeatable)",
+        help="set a notebook parameter, e.g. -p display_timezone UTC (repeatable); lists as JSON, booleans true/false (see below)",
     )
     run.add_argument("--timeout", type=int, default=600, help="seconds allowed per notebook cell (default: 600)")
     add_coursework_commands(commands)
@@ -61,9 +79,18 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return {"list": _list, "validate": _validate, "run": _run, **COURSEWORK_COMMANDS}[args.command](args)
-    except (UnknownCaseError, ParameterError) as exc:
+    except (UnknownCaseError, ParameterError, OutputFolderError) as exc:
         print(f"casework: error: {exc}", file=sys.stderr)
-        return 2
+        return USAGE_ERROR
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("crisis-casework")
+    except PackageNotFoundError:  # pragma: no cover - a source tree that was never installed
+        return "(not installed)"
 
 
 def _list(args) -> int:
@@ -92,7 +119,7 @@ def _validate(args) -> int:
 
 
 def _run(args) -> int:
-    from .runner import parse_value, run_lessons
+    from .runner import prepare_output_folder, prepare_parameters, run_lessons
 
     folder = resolve_case(args.case)
     try:
@@ -100,13 +127,15 @@ def _run(args) -> int:
     except CaseDataError as exc:
         print(f"casework: error: {exc}", file=sys.stderr)
         return 1
-    parameters = {name: parse_value(value) for name, value in args.parameter}
-    if "case_id" in parameters:
-        raise ParameterError("give the case with --case, not -p case_id")
+    # Everything that can be checked is checked before the first notebook runs.
+    parameters = prepare_parameters(args.parameter, case)
     # A built-in case travels by id; any other case folder by its absolute path (the kernel's
     # working directory is a temporary folder, so a relative path would not resolve there).
     case_arg = args.case if args.case in list_cases() else str(folder)
-    out_dir = (args.out / case.case_id).resolve()
+    try:
+        out_dir = prepare_output_folder(args.out / case.case_id)
+    except OutputFolderError as exc:
+        raise OutputFolderError(f"--out {args.out}: {exc}") from None
     print(f"Running the lesson notebooks for {case.case_id} into {out_dir}", file=sys.stderr)
     results = run_lessons(case_arg, out_dir, parameters, timeout=args.timeout)
     print()

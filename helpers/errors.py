@@ -2,7 +2,29 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+
+def did_you_mean(word: object, choices: Iterable[object], n: int = 3) -> str:
+    """`` (did you mean 'X'?)`` naming the choices closest to ``word``, ignoring case; blank if none is close.
+
+    A choice that differs from ``word`` only in case is the one suggestion (``utc`` -> ``UTC``).
+    """
+    if not isinstance(word, str) or not word:
+        return ""
+    by_lower: dict[str, list[str]] = {}
+    for choice in choices:
+        by_lower.setdefault(str(choice).lower(), []).append(str(choice))
+    close = by_lower.get(word.lower()) or [
+        choice for key in difflib.get_close_matches(word.lower(), list(by_lower), n=n, cutoff=0.6) for choice in by_lower[key]
+    ]
+    close = list(dict.fromkeys(close))[:n]
+    if not close:
+        return ""
+    listed = repr(close[0]) if len(close) == 1 else ", ".join(repr(c) for c in close[:-1]) + f" or {close[-1]!r}"
+    return f" (did you mean {listed}?)"
 
 
 @dataclass(frozen=True)
@@ -46,3 +68,7 @@ class UnknownCaseError(LookupError):
 
 class ParameterError(ValueError):
     """A notebook parameter with an unknown name or a bad value."""
+
+
+class OutputFolderError(OSError):
+    """An output folder that cannot be created or written to."""

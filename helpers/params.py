@@ -6,18 +6,23 @@ values. Each lesson notebook therefore calls ``check_parameters(globals())`` rig
 (``display_timezone: str = "America/Vancouver"  # help``); papermill's injected cell (it starts
 with ``# Parameters``) is read back from the kernel's input history, so a name it sets that the
 notebook does not declare is an error, and so is a value of the wrong type or an invalid value.
+
+``check_values`` applies the same checks outside a notebook, so ``casework run -p`` can refuse a
+bad value before any notebook runs.
 """
 
 from __future__ import annotations
 
 import ast
-import difflib
 from types import SimpleNamespace
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from .case import resolve_case
-from .errors import ParameterError, UnknownCaseError
+from .errors import ParameterError, UnknownCaseError, did_you_mean
 from .times import get_zone
+
+if TYPE_CHECKING:
+    from .case import Case
 
 INJECTED_MARKER = "# Parameters"
 
@@ -77,6 +82,67 @@ VALUE_CHECKS: dict[str, Callable[[Any], None]] = {
     "student_coding": _check_existing_file("student_coding"),  # blank: no coding yet
 }
 
+# Parameters that name a file: a relative path given outside a notebook is made absolute, because
+# the kernel may run in another folder (``casework run`` uses a temporary one).
+PATH_PARAMETERS = ("lexicon", "student_coding")
+
+
+def _check_statements(name: str) -> Callable[["Case", Any, dict[str, Any]], None]:
+    def check(case: "Case", value: Any, values: dict[str, Any]) -> None:
+        from .wording import check_statement_parameters
+
+        check_statement_parameters(case, **{name: value})
+
+    return check
+
+
+def _check_anchor_event(case: "Case", value: str, values: dict[str, Any]) -> None:
+    from .timeline import check_event
+
+    if value:
+        check_event(case, value)
+
+
+def _check_as_of(case: "Case", value: str, values: dict[str, Any]) -> None:
+    from .timeline import parse_as_of
+
+    if value:
+        parse_as_of(case, value, values.get("display_timezone") or None)
+
+
+def _check_claim(case: "Case", value: str, values: dict[str, Any]) -> None:
+    from .claims import check_claim
+
+    if value:
+        check_claim(case, value)
+
+
+# Value checks that need the case: the same functions the notebooks call once the case is loaded.
+# Each gets the case, the value and every other given value (``as_of`` is read in the display zone).
+CASE_CHECKS: dict[str, Callable[["Case", Any, dict[str, Any]], None]] = {
+    "focus_statement": _check_statements("focus_statement"),
+    "compare_ids": _check_statements("compare_ids"),
+    "compare_speakers": _check_statements("compare_speakers"),
+    "anchor_event": _check_anchor_event,
+    "as_of": _check_as_of,
+    "claim": _check_claim,
+}
+
+
+def check_values(values: dict[str, Any], case: "Case | None" = None) -> None:
+    """Check parameter values given outside a notebook as the notebooks would check them.
+
+    Runs ``VALUE_CHECKS`` and, with ``case``, ``CASE_CHECKS``; raises ``ParameterError`` naming
+    the first parameter whose value is bad.
+    """
+    for name, value in values.items():
+        if name in VALUE_CHECKS:
+            VALUE_CHECKS[name](value)
+    if case is not None:
+        for name, value in values.items():
+            if name in CASE_CHECKS:
+                CASE_CHECKS[name](case, value, values)
+
 
 def injected_names(history: list[str]) -> dict[str, int]:
     """Names assigned in papermill's injected cell(s), with the history index of the cell."""
@@ -109,8 +175,7 @@ def check_parameters(namespace: dict[str, Any], extra_checks: dict[str, Callable
     unknown = sorted(set(injected_names(list(history))) - set(declared))
     if unknown:
         name = unknown[0]
-        close = difflib.get_close_matches(name, declared, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        hint = did_you_mean(name, declared, n=1)
         raise ParameterError(
             f"unknown parameter {name!r}{hint}; this notebook's parameters are: {', '.join(declared)}"
         )

@@ -96,6 +96,13 @@ def busiest_window(case: Case, hours: int = 60, pad_hours: int = 6) -> tuple[pd.
     return best - pad, best + span + pad
 
 
+def plot_busiest_window(case: Case, display_timezone: str | None = None, hours: int = 60, pad_hours: int = 6, ax=None):
+    """The timeline zoomed into ``busiest_window``, titled with the hours it holds and the margin shown."""
+    start, end = busiest_window(case, hours, pad_hours)
+    title = f"The busiest {hours} hours, with {pad_hours} hours either side ({hours + 2 * pad_hours} hours shown)"
+    return plot_timeline(case, display_timezone, start, end, ax=ax, title=title)
+
+
 def plot_timeline(
     case: Case,
     display_timezone: str | None = None,
@@ -108,10 +115,12 @@ def plot_timeline(
 ):
     """The case's events as intervals on one time axis, in ``display_timezone``.
 
-    An imprecise time is drawn as a bar covering the whole interval the sources allow; a time
-    known to the minute or better is a marker. Filled = reported, hatched = derived,
-    outline only = inferred. Events whose time is unknown are listed under the axis.
-    Without ``start`` / ``end`` the window is ``case_period(case)``.
+    Each interval the sources allow is drawn as a bar, unless it is too short to draw at the
+    window's scale (under 1/400 of the window): then it is a marker, a circle or, for a derived
+    time, a diamond. So how precise a time must be to become a marker depends on the window.
+    Filled = reported, hatched bar or diamond = derived, dashed outline or hollow circle = inferred.
+    Events whose time is unknown are listed under the axis.
+    Without ``start`` / ``end`` the window is ``case_period(case)``, which leaves out later aftermath.
     """
     zone_name = display_timezone or case.timezone
     zone = get_zone(zone_name)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import sys
 import tempfile
 import time
@@ -12,7 +14,7 @@ from typing import Any, TextIO
 
 import nbformat
 
-from .errors import ParameterError
+from .errors import OutputFolderError, ParameterError, did_you_mean
 from .paths import PACKAGE_DIR, lesson_notebooks
 
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
@@ -35,26 +37,84 @@ def notebook_parameters(path: Path) -> dict[str, dict[str, Any]]:
     return papermill.inspect_notebook(str(path))
 
 
-def parse_value(text: str) -> Any:
-    """A ``-p NAME VALUE`` value as papermill's command line types it."""
-    lowered = text.lower()
-    if text.startswith("[") and text.endswith("]"):
-        import json
+def declared_types(notebooks: list[Path]) -> dict[str, str]:
+    """Every parameter the notebooks declare, with its type as written (``str``, ``list``, ``bool`` ...)."""
+    types: dict[str, str] = {}
+    for notebook in notebooks:
+        for name, spec in notebook_parameters(notebook).items():
+            types.setdefault(name, spec.get("inferred_type_name") or "")
+    return types
 
+
+def parse_value(name: str, text: str, kind: str = "") -> Any:
+    """The value of ``-p NAME TEXT`` for a parameter declared as ``kind``; errors name the parameter.
+
+    Text stays text; a ``list`` is written as JSON (``'["a", "b"]'``); a ``bool`` as true or false.
+    Without a declared type the text is typed as papermill's own ``-p`` would type it.
+    """
+    lowered = text.strip().lower()
+    if kind == "str":
+        return text
+    if kind == "bool":
+        if lowered not in ("true", "false"):
+            raise ParameterError(f"parameter {name!r}: {text!r} is not a boolean; write true or false")
+        return lowered == "true"
+    if kind == "list":
+        example = f"write it as JSON, e.g. -p {name} '{_json_list_example(text)}'"
         try:
-            return json.loads(text)
-        except json.JSONDecodeError:
-            raise ParameterError(f"{text!r} is not a list: write it as JSON, e.g. '[\"a\", \"b\"]'") from None
+            value = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ParameterError(f"parameter {name!r}: {text!r} is not a JSON list ({exc.msg} at character {exc.pos}); {example}") from None
+        if not isinstance(value, list):
+            raise ParameterError(f"parameter {name!r}: {text!r} is not a JSON list; {example}")
+        return value
+    if kind in ("int", "float"):
+        try:
+            return int(text) if kind == "int" else float(text)
+        except ValueError:
+            raise ParameterError(f"parameter {name!r}: {text!r} is not a number ({kind})") from None
     if lowered in ("true", "false"):
         return lowered == "true"
     if lowered in ("none", "null"):
         return None
-    for kind in (int, float):
+    for number in (int, float):
         try:
-            return kind(text)
+            return number(text)
         except ValueError:
             pass
     return text
+
+
+def _json_list_example(text: str) -> str:
+    """``text`` read as a comma-separated list and written as JSON, if it looks like one."""
+    items = [item.strip().strip("'\"") for item in text.strip().strip("[]").split(",")]
+    items = [item for item in items if item]
+    return json.dumps(items if items and all(re.fullmatch(r"[\w .@/:-]+", item) for item in items) else ["a", "b"])
+
+
+def prepare_parameters(pairs: list[tuple[str, str]] | list[list[str]], case, notebooks: list[Path] | None = None) -> dict[str, Any]:
+    """``-p NAME VALUE`` pairs as checked notebook parameters, before any notebook runs.
+
+    Each name must be declared by a lesson notebook (``case_id`` is given with ``--case``), each
+    value is typed as its declaration says and checked as the notebooks check it
+    (``params.check_values``), and a file path is made absolute. Raises ``ParameterError``.
+    """
+    from .params import PATH_PARAMETERS, check_values
+
+    types = declared_types(notebooks if notebooks is not None else lesson_notebooks())
+    values: dict[str, Any] = {}
+    for name, text in pairs:
+        if name == "case_id":
+            raise ParameterError("give the case with --case, not -p case_id")
+        if name not in types:
+            takes = sorted(set(types) - {"case_id"})
+            raise ParameterError(f"unknown parameter {name!r}{did_you_mean(name, takes, n=1)}; the lesson notebooks take: {', '.join(takes)}")
+        values[name] = parse_value(name, text, types[name])
+    check_values(values, case)
+    for name in PATH_PARAMETERS:
+        if values.get(name):
+            values[name] = str(Path(values[name]).expanduser().resolve())
+    return values
 
 
 def plan_parameters(notebooks: list[Path], given: dict[str, Any]) -> dict[Path, dict[str, Any]]:
@@ -63,12 +123,20 @@ def plan_parameters(notebooks: list[Path], given: dict[str, Any]) -> dict[Path, 
     known = sorted({name for params in declared.values() for name in params})
     for name in given:
         if name not in known:
-            import difflib
-
-            close = difflib.get_close_matches(name, known, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise ParameterError(f"unknown parameter {name!r}{hint}; the lesson notebooks take: {', '.join(known)}")
+            raise ParameterError(f"unknown parameter {name!r}{did_you_mean(name, known, n=1)}; the lesson notebooks take: {', '.join(known)}")
     return {nb: {k: v for k, v in given.items() if k in declared[nb]} for nb in notebooks}
+
+
+def prepare_output_folder(folder: Path) -> Path:
+    """``folder``, created if need be and checked to be writable; ``OutputFolderError`` names it if not."""
+    try:
+        folder = folder.expanduser().resolve()
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise OutputFolderError(f"cannot write the output folder {folder}: {exc.strerror or exc}") from None
+    return folder
 
 
 def render_html(notebook_path: Path, html_path: Path) -> None:

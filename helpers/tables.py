@@ -11,7 +11,11 @@ UNKNOWN = "unknown"
 
 
 def timeline_order(frame: pd.DataFrame) -> pd.DataFrame:
-    """Rows sorted by start, then end, then id; items that cannot be placed come last."""
+    """Rows sorted by the earliest time the sources allow (start), then the latest (end), then id.
+
+    Items that cannot be placed come last. An item known only to a wide interval therefore sits
+    above items it may well have followed.
+    """
     ordered = frame.assign(_id=frame.index, _unplaced=frame["start"].isna())
     ordered = ordered.sort_values(["_unplaced", "start", "end", "_id"], kind="stable")
     return ordered.drop(columns=["_id", "_unplaced"])
@@ -24,7 +28,10 @@ def when(case: Case, item_id: str, display_timezone: str, table: str = "statemen
 
 
 def statements_table(case: Case, display_timezone: str | None = None, audiences: tuple[str, ...] | None = None) -> pd.DataFrame:
-    """Who said what, when, to whom: one row per statement in time order."""
+    """Who said what, when, to whom: one row per statement, ordered by the earliest time each can have been made.
+
+    Ties are broken by the latest possible time; see ``timeline_order``.
+    """
     zone = display_timezone or case.timezone
     get_zone(zone)
     statements = timeline_order(case.statements)

@@ -13,6 +13,8 @@ from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from .errors import did_you_mean
+
 PRECISIONS = ("second", "minute", "hour", "part_of_day", "day", "month", "unknown")
 BASES = ("reported", "derived", "inferred")
 
@@ -142,21 +144,12 @@ def _known_zones() -> frozenset[str]:
 def get_zone(name: str) -> ZoneInfo:
     """The IANA zone ``name``; a clear error for anything else."""
     if not isinstance(name, str) or (name not in _known_zones() and name != "UTC"):
-        hint = _suggest(name, _known_zones())
-        raise ValueError(f"unknown time zone {name!r}: use an IANA name such as 'America/Vancouver' or 'UTC'{hint}")
+        hint = did_you_mean(name, sorted(_known_zones()))
+        raise ValueError(f"unknown time zone {name!r}{hint}: use an IANA name such as 'America/Vancouver' or 'UTC'")
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:  # pragma: no cover - listed but unloadable
         raise ValueError(f"unknown time zone {name!r}: {exc}") from None
-
-
-def _suggest(word: object, choices) -> str:
-    import difflib
-
-    if not isinstance(word, str):
-        return ""
-    close = difflib.get_close_matches(word, list(choices), n=3, cutoff=0.6)
-    return f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
 
 
 def _parse_clock(value: str) -> datetime:
@@ -267,7 +260,12 @@ def to_zone(moment: datetime, zone: str | ZoneInfo) -> datetime:
 
 
 def format_interval(interval: Interval | None, precision: str, zone: str | ZoneInfo) -> str:
-    """Human-readable time in ``zone`` at no more than the stated precision."""
+    """Human-readable time in ``zone`` at no more than the stated precision.
+
+    ``(day)`` and ``(month)`` label a whole local day or month only when that is the stated
+    precision: an ``unknown`` time whose bounds happen to span a day is shown as its bounds.
+    Within one day, an interval that runs to the following midnight ends at ``24:00``.
+    """
     if interval is None:
         return "unknown"
     start, end = to_zone(interval.start, zone), to_zone(interval.end, zone)
@@ -276,10 +274,14 @@ def format_interval(interval: Interval | None, precision: str, zone: str | ZoneI
         return start.strftime("%Y-%m-%d %H:%M:%S ") + abbrev
     if precision == "minute" and interval.width == timedelta(minutes=1):
         return start.strftime("%Y-%m-%d %H:%M ") + abbrev
+    midnights = start.time() == time(0) and end.time() == time(0)
     if start.date() == (end - timedelta(microseconds=1)).date():
-        if start.time() == time(0) and end.time() == time(0):
+        if precision == "day" and midnights:
             return start.strftime("%Y-%m-%d (day) ") + abbrev
-        return f"{start:%Y-%m-%d} {start:%H:%M}–{end:%H:%M} {abbrev}"
+        end_clock = "24:00" if end.time() == time(0) and end.date() > start.date() else f"{end:%H:%M}"
+        return f"{start:%Y-%m-%d} {start:%H:%M}–{end_clock} {abbrev}"
+    if precision == "month" and midnights and start.day == 1 and (start + timedelta(days=32)).replace(day=1).date() == end.date():
+        return start.strftime("%Y-%m (month) ") + abbrev
     return f"{start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%M} {abbrev}"
 
 

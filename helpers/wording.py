@@ -705,15 +705,16 @@ def organisation_statement_ids(case) -> list[str]:
 
 def check_statement_parameters(case, **named) -> None:
     """Statement ids and speakers passed as notebook parameters must exist in the case."""
-    from .errors import ParameterError
+    from .errors import ParameterError, did_you_mean
 
     for name, values in named.items():
         values = [values] if isinstance(values, str) else list(values or [])
-        known = case.statements.index if "speaker" not in name else case.statements["speaker"]
+        known = list(dict.fromkeys(case.statements.index if "speaker" not in name else case.statements["speaker"]))
         unknown = [v for v in values if v and v not in set(known)]
         if unknown:
             kind = "speaker" if "speaker" in name else "statement id"
-            raise ParameterError(f"parameter {name!r}: unknown {kind} {unknown[0]!r}; the case has: {', '.join(dict.fromkeys(known))}")
+            hint = did_you_mean(unknown[0], known)
+            raise ParameterError(f"parameter {name!r}: unknown {kind} {unknown[0]!r}{hint}; the case has: {', '.join(known)}")
 
 
 def lexicon_summary(lexicon: Lexicon) -> pd.DataFrame:

@@ -103,7 +103,7 @@ def test_recode_changes_the_pairs_and_checks_evidence(hootsuite):
 
 
 def test_unknown_claim_is_a_parameter_error(hootsuite):
-    with pytest.raises(ParameterError, match=r"parameter 'claim': unknown claim 'contract-exists'; the case has: contract-existed"):
+    with pytest.raises(ParameterError, match=r"parameter 'claim': unknown claim 'contract-exists' \(did you mean 'contract-existed'\?\); the case has: contract-existed"):
         contradictions(hootsuite, "contract-exists")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -67,3 +68,79 @@ def test_run_a_case_folder_written_from_the_data_dictionary(tmp_path):
     assert "Northsound Ferries" in html and "data:image/png;base64" in html
     # opens offline: no script or stylesheet from the network
     assert "<script src=" not in html and "cdnjs" not in html and "unpkg" not in html
+
+
+@pytest.mark.parametrize("parameter, messages", [
+    (["display_timezone", "utc"], ["parameter 'display_timezone'", "unknown time zone 'utc'", "did you mean 'UTC'?"]),
+    (["display_timezone", "Europe/Londn"], ["parameter 'display_timezone'", "'Europe/Londn'", "did you mean 'Europe/London'"]),
+    (["compare_ids", '["s01","s02"'], ["parameter 'compare_ids'", "is not a JSON list", """-p compare_ids '["s01", "s02"]'"""]),
+    (["compare_ids", '["gaboriault-bvi"]'], ["parameter 'compare_ids'", "unknown statement id 'gaboriault-bvi'", "did you mean 'gaboriault-biv'"]),
+    (["compare_speakers", '["mary houtmann"]'], ["parameter 'compare_speakers'", "did you mean 'Mary Houtmann'?"]),
+    (["include_implied", "yes"], ["parameter 'include_implied'", "'yes' is not a boolean; write true or false"]),
+    (["lexicon", "no-such-lexicon.csv"], ["parameter 'lexicon'", "no-such-lexicon.csv"]),
+    (["scheme", "SCCT"], ["parameter 'scheme'", "did you mean 'scct'?"]),
+    (["anchor_event", "keiser-mail"], ["parameter 'anchor_event'", "did you mean 'keiser-email'"]),
+    (["as_of", "2031-01-01 00:00"], ["parameter 'as_of'", "is outside the case"]),
+    (["claim", "no-such-claim"], ["parameter 'claim'", "unknown claim 'no-such-claim'"]),
+])
+def test_run_checks_every_value_before_any_notebook_runs(tmp_path, capsys, parameter, messages):
+    assert main(["run", "--out", str(tmp_path), "-p", *parameter]) == 2
+    captured = capsys.readouterr()
+    for message in messages:
+        assert message in captured.err
+    assert "[1/" not in captured.err  # no notebook started
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_bad_zone_is_one_line_and_no_traceback(tmp_path):
+    result = casework("run", "--out", str(tmp_path), "-p", "display_timezone", "Europe/Londn")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr and "Traceback" not in result.stdout
+    assert result.stderr.startswith("casework: error: parameter 'display_timezone': unknown time zone 'Europe/Londn'")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_run_names_an_output_folder_it_cannot_write(tmp_path, capsys):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    assert main(["run", "--out", str(blocker)]) == 2
+    err = capsys.readouterr().err
+    assert f"--out {blocker}: cannot write the output folder {blocker / 'hootsuite-ice-2020'}" in err
+
+
+def test_run_under_proc_is_an_error_not_a_traceback(tmp_path):
+    if not Path("/proc").is_dir():
+        pytest.skip("needs Linux /proc")
+    result = casework("run", "--out", "/proc/nope")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "casework: error: --out /proc/nope: cannot write the output folder /proc/nope/hootsuite-ice-2020" in result.stderr
+
+
+def test_version():
+    from importlib.metadata import version
+
+    result = casework("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"casework {version('crisis-casework')}"
+
+
+def test_run_help_says_how_to_write_values_and_what_the_exit_status_means():
+    out = casework("run", "--help").stdout
+    assert """-p compare_ids '["gaboriault-biv","keiser-email"]'""" in out
+    assert "JSON" in out and "true or false" in out
+    assert "exit status" in out and "2 nothing ran" in out
+
+
+def test_the_value_examples_in_the_help_are_valid(hootsuite):
+    """Every -p example in `casework run --help` passes the checks."""
+    import re
+    import shlex
+
+    from helpers.cli import RUN_EPILOG
+    from helpers.runner import prepare_parameters
+
+    examples = [shlex.split(match)[1:] for match in re.findall(r"-p \w+ (?:'[^']*'|\"[^\"]*\"|\S+)", RUN_EPILOG)]
+    examples = [pair for pair in examples if pair[0] not in ("NAME", "lexicon")]  # the syntax line; a file of the user's own
+    assert len(examples) >= 4
+    prepare_parameters([tuple(pair) for pair in examples], hootsuite)

@@ -71,8 +71,9 @@ def check_02(executed_text, tmp_path):
 def check_03(executed_text, tmp_path):
     assert "gaps measured from 'keiser-email'; times shown in America/Chicago" in executed_text
     assert "As of 2020-09-24 10:00 CDT" in executed_text
-    # the CEO's email "shortly after 9 pm" Pacific is 23:00-24:00 in Chicago
-    assert "2020-09-23 23:00–00:00 CDT" in executed_text
+    # the CEO's email "shortly after 9 pm" Pacific is 23:00-24:00 in Chicago (24:00: the end of that day)
+    assert "2020-09-23 23:00–24:00 CDT" in executed_text
+    assert "–00:00" not in executed_text
 
 
 def check_04(executed_text, tmp_path):
@@ -170,6 +171,37 @@ def test_bad_zone_stops_the_run(tmp_path):
     with pytest.raises(papermill.PapermillExecutionError) as caught:
         run(LESSONS[0], tmp_path, display_timezone="Pacific")
     assert "unknown time zone 'Pacific'" in caught.value.evalue
+
+
+def _markdown_section(notebook, heading: str) -> str:
+    cells = nbformat.read(notebook, as_version=4).cells
+    (section,) = [c.source for c in cells if c.cell_type == "markdown" and c.source.startswith(heading)]
+    return " ".join(section.split())
+
+
+def test_overview_says_how_the_statements_table_is_ordered():
+    section = _markdown_section(LESSONS[0], "## Who said what, when")
+    assert "in order of the **earliest** time each statement can have been made" in section
+    assert "`24:00`" in section and "`unknown`" in section
+
+
+def test_overview_prose_describes_the_figures_it_draws(hootsuite):
+    from helpers.plots import case_period
+
+    section = _markdown_section(LESSONS[0], "## The timeline")
+    code = "\n".join(c.source for c in nbformat.read(LESSONS[0], as_version=4).cells if c.cell_type == "code")
+    # the default window leaves out the later aftermath, so neither prose nor title may call it the whole case
+    _, last = case_period(hootsuite)
+    assert (hootsuite.events["start"] > last).any()
+    assert "whole timeline" not in code and "shows the whole case" not in section
+    assert "later ones are left out" in section and "aftermath" in section
+    # the zoomed window is 60 hours with 6 hours either side: 72 hours, as plot_busiest_window titles it
+    assert "sixty hours" in section and "six hours either side" in section and "72 hours" in section
+    assert "plot_busiest_window(case, zone)" in code
+    # markers are intervals too short for the scale (an hour-precision time is one over the whole case)
+    assert "known to the minute or better are markers" not in section and "too short to draw" in section
+    for shape in ("diamond", "hatched", "hollow", "dashed"):
+        assert shape in section
 
 
 @pytest.mark.parametrize("notebook", LESSONS, ids=lambda p: p.stem)

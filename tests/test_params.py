@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from helpers import ParameterError, check_parameters
-from helpers.params import injected_names
+from helpers.params import CASE_CHECKS, VALUE_CHECKS, check_values, injected_names
 from tests.conftest import FICTIONAL_CASE
 
 
@@ -61,3 +61,50 @@ def test_injected_names_reads_only_papermill_cells():
 def test_no_declared_parameters_is_an_error():
     with pytest.raises(ParameterError, match="declares no parameters"):
         check_parameters({"In": []})
+
+
+# ---------------------------------------------------------------- the same checks outside a notebook
+
+
+@pytest.mark.parametrize("values, message", [
+    ({"display_timezone": "utc"}, r"parameter 'display_timezone': unknown time zone 'utc' \(did you mean 'UTC'\?\)"),
+    ({"display_timezone": "Europe/Londn"}, r"parameter 'display_timezone': unknown time zone 'Europe/Londn' \(did you mean 'Europe/London'"),
+    ({"scheme": "SCCT"}, r"parameter 'scheme': unknown scheme 'SCCT' \(did you mean 'scct'\?\)"),
+    ({"lexicon": "no-such-lexicon.csv"}, r"parameter 'lexicon': lexicon file not found: no-such-lexicon.csv"),
+    ({"student_coding": "no-such-coding.csv"}, r"parameter 'student_coding': file not found: no-such-coding.csv"),
+    ({"compare_ids": ["gaboriault-bvi"]}, r"parameter 'compare_ids': unknown statement id 'gaboriault-bvi' \(did you mean 'gaboriault-biv'"),
+    ({"focus_statement": "keiser-mail"}, r"parameter 'focus_statement': unknown statement id 'keiser-mail' \(did you mean 'keiser-email'"),
+    ({"compare_speakers": ["mary houtmann"]}, r"parameter 'compare_speakers': unknown speaker 'mary houtmann' \(did you mean 'Mary Houtmann'\?\)"),
+    ({"anchor_event": "keiser-mail"}, r"parameter 'anchor_event': 'keiser-mail' is not an event of this case \(did you mean 'keiser-email'"),
+    ({"claim": "formally-terminate"}, r"parameter 'claim': unknown claim 'formally-terminate' \(did you mean 'formally-terminated'\?\)"),
+    ({"as_of": "2031-01-01 00:00"}, r"parameter 'as_of': '2031-01-01 00:00' is outside the case"),
+])
+def test_check_values_names_the_parameter_and_the_value(hootsuite, values, message):
+    with pytest.raises(ParameterError, match=message):
+        check_values(values, hootsuite)
+
+
+def test_check_values_reads_as_of_in_the_given_zone(hootsuite):
+    # The case starts at 2020-06-01 00:00 Vancouver time: 05:00 that day is inside it when read in
+    # Vancouver, but before it when read in Tokyo (the evening of May 31 in Vancouver).
+    check_values({"display_timezone": "UTC", "as_of": "2020-09-24 10:00"}, hootsuite)
+    with pytest.raises(ParameterError, match="parameter 'as_of'"):
+        check_values({"display_timezone": "Asia/Tokyo", "as_of": "2020-06-01 05:00"}, hootsuite)
+    check_values({"as_of": "2020-06-01 05:00"}, hootsuite)
+
+
+def test_check_values_accepts_the_defaults_and_good_values(hootsuite):
+    check_values({"display_timezone": "", "lexicon": "", "scheme": "benoit", "student_coding": "", "compare_ids": [],
+                  "compare_speakers": ["Mary Houtmann"], "focus_statement": "", "anchor_event": "keiser-email",
+                  "claim": "formally-terminated", "as_of": "", "include_implied": False}, hootsuite)
+
+
+def test_every_lesson_parameter_with_a_restricted_value_is_checked():
+    """A parameter added to a lesson must get a check here, or be listed as free."""
+    import papermill
+
+    from helpers.paths import lesson_notebooks
+
+    free = {"include_implied"}  # any bool will do; its type is checked
+    declared = {name for nb in lesson_notebooks() for name in papermill.inspect_notebook(str(nb))}
+    assert declared - free <= set(VALUE_CHECKS) | set(CASE_CHECKS)

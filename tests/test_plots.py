@@ -70,3 +70,34 @@ def test_default_window_leaves_out_later_aftermath(hootsuite):
     notes = " ".join(t.get_text() for t in fig.axes[0].texts)
     later = ((hootsuite.events["kind"] == "aftermath") & (hootsuite.events["start"] > end)).sum()
     assert f"{later} event(s) outside this window not shown" in notes
+
+
+def test_zoomed_timeline_title_states_the_window_it_shows(hootsuite):
+    from helpers.plots import plot_busiest_window
+
+    fig = plot_busiest_window(hootsuite, "UTC", hours=60, pad_hours=6)
+    ax = fig.axes[0]
+    left, right = ax.get_xlim()
+    assert round((right - left) * 24) == 72  # matplotlib dates count days
+    assert ax.get_title() == "The busiest 60 hours, with 6 hours either side (72 hours shown)"
+
+
+def _drawn_as(fig, label_start: str) -> str:
+    """'marker' or 'bar': how the row whose label starts with ``label_start`` is drawn."""
+    ax = fig.axes[0]
+    (y,) = [tick for tick, label in zip(ax.get_yticks(), ax.get_yticklabels()) if label.get_text().startswith(label_start)]
+    if any(list(line.get_ydata()) == [y] for line in ax.lines):
+        return "marker"
+    if any(abs(patch.get_y() + patch.get_height() / 2 - y) < 1e-9 for patch in ax.patches):
+        return "bar"
+    return "missing"
+
+
+def test_a_marker_is_an_interval_too_short_for_the_scale_not_a_precise_time(hootsuite):
+    # The CEO's email is known to the hour: a marker over the whole case, a bar when zoomed in.
+    from helpers.plots import plot_busiest_window
+
+    assert hootsuite.events.loc["keiser-email", "time_precision"] == "hour"
+    assert _drawn_as(plot_timeline(hootsuite), "CEO tells all staff") == "marker"
+    assert _drawn_as(plot_busiest_window(hootsuite), "CEO tells all staff") == "bar"
+    assert _drawn_as(plot_busiest_window(hootsuite), "Daily Dot publishes") == "marker"  # known to the minute

@@ -50,3 +50,53 @@ def test_readme_main_command_on_a_fresh_copy(tmp_path):
     assert (out_dir / "notebooks" / "01-case-overview.ipynb").is_file()
     assert (out_dir / "handouts" / "01-case-overview.html").is_file()
     assert "notebooks ran" in result.stdout and "Hootsuite" in result.stdout
+
+
+def _readme() -> str:
+    return (PROJECT_DIR / "README.md").read_text(encoding="utf-8")
+
+
+def test_readme_says_how_to_write_parameter_values():
+    readme = _readme()
+    assert """`-p compare_ids '["gaboriault-biv","keiser-email"]'`""" in readme
+    assert "a list is written as JSON" in readme and "a boolean is `true` or `false`" in readme
+
+
+def test_readme_parameter_examples_pass_the_checks(hootsuite):
+    import shlex
+
+    from helpers.runner import prepare_parameters
+
+    examples = [shlex.split(text)[1:] for text in re.findall(r"`(-p \w+ [^`]+)`", _readme())]
+    examples = [pair for pair in examples if pair[0] not in ("NAME", "lexicon")]  # the syntax; a file of the user's own
+    assert {"display_timezone", "compare_ids", "include_implied", "as_of"} <= {name for name, _ in examples}
+    for name, value in examples:
+        prepare_parameters([(name, value)], hootsuite)
+
+
+def test_readme_exit_statuses_are_the_commands(case_copy, capsys):
+    from helpers.cli import main
+    from tests.conftest import read_rows, write_rows
+
+    row = next(line for line in _readme().splitlines() if line.startswith("| `casework validate"))
+    assert "exit status 0 if valid, 1 if not, 2 if no such case exists" in row
+    assert main(["validate", str(case_copy)]) == 0
+    header, rows = read_rows(case_copy / "statements.csv")
+    rows[0]["time_precision"] = "week"
+    write_rows(case_copy / "statements.csv", header, rows)
+    assert main(["validate", str(case_copy)]) == 1
+    assert main(["validate", "no-such-case"]) == 2
+    capsys.readouterr()
+
+
+NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
+
+
+def test_readme_opening_states_the_email_to_denial_gap_the_data_supports(hootsuite):
+    from helpers.times import gap
+
+    result = gap(hootsuite.interval("keiser-email"), hootsuite.interval("gaboriault-biv"))
+    assert result.shortest.total_seconds() == 0  # the data cannot rule out that no time passed
+    opening = " ".join(_readme().split("\n\n")[1].split())
+    assert f"at most about {NUMBER_WORDS[round(result.longest.total_seconds() / 3600)]} hours earlier" in opening
+    assert "perhaps only minutes" in opening

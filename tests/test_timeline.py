@@ -101,7 +101,7 @@ def test_bad_as_of(hootsuite, as_of, message):
 
 
 def test_unknown_anchor_lists_valid_events(hootsuite):
-    with pytest.raises(ParameterError, match=r"parameter 'anchor_event': 'treadh' is not an event of this case; events with a known time: .*thread"):
+    with pytest.raises(ParameterError, match=r"parameter 'anchor_event': 'treadh' is not an event of this case \(did you mean 'thread'\?\); events with a known time: .*thread"):
         check_event(hootsuite, "treadh")
 
 

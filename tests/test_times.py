@@ -150,6 +150,41 @@ def test_display_in_another_zone_keeps_the_precision():
     assert format_interval(point, "second", "America/Chicago") == "2020-09-23 18:51:47 CDT"
 
 
+def test_unknown_precision_is_shown_as_its_bounds_not_as_a_day():
+    # A time no source gives, bounded to one local day by other facts, is not a day-precision time.
+    bounded = time_interval("", "unknown", VANCOUVER, earliest="2020-09-24T00:00-07:00", latest="2020-09-25T00:00-07:00")
+    assert format_interval(bounded, "unknown", "America/Vancouver") == "2020-09-24 00:00–24:00 PDT"
+    day = time_interval("2020-09-24", "day", VANCOUVER)
+    assert format_interval(day, "day", "America/Vancouver") == "2020-09-24 (day) PDT"
+
+
+@pytest.mark.parametrize("value, precision, earliest, zone, shown", [
+    ("2020-09-23 night", "part_of_day", "2020-09-23T22:00-07:00", "America/Vancouver", "2020-09-23 22:00–24:00 PDT"),
+    ("2020-09-23T21:00-07:00", "hour", "", "America/Chicago", "2020-09-23 23:00–24:00 CDT"),
+    ("2020-09-23", "day", "2020-09-23T16:51:47.732-07:00", "America/Vancouver", "2020-09-23 16:51–24:00 PDT"),
+])
+def test_an_interval_ending_at_midnight_ends_at_24(value, precision, earliest, zone, shown):
+    assert format_interval(time_interval(value, precision, VANCOUVER, earliest=earliest), precision, zone) == shown
+
+
+def test_month_precision_is_labelled_only_for_a_whole_month():
+    month = time_interval("2021-01", "month", VANCOUVER)
+    assert format_interval(month, "month", "America/Vancouver") == "2021-01 (month) PST"
+    bounded = time_interval("2021-01", "month", VANCOUVER, earliest="2021-01-05T00:00-08:00")
+    assert format_interval(bounded, "month", "America/Vancouver") == "2021-01-05 00:00 – 2021-02-01 00:00 PST"
+
+
+@pytest.mark.parametrize("name, suggestion", [
+    ("utc", "(did you mean 'UTC'?)"),
+    ("europe/london", "(did you mean 'Europe/London'?)"),
+    ("Europe/Londn", "(did you mean 'Europe/London'"),
+])
+def test_zone_suggestions_ignore_case(name, suggestion):
+    with pytest.raises(ValueError) as caught:
+        get_zone(name)
+    assert f"unknown time zone {name!r} {suggestion}" in str(caught.value)
+
+
 def test_format_duration():
     assert format_duration(timedelta(hours=2, minutes=5)) == "2 h 05 min"
     assert format_duration(timedelta(days=1, hours=3)) == "1 d 3 h 00 min"
