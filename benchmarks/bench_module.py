@@ -84,9 +84,9 @@ def notebook_costs(repeats: int, workdir: Path) -> list[dict]:
     for name in lessons:
         rows.append({"measure": f"notebook cost: {name}", "value": f"{statistics.median(times[name]):.2f} s",
                      "ratio": statistics.median(times[name]) / floor_time, "target": "<= 1.5x floor"})
-        rows.append({"measure": f"kernel peak memory: {name}", "value": f"{statistics.median(memory[name]) / 1024:.0f} MiB",
+        rows.append({"measure": f"kernel peak memory: {name}", "value": f"{statistics.median(memory[name]) / 1024:.1f} MiB",
                      "ratio": statistics.median(memory[name]) / floor_rss, "target": "<= 1.25x floor"})
-    rows.append({"measure": "floor notebook (imports only)", "value": f"{floor_time:.2f} s, {floor_rss / 1024:.0f} MiB", "ratio": 1.0, "target": ""})
+    rows.append({"measure": "floor notebook (imports only)", "value": f"{floor_time:.2f} s, {floor_rss / 1024:.1f} MiB", "ratio": 1.0, "target": ""})
     return rows
 
 
