@@ -96,15 +96,20 @@ def test_lesson_in_jupyterlab(lab, browser, notebook):
             assert len(responses) == INTERACTIONS
             RESPONSE_TIMES[label] = [response.ms for response in responses]
             print(summary(label, RESPONSE_TIMES[label]))
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        shot = SCREENSHOTS / f"{notebook.stem}.png"
-        page.screenshot(path=str(shot))
-        assert shot.stat().st_size > 10_000
-        print(f"Run All {result['seconds']:.1f} s; screenshot: {shot}")
-        if page_errors:
-            print("uncaught errors in the page:", *page_errors, sep="\n")
+        _screenshot(page, notebook.stem, f"Run All {result['seconds']:.1f} s", page_errors)
     finally:
         close_notebook(page)
+
+
+def _screenshot(page, name: str, summary: str, page_errors: list) -> None:
+    """Save the page as SCREENSHOTS/NAME.png (it must hold a rendered notebook) and report it."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shot = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(shot))
+    assert shot.stat().st_size > 10_000
+    print(f"{summary}; screenshot: {shot}")
+    if page_errors:
+        print("uncaught errors in the page:", *page_errors, sep="\n")
 
 
 #: The exercise worked through, the student (the notebook's default id) and the question answered in the page.
@@ -211,13 +216,7 @@ def test_student_exercise_self_check_in_jupyterlab(lab, browser, hootsuite):
             assert any(NOT_ANSWERED in text for text in _cell_text(page, checks[question]))
 
         page.locator(CELL.format(index=answers[QUESTION])).scroll_into_view_if_needed()
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        shot = SCREENSHOTS / f"coursework-{EXERCISE}.png"
-        page.screenshot(path=str(shot))
-        assert shot.stat().st_size > 10_000
-        print(f"Run All {result['seconds']:.1f} s; {QUESTION} answered in the page; screenshot: {shot}")
-        if page_errors:
-            print("uncaught errors in the page:", *page_errors, sep="\n")
+        _screenshot(page, f"coursework-{EXERCISE}", f"Run All {result['seconds']:.1f} s; {QUESTION} answered in the page", page_errors)
     finally:
         close_notebook(page)
 

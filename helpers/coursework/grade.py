@@ -21,10 +21,7 @@ the environment record are written from them.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import html
-import io
 import json
 import os
 import platform
