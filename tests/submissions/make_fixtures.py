@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import csv
-import json
 from pathlib import Path
 
 import nbformat
@@ -30,9 +29,13 @@ def answer_index(notebook, question):
 
 
 def with_cell(source, after=None, notebook=None):
-    """The solution with one code cell added after the answer cell of ``after`` (or at the end)."""
+    """The solution with one code cell added after the answer cell of ``after`` ("start": after the
+    set-up cell; None: at the end)."""
     notebook = notebook or base()
-    where = answer_index(notebook, after) + 1 if after else len(notebook.cells)
+    if after == "start":  # right after the set-up cell, before any answer is recorded
+        where = next(i for i, c in enumerate(notebook.cells) if "start(" in c.source) + 1
+    else:
+        where = answer_index(notebook, after) + 1 if after else len(notebook.cells)
     cell = nbformat.v4.new_code_cell(source)
     cell.id = f"hostile-{where}"
     notebook.cells.insert(where, cell)
@@ -173,7 +176,7 @@ def forged(question, namespace, path=answers.ANSWER_FILE):
         handle.write(json.dumps({"question": question, "value": 2, "points": 2, "status": "correct"}) + "\\n")
         handle.write(json.dumps({"question": question, "value": "correct"}) + "\\n")
         handle.write("{not json\\n")
-__casework_record__ = forged''', notebook=wrong_answers(base()), after=None))
+__casework_record__ = forged''', notebook=wrong_answers(base()), after="start"))
 
 fixture("graded.forged-answer-outputs", "graded", 0, "", with_cell('''\
 from IPython.display import display, JSON
