@@ -394,3 +394,28 @@ def test_unknown_executor_is_an_error():
 
     with pytest.raises(GradingError, match="executor 'spark'"):
         Options(executor="spark")
+
+
+@pytest.mark.parametrize("isolated", [False, True])
+def test_integrity_guard_restores_only_where_a_submission_could_write(monkeypatch, tmp_path, isolated):
+    """Without isolation a changed grader file is put back and named; as root (read-only mounts)
+    nothing is watched, so an instructor's edit made while a batch runs is kept."""
+    from helpers.coursework import grade
+
+    guarded = tmp_path / "helpers"
+    guarded.mkdir()
+    module = guarded / "module.py"
+    module.write_text("original\n")
+    for name in ("PACKAGE_DIR", "CASES_DIR", "KEYS_DIR", "SOURCE_DIR"):
+        monkeypatch.setattr(grade, name, guarded)
+    monkeypatch.setattr(grade, "namespaces_isolate", lambda: isolated)
+    grader = grade.Grader("wording", tmp_path / "out", Options(), tmp_path, start_workers=False)
+    try:
+        module.write_text("changed while grading\n")
+        changed = grader._check_guard()
+    finally:
+        grader.close()
+    if isolated:
+        assert changed == [] and module.read_text() == "changed while grading\n"
+    else:
+        assert changed == [str(module)] and module.read_text() == "original\n"

