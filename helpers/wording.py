@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import csv
 import re
+import re._constants as re_constants  # the parsed form of a pattern, to read its literal starts (MatchIndex)
+import re._parser as re_parser
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -78,6 +80,13 @@ class Lexicon:
             ]
         return self._compiled[key]
 
+    def match_index(self, organisation: str) -> "MatchIndex":
+        """Where each row can start, for this organisation's name (built once, then cached)."""
+        key = ("index", organisation)
+        if key not in self._compiled:
+            self._compiled[key] = MatchIndex(self.matchers(organisation))
+        return self._compiled[key]
+
     def with_row(self, **values: str) -> "Lexicon":
         """A copy with one more row (for "Try it" cells); the row is validated like a file row."""
         row = {column: values.get(column, "") for column in LEXICON_COLUMNS}
@@ -97,18 +106,14 @@ class CategoryMatcher:
 
     ``exact`` is the reference: one case-insensitive alternation with a named group per row, so
     the row that fired is the group that matched (rows starting at a word boundary come first,
-    under one shared ``\\b``). ``fast`` is the same alternation lower-cased, without capturing
-    groups and without IGNORECASE, run on the lower-cased text; the row that fired is then found
-    by trying the rows, in the same order, at the match's start. Capturing groups and
-    case-folding cost the regex engine about two thirds of its time on tweet-length texts.
+    under one shared ``\\b``). ``row_patterns`` are the same rows lower-cased, without IGNORECASE,
+    in the same order, for the lower-cased text; :class:`MatchIndex` uses them.
     """
 
     category: str
     row_ids: tuple[str, ...]  # in the order the alternation tries them
     exact: re.Pattern
-    fast: re.Pattern
     row_patterns: tuple[re.Pattern, ...]  # lower-cased, same order as row_ids
-    triggers: tuple[str, ...] | None  # literal starts; None: some row has no known start
 
     @classmethod
     def build(cls, category: str, rows: pd.DataFrame, organisation: str) -> "CategoryMatcher":
@@ -116,34 +121,248 @@ class CategoryMatcher:
         anchored = [r for r, source in sources.items() if source.startswith(r"\b")]
         order = anchored + [r for r in sources if r not in anchored]
         named = [f"(?P<r{i}>{sources[r]})" for i, r in enumerate(order)]
-        lowered = [_lower_pattern(sources[r]) for r in order]
         parts_exact = ([r"\b(?:" + "|".join(named[: len(anchored)]) + ")"] if anchored else []) + named[len(anchored):]
-        parts_fast = ([r"\b(?:" + "|".join(x[2:] for x in lowered[: len(anchored)]) + ")"] if anchored else []) + lowered[len(anchored):]
-        prefixes = [_literal_prefixes(sources[r]) for r in order]
         return cls(
             category=category,
             row_ids=tuple(order),
             exact=re.compile("|".join(parts_exact), re.IGNORECASE),
-            fast=re.compile("|".join(parts_fast)),
-            row_patterns=tuple(re.compile(x) for x in lowered),
-            triggers=None if any(p is None for p in prefixes) else tuple(x for p in prefixes for x in p),
+            row_patterns=tuple(re.compile(_lower_pattern(sources[r])) for r in order),
         )
 
-    def spans(self, text: str, lowered: str | None) -> list[tuple[int, int, str]]:
-        """(start, end, row id) of every match, as the exact pattern finds them."""
-        if lowered is None:
-            return [(m.start(), m.end(), self.row_ids[int(m.lastgroup[1:])]) for m in self.exact.finditer(text)]
-        found = []
-        for match in self.fast.finditer(lowered):
-            start, end = match.span()
-            for row_id, pattern in zip(self.row_ids, self.row_patterns):
-                hit = pattern.match(lowered, start)
-                if hit is not None and hit.end() == end:
-                    found.append((start, end, row_id))
-                    break
-            else:  # pragma: no cover - the alternation and its rows always agree
-                return self.spans(text, None)
+    def spans(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, row id) of every match: the reference the fast path must agree with."""
+        return [(m.start(), m.end(), self.row_ids[int(m.lastgroup[1:])]) for m in self.exact.finditer(text)]
+
+
+class _Fallback(Exception):
+    """The fast path met a case it does not handle (an empty match); use the reference."""
+
+
+_WORD_RUN = re.compile(r"\w+")
+try:  # characters that IGNORECASE matches to letters other than their lower-case form (s and "ſ", ...)
+    from re._casefix import _EXTRA_CASES
+
+    _FOLD_SPECIAL: frozenset[str] | None = frozenset(chr(c) for key, more in _EXTRA_CASES.items() for c in (key, *more) if c > 127)
+except ImportError:  # pragma: no cover - another Python: non-ASCII texts take the reference path
+    _FOLD_SPECIAL = None
+
+
+def _lowered_is_equivalent(text: str, lowered: str) -> bool:
+    """Whether lower-cased patterns on ``lowered`` find what IGNORECASE patterns find on ``text``."""
+    if len(lowered) != len(text):
+        return False  # lower-casing some characters (e.g. "İ") changes the length, and spans with it
+    return text.isascii() or (_FOLD_SPECIAL is not None and _FOLD_SPECIAL.isdisjoint(lowered))
+
+
+class MatchIndex:
+    """Where each lexicon row can start, so most rows are never run on most texts.
+
+    A category's alternation scans every position of the text and tries every row there; on
+    tweet-length texts that is most of the analysis's time. Instead, each row's literal starts are
+    read from its parsed pattern (``\\b(?:I|we)\\s+think`` starts with the whole word "i" or "we"):
+
+    * a row anchored at a word boundary whose starts begin with a word character can only match
+      where a word begins, so each word of the text is looked up in a table (built once per
+      distinct word) of the rows whose starts fit it;
+    * any other row with known starts is tried where ``str.find`` finds one of them;
+    * a row whose starts are unknown is tried wherever it matches at all (``search`` from each
+      match's start onwards), when the literal text it requires (if any) occurs.
+
+    The candidates of a category are then tried in text order, and at one position in the
+    alternation's row order; the first row that matches wins and the scan goes on after it. That
+    is what the category's alternation does, so the result is the same (tests check this on the
+    case, the labelled set and generated texts), only faster.
+    """
+
+    MAX_WORDS = 200_000  # the word table is cleared when it grows past this (memory stays bounded)
+
+    def __init__(self, matchers: list[CategoryMatcher]):
+        self.matchers = matchers
+        self.whole_words: dict[str, dict[tuple[int, int], list[str]]] = {}  # word -> (category, row) -> starts
+        self.certain: set[tuple[int, int]] = set()  # rows that are lists of single words (_is_word_list)
+        self.word_prefixes: dict[str, list[tuple[str, int, int]]] = {}  # first character -> (prefix, category, row)
+        self.found: list[tuple[str, int, int]] = []
+        self.searched: list[tuple[re.Pattern, str, int, int]] = []
+        for c, matcher in enumerate(matchers):
+            for o, pattern in enumerate(matcher.row_patterns):
+                parsed = _pattern_starts(pattern.pattern)
+                if parsed is None:
+                    self.searched.append((pattern, _required_literal(pattern.pattern), c, o))
+                    continue
+                if _is_word_list(pattern.pattern):
+                    self.certain.add((c, o))
+                starts, anchored = parsed
+                for start, whole in starts:
+                    word = _WORD_RUN.match(start)
+                    if not (anchored and word):
+                        self.found.append((start, c, o))
+                    elif whole or word.end() < len(start):  # the word at the match's start is exactly this
+                        self.whole_words.setdefault(word.group(), {}).setdefault((c, o), []).append(start)
+                    else:
+                        self.word_prefixes.setdefault(start[0], []).append((start, c, o))
+        # word -> (category, row, certain, starts to check with str.startswith or None)
+        self._words: dict[str, tuple[tuple[int, int, bool, tuple[str, ...] | None], ...]] = {}
+
+    def _rows_for(self, word: str) -> tuple[tuple[int, int, bool, tuple[str, ...] | None], ...]:
+        if len(self._words) >= self.MAX_WORDS:
+            self._words.clear()
+        fits: dict[tuple[int, int], tuple[bool, tuple[str, ...] | None]] = {}
+        for (c, o), starts in self.whole_words.get(word, {}).items():
+            whole = word in starts  # the start is the word itself: nothing more to check before the pattern
+            fits[c, o] = ((c, o) in self.certain and whole, None if whole else tuple(starts))
+        for start, c, o in self.word_prefixes.get(word[0], ()):
+            if word.startswith(start):
+                fits[c, o] = (False, None)  # a prefix the word has: the row must be run to know
+        rows = self._words[word] = tuple((c, o, certain, starts) for (c, o), (certain, starts) in sorted(fits.items()))
+        return rows
+
+    def spans(self, lowered: str) -> list[list[tuple[int, int, str]]]:
+        """Per category, (start, end, row id) of every match in the lower-cased text."""
+        buckets: list[list[tuple[int, int, int]]] = [[] for _ in self.matchers]  # (position, row, end if certain else -1)
+        table, rows_for = self._words, self._rows_for
+        for run in _WORD_RUN.finditer(lowered):
+            word = run[0]
+            rows = table.get(word)
+            if rows is None:
+                rows = rows_for(word)
+            if rows:
+                position = run.start()
+                for c, o, certain, starts in rows:
+                    if certain:
+                        buckets[c].append((position, o, position + len(word)))
+                    elif starts is None or lowered.startswith(starts, position):
+                        buckets[c].append((position, o, -1))
+        unsorted = set()
+        for start, c, o in self.found:
+            position = lowered.find(start)
+            while position >= 0:
+                buckets[c].append((position, o, -1))
+                unsorted.add(c)
+                position = lowered.find(start, position + 1)
+        for pattern, required, c, o in self.searched:
+            hit = pattern.search(lowered) if required in lowered else None
+            while hit is not None:
+                buckets[c].append((hit.start(), o, -1))
+                unsorted.add(c)
+                hit = pattern.search(lowered, hit.start() + 1)
+        found: list[list[tuple[int, int, str]]] = []
+        for c, bucket in enumerate(buckets):
+            spans: list[tuple[int, int, str]] = []
+            found.append(spans)
+            if not bucket:
+                continue
+            if c in unsorted:
+                bucket.sort()
+            matcher = self.matchers[c]
+            reached = 0
+            for position, o, end in bucket:
+                if position < reached:
+                    continue
+                if end < 0:
+                    hit = matcher.row_patterns[o].match(lowered, position)
+                    if hit is None:
+                        continue
+                    end = hit.end()
+                    if end == position:
+                        raise _Fallback  # an empty match: the alternation's rule for those is not copied here
+                spans.append((position, end, matcher.row_ids[o]))
+                reached = end
         return found
+
+
+def _is_word_list(source: str) -> bool:
+    """Whether ``source`` is ``\\b(?:one|two|...)\\b`` of single literal words: then a word of the list,
+    standing alone, is certainly a match of exactly that word and the pattern need not be run."""
+    try:
+        items = list(re_parser.parse(source))
+    except Exception:  # noqa: BLE001
+        return False
+    boundary = (re_constants.AT, re_constants.AT_BOUNDARY)
+    if len(items) < 3 or items[0] != boundary or items[-1] != boundary:
+        return False
+    middle = items[1:-1]
+    alternatives = middle[0][1][1] if len(middle) == 1 and middle[0][0] is re_constants.BRANCH else [middle]
+    return all(alternative and all(op is re_constants.LITERAL and _WORD_RUN.match(chr(v)) for op, v in alternative) for alternative in alternatives)
+
+
+def _required_literal(source: str) -> str:
+    """The longest run of literal characters at the top level of a pattern ('' if none or unreadable)."""
+    try:
+        items = list(re_parser.parse(source))
+    except Exception:  # noqa: BLE001
+        return ""
+    best, run = "", ""
+    for op, value in items:
+        if op is re_constants.LITERAL:
+            run += chr(value)
+            best = max(best, run, key=len)
+        elif op is not re_constants.AT:
+            run = ""
+    return best
+
+
+def _pattern_starts(source: str) -> tuple[tuple[tuple[str, bool], ...], bool] | None:
+    """The literal starts every match of ``source`` begins with, and whether it is anchored at ``\\b``.
+
+    Each start is (text, whole): ``whole`` says the word-character run at the match's start is
+    exactly the start's leading word characters (``\\bwe\\s+think`` starts with the whole word
+    "we"), not just begins with them (``\\bapolog`` fits "apology" and "apologise"). None when
+    some match could begin otherwise (a character class, ``\\w``, an optional first part, inline
+    flags) or the pattern cannot be read: that row is then searched everywhere.
+    """
+    try:
+        parsed = re_parser.parse(source)
+    except Exception:  # noqa: BLE001 - anything unreadable is searched everywhere, never dropped
+        return None
+    if parsed.state.flags & (re.IGNORECASE | re.LOCALE | re.VERBOSE):
+        return None
+    items = list(parsed)
+    anchored = bool(items) and items[0] == (re_constants.AT, re_constants.AT_BOUNDARY)
+    starts = _sequence_starts(items)
+    return (tuple(sorted(starts)), anchored) if starts else None
+
+
+_LIMIT = 64  # more starts than this for one row: keep the shorter, common start
+
+
+def _is_space_class(op, value) -> bool:
+    return op is re_constants.IN and value == [(re_constants.CATEGORY, re_constants.CATEGORY_SPACE)]
+
+
+def _sequence_starts(items: list, prefix: str = "") -> set[tuple[str, bool]] | None:
+    """Starts of a parsed sequence after ``prefix`` (None: a match may start with no known text)."""
+    done = {(prefix, False)} if prefix else None
+    for index, (op, value) in enumerate(items):
+        ends_word = bool(prefix) and _WORD_RUN.match(prefix[-1]) is not None
+        if op is re_constants.AT:
+            if value is re_constants.AT_BOUNDARY and ends_word:
+                return {(prefix, True)}
+            continue  # takes no characters
+        if op is re_constants.LITERAL:
+            prefix += chr(value)
+            done = {(prefix, False)}
+            continue
+        rest = items[index + 1:]
+        if ends_word and (_is_space_class(op, value) or (op is re_constants.MAX_REPEAT and value[0] >= 1 and len(value[2]) == 1
+                                                          and _is_space_class(*list(value[2])[0]))):
+            return {(prefix, True)}  # white space must follow: the word ends here
+        alternatives = None
+        if op is re_constants.BRANCH:
+            alternatives = [list(a) + rest for a in value[1]]
+        elif op is re_constants.SUBPATTERN and not value[1] and not value[2]:  # a group without inline flags
+            alternatives = [list(value[3]) + rest]
+        elif op in (re_constants.MAX_REPEAT, re_constants.MIN_REPEAT) and value[0] >= 1:
+            alternatives = [list(value[2])]  # at least once: its start, and stop there
+        if alternatives:
+            found: set[tuple[str, bool]] = set()
+            for alternative in alternatives:
+                more = _sequence_starts(alternative, prefix)
+                if more is None or len(found) + len(more) > _LIMIT:
+                    return done
+                found |= more
+            return found
+        return done
+    return done
 
 
 def _lower_pattern(source: str) -> str:
@@ -162,50 +381,6 @@ def _regex_source(pattern: str, pattern_type: str, organisation: str) -> str:
         source = r"\b" + r"\s+".join(words) + r"\b"
         return source.replace(re.escape(ORGANISATION_PLACEHOLDER), name)
     return pattern.replace(ORGANISATION_PLACEHOLDER, name)
-
-
-_META = set("\\()[]{}?*+.^$|")
-
-
-def _literal_prefixes(source: str) -> tuple[str, ...] | None:
-    """Lower-case literal starts that every match of ``source`` begins with, or None if unknown.
-
-    Handles the shapes lexicon rows take (``\\bword...`` and ``\\b(?:one|two ...)...``); anything
-    else returns None and the row is always searched. Used only to skip hopeless regex scans.
-    """
-    body = source[2:] if source.startswith(r"\b") else source
-    if body.startswith("(?:"):
-        depth, end = 0, None
-        for index, char in enumerate(body):
-            if char == "\\":
-                continue
-            if char == "(" and (index == 0 or body[index - 1] != "\\"):
-                depth += 1
-            elif char == ")" and body[index - 1] != "\\":
-                depth -= 1
-                if depth == 0:
-                    end = index
-                    break
-        if end is None or any(c in body[3:end] for c in "()") or body[end + 1: end + 2] in ("?", "*", "{") or "|" in body[end:]:
-            return None
-        alternatives = body[3:end].split("|")
-    elif "|" in body:
-        return None
-    else:
-        alternatives = [body]
-    prefixes = []
-    for alternative in alternatives:
-        prefix = ""
-        for index, char in enumerate(alternative):
-            if char in _META or char.isspace():
-                break
-            if index + 1 < len(alternative) and alternative[index + 1] in "?*{":
-                break  # an optional last character is not part of every match
-            prefix += char
-        if not prefix:
-            return None
-        prefixes.append(prefix.lower())
-    return tuple(prefixes)
 
 
 def _check_row(row: dict[str, str], file: str, line: int) -> list[Problem]:
@@ -382,18 +557,19 @@ def tokens(text: str) -> list[tuple[str, int, int]]:
         word = match.group(0).lower()
         if "'" not in word and "’" not in word:
             out.append((word, match.start(), match.end()))
-            continue
-        word = word.replace("’", "'")
-        if word in _CONTRACTIONS:
-            first, second = _CONTRACTIONS[word]
-            out.append((first, match.start(), match.end()))
-            out.append((second, match.start(), match.end()))
-        elif word.endswith("n't") and len(word) > 3:
-            out.append((word[:-3], match.start(), match.end()))
-            out.append(("not", match.start(), match.end()))
         else:
-            out.append((word, match.start(), match.end()))
+            out.extend((part, match.start(), match.end()) for part in _split_contraction(word))
     return out
+
+
+def _split_contraction(word: str) -> tuple[str, ...]:
+    """A lower-cased token with an apostrophe, as the words it stands for."""
+    word = word.replace("’", "'")
+    if word in _CONTRACTIONS:
+        return _CONTRACTIONS[word]
+    if word.endswith("n't") and len(word) > 3:
+        return (word[:-3], "not")
+    return (word,)
 
 
 # --------------------------------------------------------------------------- verb groups
@@ -422,10 +598,13 @@ def _skip(words: list[str], i: int) -> tuple[int, bool]:
     return i, negated
 
 
-def _subject(words: list[str], spans, i: int, org_words: tuple[str, ...]) -> tuple[str, str]:
-    """Kind and text of the subject just before word ``i`` (skipping adverbs and a dash aside)."""
+def _subject(words: list[str], kinds: list[int] | None, i: int, org_words: tuple[str, ...]) -> tuple[str, str]:
+    """Kind and text of the subject just before word ``i`` (skipping adverbs and a dash aside).
+
+    ``kinds`` (from :func:`_kind`) lets the common case, a subject right before the verb, skip the walk.
+    """
     j = i - 1
-    while j >= 0:
+    while j >= 0 and (kinds is None or kinds[j] & _PASSED):
         word = words[j]
         if word in SKIPPABLE or word in NEGATORS or (word.endswith("ly") and len(word) > 4) or word == ",":
             j -= 1
@@ -457,17 +636,78 @@ def _organisation_words(organisation: str) -> tuple[str, ...]:
 
 def verb_groups(sentence: str, organisation: str = "", offset: int = 0) -> list[VerbGroup]:
     """The finite verb groups of one sentence, left to right."""
-    toks = tokens(sentence)
-    words = [t[0] for t in toks]
+    return [VerbGroup(start, end, sentence[start - offset:end - offset], *rest) for start, end, *rest in _groups(sentence, organisation, offset)]
+
+
+# Lower-casing these changes a text's length or depends on context ("İ", the Kelvin sign turning
+# into an ASCII "k", a final sigma): tokens are then lower-cased one by one.
+_LOWER_UNSAFE = ("\u0130", "\u212a", "\u03a3")
+
+
+# ``_TOKEN`` on lower-cased text with no apostrophe: no upper case, no contraction, and what is
+# neither a letter nor a digit is one character either way (a test checks they agree).
+_LOWER_TOKEN = re.compile(r"[a-z]+|\d+(?:[.,]\d+)*|--|\S")
+
+
+def _words(sentence: str) -> list[str]:
+    """The words of :func:`tokens`, without their spans (faster: no object per token)."""
+    if not (sentence.isascii() or not any(c in sentence for c in _LOWER_UNSAFE)):
+        return [t[0] for t in tokens(sentence)]
+    lowered = sentence.lower()
+    if "'" not in lowered and "’" not in lowered:
+        return _LOWER_TOKEN.findall(lowered)
+    words = _TOKEN.findall(lowered)
+    for index in reversed([k for k, word in enumerate(words) if "'" in word or "’" in word]):
+        words[index:index + 1] = _split_contraction(words[index])
+    return words
+
+
+_AUXILIARIES = FUTURE | MODALS | BE_PRESENT | BE_PAST | HAVE_PRESENT | HAVE_PAST | DO_PRESENT | DO_PAST
+_KINDS: dict[str, int] = {}  # word -> its kind, as bits (a bounded cache)
+_AUXILIARY, _VERB_LIKE, _PASSED = 1, 2, 4  # _PASSED: the subject search walks over it (adverbs, negators, asides)
+
+
+def _kind(word: str) -> int:
+    kind = _KINDS.get(word)
+    if kind is None:
+        if len(_KINDS) > 200_000:
+            _KINDS.clear()
+        kind = _AUXILIARY if word in _AUXILIARIES else _VERB_LIKE if _is_verb_like(word) else 0
+        if word in SKIPPABLE or word in NEGATORS or (word.endswith("ly") and len(word) > 4) or word in (",", "—", "–", "--", "-", ")"):
+            kind |= _PASSED
+        _KINDS[word] = kind
+    return kind
+
+
+def _groups(sentence: str, organisation: str = "", offset: int = 0, with_spans: bool = True) -> list[tuple]:
+    """(start, end, tense, negated, voice, subject, subject text) of each finite verb group.
+
+    Without ``with_spans`` start and end are None (a corpus count does not need them).
+
+    Only words that can start a group are visited: an auxiliary, or a word that could be a finite
+    verb right after something that could be its subject (not after "to", which makes an
+    infinitive). Every other word gives no group, so skipping them changes nothing.
+    """
+    words = _words(sentence)
+    spans = None
     org_words = _organisation_words(organisation)
-    groups: list[VerbGroup] = []
-    i, n = 0, len(words)
-    while i < n:
+    groups: list[tuple] = []
+    n = len(words)
+    get = _KINDS.get
+    kinds = [get(w, -1) for w in words]
+    if -1 in kinds:
+        kinds = [k if k >= 0 else _kind(w) for k, w in zip(kinds, words)]
+    starts = [i for i, k in enumerate(kinds) if k & 3 and (i == 0 or (words[i - 1] != "to" and (k & _AUXILIARY or words[i - 1] not in FUNCTION_WORDS or words[i - 1] in DASHES)))]
+    if starts and starts[0] == 0 and kinds[0] & _VERB_LIKE:
+        starts.pop(0)  # a verb with no auxiliary needs a word before it
+    i = 0
+    for i_start in starts:
+        if i_start < i:
+            continue
+        i = i_start
         word = words[i]
         result = None  # (last index, tense, negated, voice)
-        if i > 0 and words[i - 1] == "to":
-            pass  # an infinitive ("to do business") is not a finite verb
-        elif word in FUTURE or word in MODALS:
+        if word in FUTURE or word in MODALS:
             j, negated = _skip(words, i + 1)
             voice, last = "active", (j if j < n and _is_verb_like(words[j]) else i)
             if j < n and words[j] in ("be", "have"):
@@ -506,15 +746,15 @@ def verb_groups(sentence: str, organisation: str = "", offset: int = 0) -> list[
                 result = (last, "present perfect" if present else "past perfect", negated or neg2, voice)
             elif j < n and _is_participle(words[j]):
                 result = (j, "present perfect" if present else "past perfect", negated, "active")
-            elif _subject(words, toks, i, org_words)[1] or i == 0:
+            elif _subject(words, kinds, i, org_words)[1] or i == 0:
                 result = (i, "simple present" if present else "simple past", negated, "active")
         elif word in DO_PRESENT or word in DO_PAST:
             j, negated = _skip(words, i + 1)
             last = j if j < n and words[j] not in FUNCTION_WORDS else i
             result = (last, "simple present" if word in DO_PRESENT else "simple past", negated, "active")
-        elif i > 0 and (words[i - 1] not in FUNCTION_WORDS or words[i - 1] in DASHES) and _is_verb_like(word):
-            # a verb with no auxiliary: only right after something that can be its subject
-            subject_kind, before = _subject(words, toks, i, org_words)
+        else:
+            # a verb with no auxiliary, right after something that can be its subject (see ``starts``)
+            subject_kind, before = _subject(words, kinds, i, org_words)
             negated = any(w in NEGATORS for w in words[max(0, i - 2):i])
             if not before or before in FUNCTION_WORDS or before in LINKING_VERBS or words[i - 1] in ("a", "an", "the"):
                 pass
@@ -526,9 +766,13 @@ def verb_groups(sentence: str, organisation: str = "", offset: int = 0) -> list[
             i += 1
             continue
         last, tense, negated, voice = result
-        subject_kind, subject_word = _subject(words, toks, i, org_words)
-        start, end = toks[i][1], toks[last][2]
-        groups.append(VerbGroup(offset + start, offset + end, sentence[start:end], tense, negated, voice, subject_kind, subject_word))
+        subject_kind, subject_word = _subject(words, kinds, i, org_words)
+        if not with_spans:
+            groups.append((None, None, tense, negated, voice, subject_kind, subject_word))
+        else:
+            if spans is None:
+                spans = [(start, end) for _, start, end in tokens(sentence)]
+            groups.append((offset + spans[i][0], offset + spans[last][1], tense, negated, voice, subject_kind, subject_word))
         i = last + 1
     return groups
 
@@ -554,20 +798,25 @@ def find_matches(text: str, lexicon: Lexicon, organisation: str = "", sentences:
                  fast: bool = True) -> list[Match]:
     """Every lexicon hit in ``text``, ordered by position then category.
 
-    ``fast`` skips a category when none of its rows' literal starts occurs in the text and runs
-    the lower-cased patterns; it never changes the result (a test checks this), only the time.
+    ``fast`` tries each row only where its literal starts occur (:class:`MatchIndex`); it never
+    changes the result (tests check this against the alternations), only the time.
     """
     sentences = sentences if sentences is not None else split_sentences(text)
     starts = [s for s, _ in sentences]
     subcategories = lexicon.subcategories
+    matchers = lexicon.matchers(organisation)
     hits = []
     lowered = text.lower()
-    # lower-casing some characters (e.g. "İ") changes the text's length, and spans with it
-    fast_text = lowered if fast and len(lowered) == len(text) else None
-    for matcher in lexicon.matchers(organisation):
-        if fast and matcher.triggers is not None and not any(t in lowered for t in matcher.triggers):
-            continue  # no row of this category can match: skip the regex scan
-        for start, end, row_id in matcher.spans(text, fast_text):
+    found = None
+    if fast and _lowered_is_equivalent(text, lowered):
+        try:
+            found = lexicon.match_index(organisation).spans(lowered)
+        except _Fallback:
+            found = None
+    if found is None:
+        found = [matcher.spans(text) for matcher in matchers]
+    for matcher, spans in zip(matchers, found):
+        for start, end, row_id in spans:
             sentence = _sentence_index(starts, start)
             negated = matcher.category != "negation" and _negated_before(text, sentences[sentence][0] if sentences else 0, start)
             hits.append(Match(start, end, text[start:end], matcher.category, subcategories[row_id], row_id, sentence, negated))
@@ -631,18 +880,37 @@ def analyse_text(text: str, lexicon: Lexicon | None = None, organisation: str = 
 
 
 def analyse_corpus(texts: Iterable[str], lexicon: Lexicon | None = None, organisation: str = "") -> pd.DataFrame:
-    """Counts per category, words, and the first verb group's tense for many texts (one row each)."""
+    """Counts per category, words, and the first verb group's tense for many texts (one row each).
+
+    The same figures as :func:`analyse_text` gives for each text (a test checks this), without
+    building the match and verb-group objects a corpus table does not show.
+    """
     lexicon = lexicon or load_lexicon()
     categories = lexicon.categories
-    rows = []
+    matchers = lexicon.matchers(organisation)
+    index = lexicon.match_index(organisation)
+    counts: list[list[int]] = [[] for _ in categories]
+    words, first_tense, negated, passive = [], [], [], []
     for text in texts:
-        analysis = analyse_text(text, lexicon, organisation)
-        row = analysis.counts(categories)
-        first = analysis.groups[0] if analysis.groups else None
-        row.update(words=analysis.words, first_tense=first.tense if first else "", negated_groups=sum(g.negated for g in analysis.groups),
-                   passive_groups=sum(g.voice == "passive" for g in analysis.groups))
-        rows.append(row)
-    return pd.DataFrame(rows, columns=[*categories, "words", "first_tense", "negated_groups", "passive_groups"])
+        lowered = text.lower()
+        found = None
+        if _lowered_is_equivalent(text, lowered):
+            try:
+                found = index.spans(lowered)
+            except _Fallback:
+                found = None
+        if found is None:
+            found = [matcher.spans(text) for matcher in matchers]
+        for column, spans in zip(counts, found):
+            column.append(len(spans))
+        groups = [g for start, end in split_sentences(text) for g in _groups(text[start:end], organisation, start, with_spans=False)]
+        words.append(len(_WORD.findall(text)))
+        first_tense.append(groups[0][2] if groups else "")
+        negated.append(sum(g[3] for g in groups))
+        passive.append(sum(g[4] == "passive" for g in groups))
+    columns = dict(zip(categories, counts))
+    columns.update(words=words, first_tense=first_tense, negated_groups=negated, passive_groups=passive)
+    return pd.DataFrame(columns, columns=[*categories, "words", "first_tense", "negated_groups", "passive_groups"])
 
 
 def select_statements(case, statement_ids: Iterable[str] | None = None, speakers: Iterable[str] | None = None) -> pd.DataFrame:

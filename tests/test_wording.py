@@ -7,10 +7,13 @@ import re
 import shutil
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from helpers.wording import (
     DEFAULT_LEXICON,
     LexiconError,
+    analyse_corpus,
     analyse_text,
     compare_statements,
     count_table,
@@ -201,14 +204,54 @@ def test_fast_matching_never_changes_the_matches(hootsuite):
         assert find_matches(text, LEXICON, "Hootsuite") == find_matches(text, LEXICON, "Hootsuite", fast=False)
 
 
-@pytest.mark.parametrize("source, prefixes", [
-    (r"\b(?:might|may)\b", ("might", "may")),
-    (r"\bno\s+\w+", ("no",)),
-    (r"\b(?:a|b)?c", None),      # the group is optional
-    (r"\bfoo|bar", None),        # a top-level alternative
-    (r"\bseems?\b", ("seem",)),  # an optional last letter is not required
+@pytest.mark.parametrize("source, starts", [
+    (r"\b(?:might|may)\b", ((("may", True), ("might", True)), True)),
+    (r"\bno\s+\w+", ((("no", True),), True)),             # white space after: the whole word
+    (r"\b(?:i|we)\s+think\b", ((("i", True), ("we", True)), True)),
+    (r"\bapologi[sz]e", ((("apologi", False),), True)),     # a prefix of the word
+    (r"\b(?:a|b)?c", None),                                 # the group is optional
+    (r"\bfoo|bar", ((("bar", False), ("foo", False)), False)),  # a top-level alternative: not anchored
+    (r"\bseems?\b", ((("seem", False),), True)),           # an optional last letter is not required
     (r"\b\w+n't\b", None),
+    (r"(?i)we", None),                                       # inline flags: searched everywhere
+    (r"'ll\b", ((("'ll", True),), False)),
 ])
-def test_literal_prefixes(source, prefixes):
-    from helpers.wording import _literal_prefixes
-    assert _literal_prefixes(source) == prefixes
+def test_pattern_starts(source, starts):
+    from helpers.wording import _pattern_starts
+    assert _pattern_starts(source) == starts
+
+
+_WORDS = ["we", "We", "WE", "I", "i", "is", "not", "NOT", "never", "will", "won't", "can't", "don’t", "I'm", "made", "the", "board",
+          "decision", "to", "proceed", "signing", "a", "contract", "Hootsuite", "Hootsuite's", "U.S.", "ICE", "may", "sorry",
+          "apologise", "apologies", "—", "-", ",", ".", "(", ")", "İstanbul", "ſorry", "ΟΔΟΣ", "K", "café", "2020", "1,000",
+          "being", "by", "was", "decided", "pulling", "out", "of", "deal", "as", "business", "declined", "comment", "_x", "x_"]
+_TEXTS = st.lists(st.sampled_from(_WORDS) | st.text(max_size=6), min_size=1, max_size=30).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_TEXTS)
+def test_fast_matching_agrees_with_the_alternations_on_generated_texts(text):
+    """MatchIndex tries rows only where they can start; it must find what the alternations find."""
+    assert find_matches(text, LEXICON, "Hootsuite") == find_matches(text, LEXICON, "Hootsuite", fast=False)
+
+
+def _corpus_row_from_analysis(text: str) -> dict:
+    analysis = analyse_text(text, LEXICON, "Hootsuite")
+    row = analysis.counts(LEXICON.categories)
+    row.update(words=analysis.words, first_tense=analysis.groups[0].tense if analysis.groups else "",
+               negated_groups=sum(g.negated for g in analysis.groups), passive_groups=sum(g.voice == "passive" for g in analysis.groups))
+    return row
+
+
+@settings(max_examples=150, deadline=None)
+@given(texts=st.lists(_TEXTS, min_size=1, max_size=4))
+def test_corpus_table_gives_what_each_texts_analysis_gives(texts):
+    table = analyse_corpus(texts, LEXICON, "Hootsuite")
+    assert table.to_dict("records") == [_corpus_row_from_analysis(text) for text in texts]
+
+
+def test_corpus_table_on_the_case_and_the_labelled_set(hootsuite):
+    texts = list(hootsuite.statements["text"]) + [row["sentence"] for row in _labelled()]
+    table = analyse_corpus(texts, LEXICON, "Hootsuite")
+    assert table.to_dict("records") == [_corpus_row_from_analysis(text) for text in texts]
+    assert table["self_mention"].sum() > 0 and table["negated_groups"].sum() > 0  # the check compares something
