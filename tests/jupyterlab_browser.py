@@ -422,7 +422,7 @@ def public_knowledge_explorer(page, count: int) -> list[Response]:
     for _ in range(count):
         now, top = (float(handle.get_attribute(a)) for a in ("aria-valuenow", "aria-valuemax"))
         key = "ArrowLeft" if now >= top else "ArrowRight"
-        response = timed_change(page, ".widget-html-content .public-view h4", "data-as-of", ["keydown"], lambda: handle.press(key))
+        response = timed_change(page, ".widget-html-content .public-view h3", "data-as-of", ["keydown"], lambda: handle.press(key))
         earlier, later = (datetime.fromisoformat(v) for v in (response.before, response.after))
         assert (later > earlier) == (key == "ArrowRight"), f"{key} moved the view from {response.before} to {response.after}"
         responses.append(response)
