@@ -271,6 +271,7 @@ _RENDERED = """(panel) => {
     stderr: [...root.querySelectorAll(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")].map(e => e.innerText.slice(0, 2000)),
     tables: root.querySelectorAll('.jp-OutputArea-output table').length,
     images: [...root.querySelectorAll('.jp-OutputArea-output img')].filter(img => img.complete && img.naturalWidth > 0).length,
+    alts: [...root.querySelectorAll('.jp-OutputArea-output img')].map(img => img.getAttribute('alt')),
     widgets: root.querySelectorAll('.jp-OutputArea-output > .jupyter-widgets').length,
     widgetProblems: outputs.map(o => o.innerText).filter(t => /Error displaying widget|Loading widget/i.test(t)).map(t => t.slice(0, 500)),
   };
