@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 import tomllib
 
 import yaml
@@ -53,6 +54,20 @@ def test_binder_post_build_installs_the_package():
     assert re.search(r"pip install .*-e \.", post_build.read_text(encoding="utf-8"))
 
 
+def test_binder_post_build_is_bash_that_stops_at_the_first_error():
+    post_build = PROJECT_DIR / "postBuild"
+    text = post_build.read_text(encoding="utf-8")
+    assert text.splitlines()[0] in ("#!/bin/bash", "#!/usr/bin/env bash")
+    assert re.search(r"^set -[a-z]*e", text, re.MULTILINE), "postBuild must `set -e`: a failed install must fail the Binder build"
+    subprocess.run(["bash", "-n", str(post_build)], check=True)  # it parses
+
+
+def test_binder_reads_the_root_configuration():
+    """repo2docker would use a binder/ folder or a Dockerfile instead, read no environment.yaml, and ignore requirements.txt."""
+    for name in ("binder", ".binder", "Dockerfile", "environment.yaml", "requirements.txt"):
+        assert not (PROJECT_DIR / name).exists(), f"{name} would change or contradict what Binder builds"
+
+
 def test_console_script_and_import_package():
     project = _pyproject()["project"]
     assert project["scripts"] == {"casework": "helpers.cli:main"}
@@ -62,3 +77,4 @@ def test_console_script_and_import_package():
 def test_grading_and_run_output_is_ignored_by_git():
     ignored = (PROJECT_DIR / ".gitignore").read_text(encoding="utf-8").splitlines()
     assert "casework-output/" in ignored and "grading-output/" in ignored
+
