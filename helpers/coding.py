@@ -257,7 +257,7 @@ def draft_report_html(case: Case, text: str, lexicon=None) -> str:
     body = highlight_html(text, report["analysis"].matches) if text.strip() else "<i>(empty draft)</i>"
     return (
         f'<div class="draft-report" data-words="{report["words"]}"><blockquote>{body}</blockquote>{legend_html(lexicon.categories)}'
-        f"{profile.to_html(index=False, escape=True, border=0)}<h5>The real statements</h5>{real}</div>"
+        f"{profile.to_html(index=False, escape=True, border=0)}<h3>The real statements</h3>{real}</div>"
     )
 
 

@@ -3,6 +3,8 @@ a title, labelled axes and alternative text, and returns the Figure."""
 
 from __future__ import annotations
 
+import base64
+import html
 from contextlib import contextmanager
 from datetime import datetime
 
@@ -11,20 +13,26 @@ import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from .case import Case
-from .tables import timeline_order
+from .tables import timeline_order, when
 from .times import get_zone
 
 # Okabe & Ito's palette: distinguishable with the common colour-vision deficiencies.
 OKABE_ITO = {
     "orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73", "yellow": "#F0E442",
-    "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7", "black": "#000000", "grey": "#999999",
+    "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7", "black": "#000000",
 }
+# A ninth colour. Not the usual mid grey #999999: under simulated deuteranopia that is only 6 CIEDE2000
+# units from the reddish purple (tests/test_accessibility.py asks for 10 between colours in one figure).
+DARK_GREY = "#555555"
+# What a legend shows where the colour does not matter (how a time is known, the marker shapes).
+NEUTRAL_SAMPLE = "#BBBBBB"
 KIND_COLOURS = {
-    "context": OKABE_ITO["grey"],
+    "context": DARK_GREY,
     "contract": OKABE_ITO["orange"],
     "employee-activism": OKABE_ITO["vermillion"],
     "petition": OKABE_ITO["yellow"],
@@ -33,6 +41,19 @@ KIND_COLOURS = {
     "agency-statement": OKABE_ITO["green"],
     "media-report": OKABE_ITO["purple"],
     "aftermath": OKABE_ITO["black"],
+}
+# The lexicon categories at full strength, in the hues of their light tints in ``widgets.CATEGORY_COLOURS``
+# (tints that pale cannot stay apart under colour-vision deficiencies, so the bars do not use them).
+CATEGORY_BAR_COLOURS = {
+    "hedge": OKABE_ITO["orange"],
+    "booster": OKABE_ITO["black"],
+    "negation": OKABE_ITO["sky"],
+    "commitment": OKABE_ITO["green"],
+    "self_mention": OKABE_ITO["yellow"],
+    "responsibility": OKABE_ITO["blue"],
+    "attitude": OKABE_ITO["purple"],
+    "apology": OKABE_ITO["vermillion"],
+    "evasion": DARK_GREY,
 }
 HOUSE_STYLE = {
     "figure.dpi": 100,
@@ -64,13 +85,73 @@ def house_style():
         matplotlib.rcParams.update(saved)
 
 
+class DescribedFigure(Figure):
+    """A Figure whose alternative text reaches the reader of the notebook, not only the Python object.
+
+    JupyterLab's image renderer and nbconvert's ``lab`` HTML template (the handouts) both ignore an
+    image output's metadata, so an ``alt`` there would never reach a screen reader. Both prefer
+    ``text/html`` to ``image/png``, so the figure is sent as both: the PNG, and the same PNG in an
+    ``<img alt="...">``. The alt text is also the plain-text form, for front ends that show no images.
+    """
+
+    alt_text: str = ""
+
+    def _ipython_display_(self):
+        from IPython import get_ipython
+        from IPython.display import publish_display_data
+
+        shell = get_ipython()
+        data, metadata = display_bundle(self, shell.display_formatter.formatters if shell else {})
+        publish_display_data(data, metadata)
+
+
+def display_bundle(fig: Figure, formatters) -> tuple[dict, dict]:
+    """The outputs ``fig`` is shown as: its images as IPython's ``formatters`` draw them, each also as an
+    HTML ``<img>`` with ``fig.alt_text``, and the alt text as plain text.
+
+    The formatters are the kernel's (the inline backend's PNG, or what ``%config InlineBackend.figure_formats``
+    chose), so the figure looks as any other figure does; drawn once per format.
+    """
+    alt = getattr(fig, "alt_text", "") or ""
+    data, metadata = {"text/plain": alt or repr(fig)}, {}
+    for mime in ("image/png", "image/jpeg", "image/svg+xml"):
+        formatter = formatters.get(mime)
+        drawn = formatter(fig) if formatter is not None else None
+        if drawn is None:
+            continue
+        drawn, size = drawn if isinstance(drawn, tuple) else (drawn, {})
+        data[mime], metadata[mime] = drawn, {**size, "alt": alt}
+        if "text/html" not in data:
+            data["text/html"] = _img_tag(mime, drawn, size, alt)
+    return data, metadata
+
+
+def _img_tag(mime: str, drawn: str | bytes, size: dict, alt: str) -> str:
+    """An ``<img>`` of ``drawn``: base64 text for PNG and JPEG (as IPython's formatters give them), else SVG text or bytes."""
+    if isinstance(drawn, str) and mime != "image/svg+xml":
+        payload = drawn
+    else:
+        payload = base64.b64encode(drawn.encode() if isinstance(drawn, str) else drawn).decode("ascii")
+    dimensions = "".join(f' {name}="{size[name]}"' for name in ("width", "height") if name in size)
+    return f'<img src="data:{mime};base64,{payload}" alt="{html.escape(alt, quote=True)}"{dimensions}>'
+
+
 def decorate(ax, *, title: str, xlabel: str, ylabel: str, alt: str) -> None:
-    """Title, axis labels and alternative text in one call (the figure keeps the alt text)."""
+    """Title, axis labels and alternative text in one call.
+
+    The figure keeps the alt text as ``alt_text``; a figure the plot functions made themselves
+    (``ax=None``) is a ``DescribedFigure``, which also shows it in the notebook.
+    """
     ax.set_title(title)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.figure.alt_text = alt
     ax.figure.set_label(title)
+
+
+def _new_figure(figsize: tuple[float, float]):
+    """A figure and axes of the house layout whose alt text will be shown with it."""
+    return plt.subplots(figsize=figsize, layout="constrained", FigureClass=DescribedFigure)
 
 
 def case_period(case: Case) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -139,7 +220,7 @@ def plot_timeline(
 
     with house_style():
         if ax is None:
-            fig, ax = plt.subplots(figsize=(10, 1.2 + 0.3 * max(len(shown), 1)), layout="constrained")
+            fig, ax = _new_figure((10, 1.2 + 0.3 * max(len(shown), 1)))
         fig = ax.figure
         span = (hi - lo).total_seconds()
         for row, (event_id, event) in enumerate(shown.iterrows()):
@@ -176,11 +257,13 @@ def plot_timeline(
         kinds_present = list(dict.fromkeys(shown["kind"]))
         handles = [Patch(facecolor=KIND_COLOURS[k], edgecolor="black", label=k) for k in kinds_present]
         handles += [
-            Patch(facecolor="#dddddd", edgecolor="black", label="reported (filled)"),
-            Patch(facecolor="#dddddd", edgecolor="black", hatch="////", label="derived (hatched)"),
+            Patch(facecolor=NEUTRAL_SAMPLE, edgecolor="black", label="reported (filled)"),
+            Patch(facecolor=NEUTRAL_SAMPLE, edgecolor="black", hatch="////", label="derived (hatched)"),
             Patch(facecolor="white", edgecolor="black", linestyle="--", label="inferred (outline)"),
-            Line2D([], [], marker="o", color="grey", linestyle="none", label="marker: too short to draw at this scale"),
-            Line2D([], [], marker="D", color="grey", linestyle="none", label="diamond: derived, too short to draw"),
+            Line2D([], [], marker="o", markerfacecolor=NEUTRAL_SAMPLE, markeredgecolor="black", linestyle="none",
+                   label="marker: too short to draw at this scale"),
+            Line2D([], [], marker="D", markerfacecolor=NEUTRAL_SAMPLE, markeredgecolor="black", linestyle="none",
+                   label="diamond: derived, too short to draw"),
         ]
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
         notes = []
@@ -190,19 +273,33 @@ def plot_timeline(
             notes.append(f"{len(unplaced)} event(s) with unknown time not shown: " + "; ".join(_shorten(t, 40) for t in unplaced["title"]))
         if notes:
             ax.annotate("\n".join(notes), xy=(0, 0), xycoords="figure fraction", xytext=(4, 2), textcoords="offset points", fontsize=7, va="bottom")
-        first, last = lo.tz_convert(zone), hi.tz_convert(zone)
         decorate(
             ax,
             title=title or f"{case.title}: timeline",
             xlabel=f"time ({zone_name})",
             ylabel="event",
-            alt=(
-                f"Timeline of {len(shown)} events of the case {case.title} from {first:%Y-%m-%d %H:%M} to "
-                f"{last:%Y-%m-%d %H:%M} {zone_name}. Bars are time intervals the sources allow; markers are intervals "
-                "too short to draw at this scale; filled means reported, hatched or diamond derived, outlined inferred."
-            ),
+            alt=_timeline_alt(case, zone_name, lo, hi, shown, outside, unplaced),
         )
     return fig
+
+
+def _timeline_alt(case: Case, zone_name: str, lo, hi, shown: pd.DataFrame, outside: int, unplaced: pd.DataFrame) -> str:
+    """What the timeline shows, in words: the window, the events by kind, the first and last, what is left out."""
+    first, last = lo.tz_convert(zone_name), hi.tz_convert(zone_name)
+    kinds = shown["kind"].value_counts()
+    window = f"from {first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M} {zone_name}"
+    words = [f"Timeline of {len(shown)} events of the case {case.title}, {window}, one row per event, the earliest at the top."]
+    if len(shown):
+        words.append("Events by kind: " + ", ".join(f"{kind} {kinds[kind]}" for kind in dict.fromkeys(shown["kind"])) + ".")
+        ends = [f"'{shown['title'].iloc[i]}' ({when(case, shown.index[i], zone_name, 'events')})" for i in (0, -1)]
+        words.append(f"The first is {ends[0]}; the last to begin is {ends[1]}.")
+    if outside:
+        words.append(f"{outside} event(s) outside this window are not shown.")
+    if len(unplaced):
+        words.append(f"{len(unplaced)} event(s) with unknown time are not shown: " + "; ".join(unplaced["title"]) + ".")
+    words.append("Bars are the time intervals the sources allow; markers are intervals too short to draw at this scale; "
+                 "filled means the time is reported, hatched or diamond derived, outlined inferred.")
+    return " ".join(words)
 
 
 def _shorten(text: str, width: int) -> str:
@@ -211,29 +308,41 @@ def _shorten(text: str, width: int) -> str:
 
 def plot_category_rates(comparison: pd.DataFrame, categories=None, ax=None, title: str = "Lexicon matches per 100 words"):
     """Grouped horizontal bars: one group per statement, one bar per category (from compare_statements)."""
-    from .widgets import CATEGORY_COLOURS
-
     columns = [c for c in comparison.columns if c.endswith(" per 100 words")]
     if categories:
         columns = [c for c in columns if c.removesuffix(" per 100 words") in categories]
     with house_style():
         if ax is None:
-            fig, ax = plt.subplots(figsize=(10, 1.0 + 0.28 * len(comparison) * max(1, len(columns)) ** 0.5), layout="constrained")
+            fig, ax = _new_figure((10, 1.0 + 0.28 * len(comparison) * max(1, len(columns)) ** 0.5))
         fig = ax.figure
         height = 0.8 / max(len(columns), 1)
         hatches = ["", "//", "..", "xx", "\\\\", "++", "--", "oo", "**"]
         for k, column in enumerate(columns):
             category = column.removesuffix(" per 100 words")
             positions = [i + k * height for i in range(len(comparison))]
-            ax.barh(positions, comparison[column], height=height, label=category, color=CATEGORY_COLOURS.get(category, "#dddddd"),
-                    edgecolor="black", linewidth=0.4, hatch=hatches[k % len(hatches)])
+            colour = CATEGORY_BAR_COLOURS.get(category, NEUTRAL_SAMPLE)
+            # the hatching is drawn in the edge colour: white on the dark bars, so that it shows
+            edge = "white" if colour in (OKABE_ITO["black"], DARK_GREY) else "black"
+            ax.barh(positions, comparison[column], height=height, label=category, color=colour,
+                    edgecolor=edge, linewidth=0.4, hatch=hatches[k % len(hatches)])
         ax.set_yticks([i + 0.4 - height / 2 for i in range(len(comparison))], [f"{sid} ({row['words']} words)" for sid, row in comparison.iterrows()])
         ax.invert_yaxis()
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
-        decorate(ax, title=title, xlabel="matches per 100 words", ylabel="statement",
-                 alt=f"Bar chart of lexicon matches per 100 words for {len(comparison)} statements across {len(columns)} categories; "
-                     "each category has its own colour and hatching.")
+        decorate(ax, title=title, xlabel="matches per 100 words", ylabel="statement", alt=_category_rates_alt(comparison, columns))
     return fig
+
+
+def _category_rates_alt(comparison: pd.DataFrame, columns: list[str]) -> str:
+    """What the bar chart shows, in words: the statements, the categories and, per category, the highest rate."""
+    categories = [c.removesuffix(" per 100 words") for c in columns]
+    peaks = []
+    for category, column in zip(categories, columns):
+        top = comparison[column].max() if len(comparison) else 0
+        leaders = list(comparison.index[comparison[column] == top]) if top > 0 else []
+        peaks.append(f"{category} {top:g} ({', '.join(leaders)})" if leaders else f"{category} none")
+    return (f"Grouped bar chart of lexicon matches per 100 words: one group of bars for each of {len(comparison)} statements, "
+            f"one bar per category ({', '.join(categories)}). The highest rate per category: {'; '.join(peaks)}. "
+            "Each category has its own colour and hatching.")
 
 
 def plot_milestones(case: Case, display_timezone: str | None = None, unit: str | None = None, ax=None):
@@ -252,21 +361,16 @@ def plot_milestones(case: Case, display_timezone: str | None = None, unit: str |
     counted = counted[counted["quantity_unit"] == unit].sort_values("start")
     with house_style():
         if ax is None:
-            fig, ax = plt.subplots(figsize=(9, 4.5), layout="constrained")
+            fig, ax = _new_figure((9, 4.5))
         fig = ax.figure
         times = [mdates.date2num(t) for t in counted["start"]]
         # Only the milestones are reported; a dashed line joins them because the path between is unknown.
         ax.plot(times, counted["quantity"], linestyle="--", color=OKABE_ITO["blue"], linewidth=1.2)
         ax.plot(times, counted["quantity"], "o", color=OKABE_ITO["orange"], markeredgecolor="black")
-        previous = None
+        rates = _hourly_rates(counted)
         for (event_id, event), x in zip(counted.iterrows(), times):
-            label = f"{int(event['quantity'])}"
-            if previous is not None:
-                hours = (event["start"] - previous["start"]).total_seconds() / 3600
-                if hours > 0:
-                    label += f"\n+{(event['quantity'] - previous['quantity']) / hours:.0f}/h"
+            label = f"{int(event['quantity'])}" + (f"\n+{rates[event_id]:.0f}/h" if event_id in rates else "")
             ax.annotate(label, (x, event["quantity"]), textcoords="offset points", xytext=(4, 4), fontsize=8)
-            previous = event
         locator = mdates.AutoDateLocator(tz=zone, minticks=3, maxticks=8)
         ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, tz=zone))
@@ -274,9 +378,29 @@ def plot_milestones(case: Case, display_timezone: str | None = None, unit: str |
                     xytext=(4, 2), textcoords="offset points", fontsize=7, va="bottom")
         decorate(ax, title=f"{unit.capitalize()} over time, with the rate since the previous milestone",
                  xlabel=f"time ({zone_name})", ylabel=unit,
-                 alt=f"Chart of {unit} at {len(counted)} reported milestones joined by dashed lines, from {int(counted['quantity'].iloc[0])} to "
-                     f"{int(counted['quantity'].iloc[-1])}, each labelled with the count and the hourly rate since the previous one.")
+                 alt=_milestones_alt(case, counted, rates, unit, zone_name))
     return fig
+
+
+def _hourly_rates(counted: pd.DataFrame) -> dict[str, float]:
+    """The rate (per hour) from each milestone's predecessor to it, by event id, where time passed between them."""
+    rates = {}
+    for (_, previous), (event_id, event) in zip(counted.iterrows(), counted.iloc[1:].iterrows()):
+        hours = (event["start"] - previous["start"]).total_seconds() / 3600
+        if hours > 0:
+            rates[event_id] = (event["quantity"] - previous["quantity"]) / hours
+    return rates
+
+
+def _milestones_alt(case: Case, counted: pd.DataFrame, rates: dict[str, float], unit: str, zone_name: str) -> str:
+    """What the milestone chart shows, in words: the first and last counts with their times, and the fastest rise."""
+    ends = [f"{int(counted['quantity'].iloc[i])} ({when(case, counted.index[i], zone_name, 'events')})" for i in (0, -1)]
+    words = (f"Line chart of {unit} at {len(counted)} reported milestones, from {ends[0]} to {ends[1]}, joined by dashed lines because "
+             "the path between milestones is not known; each point is labelled with its count and the hourly rate since the previous one.")
+    if rates:
+        fastest = max(rates, key=rates.get)
+        words += f" The fastest rise shown is +{rates[fastest]:.0f} per hour, up to {int(counted.loc[fastest, 'quantity'])}."
+    return words
 
 
 STANCE_STYLE = {  # colour (Okabe & Ito) and a text mark, so the matrix reads without colour too
@@ -296,7 +420,7 @@ def plot_stance_matrix(matrix: pd.DataFrame, ax=None, title: str = "Who affirmed
     codes = matrix.apply(lambda column: column.map(labels.index)).to_numpy()
     with house_style():
         if ax is None:
-            fig, ax = plt.subplots(figsize=(2.5 + 0.7 * matrix.shape[1], 1.5 + 0.3 * matrix.shape[0]), layout="constrained")
+            fig, ax = _new_figure((2.5 + 0.7 * matrix.shape[1], 1.5 + 0.3 * matrix.shape[0]))
         fig = ax.figure
         ax.imshow(codes, cmap=ListedColormap([STANCE_STYLE[k][0] for k in labels]), vmin=-0.5, vmax=len(labels) - 0.5, aspect="auto")
         for (row, column), code in np.ndenumerate(codes):
@@ -312,7 +436,17 @@ def plot_stance_matrix(matrix: pd.DataFrame, ax=None, title: str = "Who affirmed
         ax.tick_params(which="minor", length=0)
         handles = [Patch(facecolor=STANCE_STYLE[k][0], edgecolor="black", label=f"{STANCE_STYLE[k][1] or ' '}  {k}") for k in labels]
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
-        decorate(ax, title=title, xlabel="claim", ylabel="statement (in time order)",
-                 alt=f"Grid of {matrix.shape[0]} statements by {matrix.shape[1]} claims; each cell is coloured and lettered by "
-                     "stance: A affirms, a implies, D denies, d implies the opposite, blank silent.")
+        decorate(ax, title=title, xlabel="claim", ylabel="statement (in time order)", alt=_stance_matrix_alt(matrix))
     return fig
+
+
+def _stance_matrix_alt(matrix: pd.DataFrame) -> str:
+    """What the stance grid shows, in words: its size, how many cells hold each stance, and the claims stated both ways."""
+    counts = {label: int((matrix == label).to_numpy().sum()) for label in STANCE_STYLE}
+    letters = ", ".join(f"{STANCE_STYLE[label][1] or 'blank'} {label} ({counts[label]})" for label in STANCE_STYLE)
+    both_ways = [claim for claim in matrix.columns
+                 if {"affirms", "implies"} & set(matrix[claim]) and {"denies", "implies the opposite"} & set(matrix[claim])]
+    return (f"Grid of {matrix.shape[0]} statements (rows, in time order) by {matrix.shape[1]} claims (columns); each cell is lettered "
+            f"and coloured by the statement's stance on the claim, with the number of such cells: {letters}. "
+            + (f"Claims affirmed or implied by some statements and denied or implied the opposite by others: {', '.join(both_ways)}."
+               if both_ways else "No claim is both affirmed and denied."))

@@ -216,7 +216,7 @@ def _public_tables_html(case: Case, status: pd.Series, zone: str) -> str:
     claims = _claims_table(case, status)
     return (
         f"{statements.to_html(escape=True, border=0) if len(statements) else '<p>None yet.</p>'}"
-        f"<h5>Where the claims stood</h5>{claims.to_html(escape=True, border=0)}"
+        f"<h4>Where the claims stood</h4>{claims.to_html(escape=True, border=0)}"
     )
 
 
@@ -233,13 +233,13 @@ def public_view_html(case: Case, as_of: pd.Timestamp, display_timezone: str | No
     internal = case.statements["audience"] == "internal"
     made_internal = int((internal & (status == "made")).sum())
     heading = (
-        f'<h4 data-as-of="{as_of.isoformat()}">As of {to_zone(as_of.to_pydatetime(), zone):%Y-%m-%d %H:%M %Z}</h4>'
+        f'<h3 data-as-of="{as_of.isoformat()}">As of {to_zone(as_of.to_pydatetime(), zone):%Y-%m-%d %H:%M %Z}</h3>'
         f"<p>{counts['made']} statements certainly made ({made_internal} of them internal only), {counts['maybe made']} maybe made, "
         f"{counts['not yet']} not yet made, {counts['unknown']} that cannot be placed in time.</p>"
     )
     key = (_public_view_content(case), zone, tuple(status.tolist()), display_options())
     tables = _PUBLIC_TABLES.get(key, lambda: _public_tables_html(case, status, zone))
-    return f'<div class="public-view">{heading}<h5>Statements made by then</h5>{tables}</div>'
+    return f'<div class="public-view">{heading}<h4>Statements made by then</h4>{tables}</div>'
 
 
 # --------------------------------------------------------------------------- norms and response times

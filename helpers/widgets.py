@@ -11,9 +11,10 @@ from .case import Case
 from .tables import when
 from .wording import Lexicon, analyse_text, load_lexicon
 
-# Light tints of Okabe & Ito's palette: black text stays readable on every one of them, and the
-# categories stay distinguishable with the common colour-vision deficiencies. Each mark also
-# carries its category in text (a superscript tag), so colour is never the only cue.
+# Light tints of Okabe & Ito's palette: black text stays readable on every one of them. Tints this
+# pale cannot all stay apart with the common colour-vision deficiencies (the figures use the same hues
+# at full strength, plots.CATEGORY_BAR_COLOURS), so each mark also carries its category in text (a
+# superscript tag): colour is never the only cue.
 CATEGORY_COLOURS = {
     "hedge": "#F5D58A",
     "booster": "#F7A8A8",

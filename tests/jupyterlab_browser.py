@@ -271,6 +271,7 @@ _RENDERED = """(panel) => {
     stderr: [...root.querySelectorAll(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")].map(e => e.innerText.slice(0, 2000)),
     tables: root.querySelectorAll('.jp-OutputArea-output table').length,
     images: [...root.querySelectorAll('.jp-OutputArea-output img')].filter(img => img.complete && img.naturalWidth > 0).length,
+    alts: [...root.querySelectorAll('.jp-OutputArea-output img')].map(img => img.getAttribute('alt')),
     widgets: root.querySelectorAll('.jp-OutputArea-output > .jupyter-widgets').length,
     widgetProblems: outputs.map(o => o.innerText).filter(t => /Error displaying widget|Loading widget/i.test(t)).map(t => t.slice(0, 500)),
   };
@@ -422,7 +423,7 @@ def public_knowledge_explorer(page, count: int) -> list[Response]:
     for _ in range(count):
         now, top = (float(handle.get_attribute(a)) for a in ("aria-valuenow", "aria-valuemax"))
         key = "ArrowLeft" if now >= top else "ArrowRight"
-        response = timed_change(page, ".widget-html-content .public-view h4", "data-as-of", ["keydown"], lambda: handle.press(key))
+        response = timed_change(page, ".widget-html-content .public-view h3", "data-as-of", ["keydown"], lambda: handle.press(key))
         earlier, later = (datetime.fromisoformat(v) for v in (response.before, response.after))
         assert (later > earlier) == (key == "ArrowRight"), f"{key} moved the view from {response.before} to {response.after}"
         responses.append(response)

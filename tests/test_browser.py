@@ -59,9 +59,10 @@ def browser(lab):
         yield browser
 
 
-def _committed_figures(notebook: Path) -> int:
+def _committed_alt_texts(notebook: Path) -> list[str]:
+    """The alt text of each figure in the committed notebook, in order."""
     nb = nbformat.read(notebook, as_version=4)
-    return sum("image/png" in output.get("data", {}) for cell in nb.cells for output in cell.get("outputs", []))
+    return [output.metadata["image/png"]["alt"] for cell in nb.cells for output in cell.get("outputs", []) if "image/png" in output.get("data", {})]
 
 
 @pytest.mark.parametrize("notebook", lesson_notebooks(), ids=lambda p: p.stem)
@@ -86,7 +87,10 @@ def test_lesson_in_jupyterlab(lab, browser, notebook):
         assert not shown["stderr"], shown["stderr"][0]
         kernel_tables = sum(output["tables"] for cell in cells for output in cell["outputs"])
         assert kernel_tables >= 1 and shown["tables"] >= kernel_tables, f"{shown['tables']} tables shown of {kernel_tables} sent"
-        assert shown["images"] == count_outputs(cells, "image/png") == _committed_figures(notebook)
+        committed_alts = _committed_alt_texts(notebook)
+        assert shown["images"] == count_outputs(cells, "image/png") == len(committed_alts)
+        # Each figure reaches a screen reader with its own description (not JupyterLab's stand-in "Image").
+        assert shown["alts"] == committed_alts and all(alt.strip() for alt in committed_alts), shown["alts"]
         assert shown["widgets"] == widgets == (1 if notebook.stem in WIDGETS else 0), (
             f"{widgets} widget(s) in {notebook.name}: tests/jupyterlab_browser.py WIDGETS must exercise each one")
 

@@ -40,7 +40,7 @@ def _reference_public_view_html(case, as_of, display_timezone=None):
     counts = {k: int((status == k).sum()) for k in ("made", "maybe made", "not yet", "unknown")}
     made_internal = int(((case.statements["audience"] == "internal") & (status == "made")).sum())
     heading = (
-        f'<h4 data-as-of="{as_of.isoformat()}">As of {to_zone(as_of.to_pydatetime(), zone):%Y-%m-%d %H:%M %Z}</h4>'
+        f'<h3 data-as-of="{as_of.isoformat()}">As of {to_zone(as_of.to_pydatetime(), zone):%Y-%m-%d %H:%M %Z}</h3>'
         f"<p>{counts['made']} statements certainly made ({made_internal} of them internal only), {counts['maybe made']} maybe made, "
         f"{counts['not yet']} not yet made, {counts['unknown']} that cannot be placed in time.</p>"
     )
@@ -71,9 +71,9 @@ def _reference_public_view_html(case, as_of, display_timezone=None):
         rows.append({"claim": claim_id, "proposition": claim["proposition"], **{k: "; ".join(v) for k, v in cells.items()}, "record": claim["record"]})
     claims = pd.DataFrame(rows).set_index("claim")
     return (
-        f'<div class="public-view">{heading}<h5>Statements made by then</h5>'
+        f'<div class="public-view">{heading}<h4>Statements made by then</h4>'
         f"{statements.to_html(escape=True, border=0) if len(statements) else '<p>None yet.</p>'}"
-        f"<h5>Where the claims stood</h5>{claims.to_html(escape=True, border=0)}</div>"
+        f"<h4>Where the claims stood</h4>{claims.to_html(escape=True, border=0)}</div>"
     )
 
 
@@ -92,7 +92,7 @@ def _reference_draft_report_html(case, text, lexicon=None):
     body = highlight_html(text, report["analysis"].matches) if text.strip() else "<i>(empty draft)</i>"
     return (
         f'<div class="draft-report" data-words="{report["words"]}"><blockquote>{body}</blockquote>{legend_html(lexicon.categories)}'
-        f"{profile.to_html(index=False, escape=True, border=0)}<h5>The real statements</h5>{real.to_html(escape=True, border=0)}</div>"
+        f"{profile.to_html(index=False, escape=True, border=0)}<h3>The real statements</h3>{real.to_html(escape=True, border=0)}</div>"
     )
 
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+import subprocess
 import tomllib
+from urllib.parse import parse_qs, urlsplit
 
+import pytest
 import yaml
 
 from tests.conftest import PROJECT_DIR
@@ -53,6 +56,20 @@ def test_binder_post_build_installs_the_package():
     assert re.search(r"pip install .*-e \.", post_build.read_text(encoding="utf-8"))
 
 
+def test_binder_post_build_is_bash_that_stops_at_the_first_error():
+    post_build = PROJECT_DIR / "postBuild"
+    text = post_build.read_text(encoding="utf-8")
+    assert text.splitlines()[0] in ("#!/bin/bash", "#!/usr/bin/env bash")
+    assert re.search(r"^set -[a-z]*e", text, re.MULTILINE), "postBuild must `set -e`: a failed install must fail the Binder build"
+    subprocess.run(["bash", "-n", str(post_build)], check=True)  # it parses
+
+
+def test_binder_reads_the_root_configuration():
+    """repo2docker would use a binder/ folder or a Dockerfile instead, read no environment.yaml, and ignore requirements.txt."""
+    for name in ("binder", ".binder", "Dockerfile", "environment.yaml", "requirements.txt"):
+        assert not (PROJECT_DIR / name).exists(), f"{name} would change or contradict what Binder builds"
+
+
 def test_console_script_and_import_package():
     project = _pyproject()["project"]
     assert project["scripts"] == {"casework": "helpers.cli:main"}
@@ -62,3 +79,40 @@ def test_console_script_and_import_package():
 def test_grading_and_run_output_is_ignored_by_git():
     ignored = (PROJECT_DIR / ".gitignore").read_text(encoding="utf-8").splitlines()
     assert "casework-output/" in ignored and "grading-output/" in ignored
+
+
+CLASSROOM_DOCUMENTS = ["README.md", "coursework/teaching-note.md"]
+
+
+def _links(document: str, pattern: str) -> set[str]:
+    return set(re.findall(pattern + r"[^\s`]*", (PROJECT_DIR / document).read_text(encoding="utf-8")))
+
+
+@pytest.mark.parametrize("document", CLASSROOM_DOCUMENTS)
+def test_nbgitpuller_link_template_is_well_formed(document):
+    (link,) = _links(document, r"https://[^\s`/]+/hub/user-redirect/git-pull\?")
+    parts = urlsplit(link)
+    assert parts.scheme == "https" and parts.path == "/hub/user-redirect/git-pull"
+    query = parse_qs(parts.query, strict_parsing=True)
+    assert sorted(query) == ["branch", "repo", "urlpath"] and all(len(values) == 1 for values in query.values())
+    assert query["repo"] == ["<repository-url>"] and query["branch"] == ["main"]
+    # nbgitpuller clones into a folder named after the repository, under the server root urlpath starts from
+    clone, _, path = query["urlpath"][0].removeprefix("lab/tree/").partition("/")
+    assert query["urlpath"][0].startswith("lab/tree/") and clone == "<repository-name>"
+    assert (PROJECT_DIR / path).is_file(), f"the link opens {path}, which the repository does not have"
+    text = " ".join((PROJECT_DIR / document).read_text(encoding="utf-8").split())
+    assert "nbgitpuller never overwrites a student's edits" in text and "`helpers/`" in text
+
+
+@pytest.mark.parametrize("document", CLASSROOM_DOCUMENTS)
+def test_binder_link_template_is_well_formed(document):
+    (link,) = _links(document, r"https://mybinder\.org/v2/gh/")
+    parts = urlsplit(link)
+    assert parts.path.split("/")[1:] == ["v2", "gh", "<owner>", "<repository>", "main"]
+    (urlpath,) = parse_qs(parts.query, strict_parsing=True)["urlpath"]
+    assert urlpath.startswith("lab/tree/") and (PROJECT_DIR / urlpath.removeprefix("lab/tree/")).is_file()
+
+
+def test_readme_and_teaching_note_give_the_same_links():
+    for pattern in (r"https://[^\s`/]+/hub/user-redirect/git-pull\?", r"https://mybinder\.org/v2/gh/"):
+        assert _links("README.md", pattern) == _links("coursework/teaching-note.md", pattern)

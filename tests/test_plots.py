@@ -101,3 +101,68 @@ def test_a_marker_is_an_interval_too_short_for_the_scale_not_a_precise_time(hoot
     assert _drawn_as(plot_timeline(hootsuite), "CEO tells all staff") == "marker"
     assert _drawn_as(plot_busiest_window(hootsuite), "CEO tells all staff") == "bar"
     assert _drawn_as(plot_busiest_window(hootsuite), "Daily Dot publishes") == "marker"  # known to the minute
+
+
+def _inline_formatters(*formats: str):
+    """IPython's display formatters with figure formats chosen as the inline backend chooses them."""
+    from IPython.core.formatters import DisplayFormatter
+    from IPython.core.pylabtools import select_figure_formats
+
+    shell = type("Shell", (), {"display_formatter": DisplayFormatter()})()
+    select_figure_formats(shell, set(formats), bbox_inches="tight")
+    return shell.display_formatter.formatters
+
+
+def _img(html_text: str) -> dict[str, str]:
+    from html.parser import HTMLParser
+
+    found = []
+    parser = HTMLParser()
+    parser.handle_starttag = lambda tag, attrs: found.append(dict(attrs)) if tag == "img" else None
+    parser.feed(html_text)
+    (img,) = found
+    return img
+
+
+def test_a_figure_is_shown_as_an_img_with_its_alt_text_and_as_plain_text(hootsuite):
+    from helpers.plots import DescribedFigure, display_bundle
+
+    fig = plot_timeline(hootsuite)
+    assert isinstance(fig, DescribedFigure)
+    data, metadata = display_bundle(fig, _inline_formatters("png"))
+    img = _img(data["text/html"])
+    assert img["src"] == f"data:image/png;base64,{data['image/png']}"  # the same picture as the PNG output
+    assert img["alt"] == fig.alt_text == data["text/plain"] == metadata["image/png"]["alt"]
+
+
+def test_alt_text_with_quotes_and_markup_stays_one_attribute():
+    from helpers.plots import _new_figure, decorate, display_bundle
+
+    fig, ax = _new_figure((2, 2))
+    alt = 'the "quoted" words & <b>not markup</b>'
+    decorate(ax, title="t", xlabel="x", ylabel="y", alt=alt)
+    assert _img(display_bundle(fig, _inline_formatters("png"))[0]["text/html"])["alt"] == alt
+
+
+def test_retina_and_svg_figures_keep_their_alt_text():
+    import base64
+
+    from helpers.plots import _new_figure, decorate, display_bundle
+
+    fig, ax = _new_figure((2, 2))
+    decorate(ax, title="t", xlabel="x", ylabel="y", alt="a small test figure")
+    data, metadata = display_bundle(fig, _inline_formatters("retina"))
+    img = _img(data["text/html"])
+    assert img["alt"] == "a small test figure" and img["width"] == str(metadata["image/png"]["width"])
+    data, _ = display_bundle(fig, _inline_formatters("svg"))
+    img = _img(data["text/html"])
+    assert base64.b64decode(img["src"].removeprefix("data:image/svg+xml;base64,")).decode() == data["image/svg+xml"]
+    assert img["alt"] == "a small test figure"
+
+
+def test_without_image_formats_a_figure_is_its_alt_text():
+    from helpers.plots import _new_figure, decorate, display_bundle
+
+    fig, ax = _new_figure((2, 2))
+    decorate(ax, title="t", xlabel="x", ylabel="y", alt="a small test figure")
+    assert display_bundle(fig, {}) == ({"text/plain": "a small test figure"}, {})
