@@ -44,7 +44,7 @@ def _form_and_value(spec: dict) -> str:
     elif kind == "interval":
         lines = [
             f"assert isinstance(answer, (list, tuple)) and len(answer) == 2, '{name}: give [shortest, longest]'",
-            f"assert all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in answer), '{name}: give two numbers'",
+            f"assert all(isinstance(v, numbers.Real) and not isinstance(v, (bool, numpy.bool_)) for v in answer), '{name}: give two numbers'",
             f"assert answer[0] <= answer[1], '{name}: shortest is larger than longest'",
             f"assert all(abs(v - e) <= {tolerance!r} for v, e in zip(answer, expected(case, variant))), '{name}: not the expected interval'",
         ]
