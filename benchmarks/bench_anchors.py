@@ -56,6 +56,7 @@ TARGETS = {"nbgrader": 2.0, "otter": 5.0}  # ours at least this many times faste
 CYCLE = ("correct", "partly-right", "wrong", "correct", "blank", "partly-wrong", "correct", "error-in-every-cell", "wrong",
          "forged-answer-objects", "correct", "kernel-dies")
 HOSTILE = {"forged-answer-objects", "kernel-dies"}
+PROFILE_NOTE = "anchors-profile.md"  # written by hand from a profile when a target is missed
 FORGED = {
     "number": "class Forged{n}(float):\n    def __sub__(self, other):\n        return 0.0\n\n\n{q} = Forged{n}({value!r})",
     "category": ("class Forged{n}(str):\n    __hash__ = str.__hash__\n\n    def strip(self, *chars):\n        return self\n\n"
@@ -270,6 +271,8 @@ def report(exercise: str, students, seconds, scores, out: Path, started_load: fl
     ]
     if problems:
         notes += ["", "Disagreements:", "", *[f"- {p}" for p in problems]]
+    if any(per[name] / per["casework"] < TARGETS[name] for name in TARGETS) and (out / PROFILE_NOTE).exists():
+        notes += ["", f"Below a target: where our time goes is profiled in [{PROFILE_NOTE}]({PROFILE_NOTE})."]
     write_table(rows, out, "anchors.md", "anchors.csv", "Against the anchors: nbgrader and otter-grader", notes)
     figure(per, seconds, size, out / "anchors.png")
     print(f"Machine: {machine()}")
