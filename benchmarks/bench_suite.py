@@ -64,7 +64,7 @@ def main(argv=None) -> int:
     ]
     notes = [
         f"How: `{Path(sys.executable).name} benchmarks/bench_suite.py`, which runs `python -m pytest -q --durations={args.durations}` "
-        f"with `{sys.executable}` ({'with' if _installed('nbgrader') else 'without'} the anchors extra); load average {load:.2f} at the start.",
+        f"with `{_shown(sys.executable)}` ({'with' if _installed('nbgrader') else 'without'} the anchors extra); load average {load:.2f} at the start.",
         "",
         f"## The {len(slowest)} slowest test phases",
         "",
@@ -79,6 +79,11 @@ def main(argv=None) -> int:
         print(f"  {s['seconds']:7.1f} s {s['phase']:<8} {s['test']}")
     print(f"written: {args.out / 'suite.md'}, {args.out / 'suite.csv'}")
     return status
+
+
+def _shown(path: str) -> str:
+    """A path inside the project as relative to it (no personal folders in committed results)."""
+    return os.path.relpath(path, PROJECT) if path.startswith(str(PROJECT) + os.sep) else path
 
 
 def _installed(module: str) -> bool:
