@@ -136,16 +136,42 @@ def machine() -> str:
     return f"{platform.platform(terse=True)}, Python {platform.python_version()}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start"
 
 
-def write(rows: list[dict], out: Path) -> None:
+def write_table(rows: list[dict], out: Path, markdown: str, table: str, title: str, notes: list[str] = ()) -> None:
+    """One benchmark's rows as Markdown and CSV (measure, value, ratio, target), with the machine's description.
+
+    Every Markdown file written here besides RESULTS.md is listed at the end of RESULTS.md, so a
+    benchmark writes its own files and never clobbers another's rows.
+    """
     out.mkdir(parents=True, exist_ok=True)
-    with open(out / "results.csv", "w", newline="", encoding="utf-8") as handle:
+    with open(out / table, "w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=["measure", "value", "ratio", "target"], lineterminator="\n")
         writer.writeheader()
         writer.writerows({**r, "ratio": f"{r['ratio']:.2f}" if isinstance(r["ratio"], float) else r["ratio"]} for r in rows)
-    lines = ["# Benchmark results", "", f"Machine: {machine()}.", "", "| measure | value | ratio | target |", "|---|---|---|---|"]
+    lines = [f"# {title}", "", f"Machine: {machine()}.", "", "| measure | value | ratio | target |", "|---|---|---|---|"]
     lines += [f"| {r['measure']} | {r['value']} | {r['ratio']:.2f} | {r['target']} |" if isinstance(r["ratio"], float)
               else f"| {r['measure']} | {r['value']} | {r['ratio']} | {r['target']} |" for r in rows]
-    (out / "RESULTS.md").write_text("\n".join(lines) + "\n\n![ratios](ratios.png)\n", encoding="utf-8")
+    (out / markdown).write_text("\n".join([*lines, "", *notes]).rstrip("\n") + "\n", encoding="utf-8")
+    link_companions(out)
+
+
+MORE_RESULTS = "## More results"
+
+
+def link_companions(out: Path) -> None:
+    """List the other benchmarks' result pages at the end of RESULTS.md (rewritten each time)."""
+    index = out / "RESULTS.md"
+    if not index.exists():
+        return
+    text = index.read_text(encoding="utf-8").split(f"\n{MORE_RESULTS}\n")[0].rstrip("\n")
+    pages = sorted(p for p in out.glob("*.md") if p.name != "RESULTS.md")
+    if pages:
+        links = [f"- [{p.read_text(encoding='utf-8').splitlines()[0].lstrip('# ')}]({p.name})" for p in pages]
+        text += f"\n\n{MORE_RESULTS}\n\n" + "\n".join(links)
+    index.write_text(text + "\n", encoding="utf-8")
+
+
+def write(rows: list[dict], out: Path) -> None:
+    write_table(rows, out, "RESULTS.md", "results.csv", "Benchmark results", notes=["![ratios](ratios.png)"])
     import matplotlib
 
     matplotlib.use("Agg")
