@@ -598,13 +598,13 @@ def _skip(words: list[str], i: int) -> tuple[int, bool]:
     return i, negated
 
 
-def _subject(words: list[str], kinds: list[int] | None, i: int, org_words: tuple[str, ...]) -> tuple[str, str]:
+def _subject(words: list[str], kinds: list[int], i: int, org_words: tuple[str, ...]) -> tuple[str, str]:
     """Kind and text of the subject just before word ``i`` (skipping adverbs and a dash aside).
 
     ``kinds`` (from :func:`_kind`) lets the common case, a subject right before the verb, skip the walk.
     """
     j = i - 1
-    while j >= 0 and (kinds is None or kinds[j] & _PASSED):
+    while j >= 0 and kinds[j] & _PASSED:
         word = words[j]
         if word in SKIPPABLE or word in NEGATORS or (word.endswith("ly") and len(word) > 4) or word == ",":
             j -= 1
@@ -707,6 +707,7 @@ def _groups(sentence: str, organisation: str = "", offset: int = 0, with_spans: 
         i = i_start
         word = words[i]
         result = None  # (last index, tense, negated, voice)
+        subject = None  # (kind, text), when a branch needed it
         if word in FUTURE or word in MODALS:
             j, negated = _skip(words, i + 1)
             voice, last = "active", (j if j < n and _is_verb_like(words[j]) else i)
@@ -746,7 +747,7 @@ def _groups(sentence: str, organisation: str = "", offset: int = 0, with_spans: 
                 result = (last, "present perfect" if present else "past perfect", negated or neg2, voice)
             elif j < n and _is_participle(words[j]):
                 result = (j, "present perfect" if present else "past perfect", negated, "active")
-            elif _subject(words, kinds, i, org_words)[1] or i == 0:
+            elif (subject := _subject(words, kinds, i, org_words))[1] or i == 0:
                 result = (i, "simple present" if present else "simple past", negated, "active")
         elif word in DO_PRESENT or word in DO_PAST:
             j, negated = _skip(words, i + 1)
@@ -754,7 +755,7 @@ def _groups(sentence: str, organisation: str = "", offset: int = 0, with_spans: 
             result = (last, "simple present" if word in DO_PRESENT else "simple past", negated, "active")
         else:
             # a verb with no auxiliary, right after something that can be its subject (see ``starts``)
-            subject_kind, before = _subject(words, kinds, i, org_words)
+            subject = subject_kind, before = _subject(words, kinds, i, org_words)
             negated = any(w in NEGATORS for w in words[max(0, i - 2):i])
             if not before or before in FUNCTION_WORDS or before in LINKING_VERBS or words[i - 1] in ("a", "an", "the"):
                 pass
@@ -766,7 +767,7 @@ def _groups(sentence: str, organisation: str = "", offset: int = 0, with_spans: 
             i += 1
             continue
         last, tense, negated, voice = result
-        subject_kind, subject_word = _subject(words, kinds, i, org_words)
+        subject_kind, subject_word = subject or _subject(words, kinds, i, org_words)
         if not with_spans:
             groups.append((None, None, tense, negated, voice, subject_kind, subject_word))
         else:
@@ -806,22 +807,28 @@ def find_matches(text: str, lexicon: Lexicon, organisation: str = "", sentences:
     subcategories = lexicon.subcategories
     matchers = lexicon.matchers(organisation)
     hits = []
-    lowered = text.lower()
-    found = None
-    if fast and _lowered_is_equivalent(text, lowered):
-        try:
-            found = lexicon.match_index(organisation).spans(lowered)
-        except _Fallback:
-            found = None
-    if found is None:
-        found = [matcher.spans(text) for matcher in matchers]
-    for matcher, spans in zip(matchers, found):
+    for matcher, spans in zip(matchers, _category_spans(text, lexicon, organisation, fast)):
         for start, end, row_id in spans:
             sentence = _sentence_index(starts, start)
             negated = matcher.category != "negation" and _negated_before(text, sentences[sentence][0] if sentences else 0, start)
             hits.append(Match(start, end, text[start:end], matcher.category, subcategories[row_id], row_id, sentence, negated))
     hits.sort(key=lambda m: (m.start, m.end, m.category))
     return hits
+
+
+def _category_spans(text: str, lexicon: Lexicon, organisation: str, fast: bool = True) -> list[list[tuple[int, int, str]]]:
+    """Per category (in ``lexicon.categories`` order), (start, end, row id) of every match.
+
+    The fast path (:class:`MatchIndex` on the lower-cased text) where it finds what the
+    alternations find; the alternations themselves otherwise.
+    """
+    lowered = text.lower()
+    if fast and _lowered_is_equivalent(text, lowered):
+        try:
+            return lexicon.match_index(organisation).spans(lowered)
+        except _Fallback:
+            pass
+    return [matcher.spans(text) for matcher in lexicon.matchers(organisation)]
 
 
 def _sentence_index(starts: list[int], position: int) -> int:
@@ -887,21 +894,10 @@ def analyse_corpus(texts: Iterable[str], lexicon: Lexicon | None = None, organis
     """
     lexicon = lexicon or load_lexicon()
     categories = lexicon.categories
-    matchers = lexicon.matchers(organisation)
-    index = lexicon.match_index(organisation)
     counts: list[list[int]] = [[] for _ in categories]
     words, first_tense, negated, passive = [], [], [], []
     for text in texts:
-        lowered = text.lower()
-        found = None
-        if _lowered_is_equivalent(text, lowered):
-            try:
-                found = index.spans(lowered)
-            except _Fallback:
-                found = None
-        if found is None:
-            found = [matcher.spans(text) for matcher in matchers]
-        for column, spans in zip(counts, found):
+        for column, spans in zip(counts, _category_spans(text, lexicon, organisation)):
             column.append(len(spans))
         groups = [g for start, end in split_sentences(text) for g in _groups(text[start:end], organisation, start, with_spans=False)]
         words.append(len(_WORD.findall(text)))
