@@ -419,3 +419,22 @@ def test_integrity_guard_restores_only_where_a_submission_could_write(monkeypatc
         assert changed == [] and module.read_text() == "changed while grading\n"
     else:
         assert changed == [str(module)] and module.read_text() == "original\n"
+
+
+def test_kernel_wrapper_is_started_by_path_and_needs_only_the_standard_library():
+    """Started as ``-m helpers.coursework.kernel`` the wrapper would import all of ``helpers``
+    (pandas, matplotlib) before each submission's kernel: about a second each. By path, in
+    isolated mode, it can import only the standard library, which this checks it does."""
+    import ast
+    import sys
+
+    from helpers.coursework.sandbox import KERNEL_WRAPPER, SandboxKernelManager
+
+    manager = type("Manager", (SandboxKernelManager,), {"workdir": "/tmp/x"})()
+    argv = manager.kernel_spec.argv
+    assert argv[1:3] == ["-I", KERNEL_WRAPPER] and Path(KERNEL_WRAPPER).is_file()
+    tree = ast.parse(Path(KERNEL_WRAPPER).read_text(encoding="utf-8"))
+    imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    imported |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.level == 0}
+    assert all(isinstance(node, ast.ImportFrom) is False or node.level == 0 for node in ast.walk(tree)), "no relative imports"
+    assert imported - {"__future__"} <= sys.stdlib_module_names, imported - set(sys.stdlib_module_names)

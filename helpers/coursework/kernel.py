@@ -1,6 +1,7 @@
 """Launch an IPython kernel for an untrusted submission, with the sandbox applied first.
 
-The grader's kernel manager starts ``python -m helpers.coursework.kernel -f CONNECTION_FILE``.
+The grader's kernel manager starts ``python -I .../helpers/coursework/kernel.py -f CONNECTION_FILE``
+(by path, so nothing but this file and the standard library is imported: keep it that way).
 Before handing over to ``ipykernel`` this wrapper, in this order:
 
 1. reads its settings from ``CASEWORK_SANDBOX`` (JSON, written by the grader);

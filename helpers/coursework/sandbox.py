@@ -28,6 +28,10 @@ from nbclient.exceptions import CellExecutionError
 from traitlets import Float, Int
 
 ENGINE = "casework-sandbox"
+#: The wrapper runs by path, in isolated mode: as ``-m helpers.coursework.kernel`` it would import
+#: the whole ``helpers`` package (pandas, matplotlib: about a second per submission) for nothing,
+#: since it needs only the standard library before it execs the kernel.
+KERNEL_WRAPPER = str(Path(__file__).with_name("kernel.py"))
 STATE: dict = {}  # what the client of the current job noticed (one job at a time per process)
 
 
@@ -42,7 +46,7 @@ class SandboxKernelManager(AsyncKernelManager):
         self.ip = os.path.join(self.workdir, ".kernel")
         self.connection_file = os.path.join(self.workdir, ".kernel.json")
         self._kernel_spec = KernelSpec(
-            argv=[sys.executable, "-m", "helpers.coursework.kernel", "-f", "{connection_file}"],
+            argv=[sys.executable, "-I", KERNEL_WRAPPER, "-f", "{connection_file}"],
             display_name="casework sandbox", language="python", env={},
         )
 
