@@ -147,6 +147,11 @@ def decorate(ax, *, title: str, xlabel: str, ylabel: str, alt: str) -> None:
     ax.set_ylabel(ylabel)
     ax.figure.alt_text = alt
     ax.figure.set_label(title)
+    if "inline" in matplotlib.get_backend():
+        # At the end of a cell pyplot draws every "stale" figure, then the inline backend draws it
+        # again to make the PNG it shows; the first draw is thrown away. It is a whole draw of
+        # the figure (text layout and glyphs: most of a lesson notebook's time), so skip it.
+        ax.figure.stale = False
 
 
 def _new_figure(figsize: tuple[float, float]):

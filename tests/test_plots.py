@@ -166,3 +166,38 @@ def test_without_image_formats_a_figure_is_its_alt_text():
     fig, ax = _new_figure((2, 2))
     decorate(ax, title="t", xlabel="x", ylabel="y", alt="a small test figure")
     assert display_bundle(fig, {}) == ({"text/plain": "a small test figure"}, {})
+
+
+def test_in_a_kernel_a_figure_is_drawn_only_to_make_the_image_shown():
+    """Jupyter's inline backend: pyplot draws every stale figure after a cell, then the backend
+    draws it again for the PNG. The plot functions skip the first draw (a whole figure's text
+    layout and glyphs, thrown away); every draw left is one the shown image needs."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    count = (
+        "from matplotlib.figure import Figure\n"
+        "from matplotlib.backend_bases import FigureCanvasBase\n"
+        "DRAWS = {'printing': 0, 'other': 0}\n"
+        "_draw, _print = Figure.draw, FigureCanvasBase.print_figure\n"
+        "def draw(self, renderer):\n"
+        "    DRAWS['printing' if getattr(self, '_printing', False) else 'other'] += 1\n"
+        "    return _draw(self, renderer)\n"
+        "def print_figure(self, *args, **kwargs):\n"
+        "    self.figure._printing = True\n"
+        "    try:\n"
+        "        return _print(self, *args, **kwargs)\n"
+        "    finally:\n"
+        "        self.figure._printing = False\n"
+        "Figure.draw, FigureCanvasBase.print_figure = draw, print_figure\n"
+    )
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell(count),
+        nbformat.v4.new_code_cell("from helpers import load_case, plot_timeline\nfig = plot_timeline(load_case())"),
+        nbformat.v4.new_code_cell("print(DRAWS['printing'], DRAWS['other'])"),
+    ])
+    NotebookClient(notebook, kernel_name="python3", timeout=120).execute()
+    shown = [o for o in notebook.cells[1].outputs if "image/png" in o.get("data", {})]
+    printing, other = map(int, notebook.cells[2].outputs[0]["text"].split())
+    assert len(shown) == 1 and printing >= 1
+    assert other == 0, f"{other} draw(s) of the figure outside the one that makes its image"
