@@ -15,6 +15,7 @@ import re._constants as re_constants  # the parsed form of a pattern, to read it
 import re._parser as re_parser
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import islice, repeat
 from pathlib import Path
 from typing import Iterable
 
@@ -218,9 +219,14 @@ class MatchIndex:
 
     def spans(self, lowered: str) -> list[list[tuple[int, int, str]]]:
         """Per category, (start, end, row id) of every match in the lower-cased text."""
+        return self.spans_and_runs(lowered)[0]
+
+    def spans_and_runs(self, lowered: str) -> tuple[list[list[tuple[int, int, str]]], int]:
+        """:meth:`spans`, and how many ``\\w+`` runs the text has (a word count, see :func:`_word_count`)."""
         buckets: list[list[tuple[int, int, int]]] = [[] for _ in self.matchers]  # (position, row, end if certain else -1)
         table, rows_for = self._words, self._rows_for
-        for run in _WORD_RUN.finditer(lowered):
+        runs = 0
+        for runs, run in enumerate(_WORD_RUN.finditer(lowered), 1):
             word = run[0]
             rows = table.get(word)
             if rows is None:
@@ -267,7 +273,7 @@ class MatchIndex:
                         raise _Fallback  # an empty match: the alternation's rule for those is not copied here
                 spans.append((position, end, matcher.row_ids[o]))
                 reached = end
-        return found
+        return found, runs
 
 
 def _is_word_list(source: str) -> bool:
@@ -620,7 +626,7 @@ def _subject(words: list[str], kinds: list[int], i: int, org_words: tuple[str, .
     if j < 0:
         return "other", ""
     word = words[j]
-    if org_words and tuple(words[max(0, j - len(org_words) + 1): j + 1]) == org_words:
+    if org_words and word == org_words[-1] and tuple(words[max(0, j - len(org_words) + 1): j + 1]) == org_words:
         return "organisation", " ".join(org_words)
     if word == "i":
         return "I", "I"
@@ -665,6 +671,7 @@ def _words(sentence: str) -> list[str]:
 _AUXILIARIES = FUTURE | MODALS | BE_PRESENT | BE_PAST | HAVE_PRESENT | HAVE_PAST | DO_PRESENT | DO_PAST
 _KINDS: dict[str, int] = {}  # word -> its kind, as bits (a bounded cache)
 _AUXILIARY, _VERB_LIKE, _PASSED = 1, 2, 4  # _PASSED: the subject search walks over it (adverbs, negators, asides)
+_TO, _FUNCTION = 8, 16  # "to" (no finite group right after it); a function word that is not a dash (no bare verb after it)
 
 
 def _kind(word: str) -> int:
@@ -675,6 +682,8 @@ def _kind(word: str) -> int:
         kind = _AUXILIARY if word in _AUXILIARIES else _VERB_LIKE if _is_verb_like(word) else 0
         if word in SKIPPABLE or word in NEGATORS or (word.endswith("ly") and len(word) > 4) or word in (",", "—", "–", "--", "-", ")"):
             kind |= _PASSED
+        if word in FUNCTION_WORDS and word not in DASHES:
+            kind |= _FUNCTION | (_TO if word == "to" else 0)
         _KINDS[word] = kind
     return kind
 
@@ -682,7 +691,7 @@ def _kind(word: str) -> int:
 def _groups(sentence: str, organisation: str = "", offset: int = 0, with_spans: bool = True) -> list[tuple]:
     """(start, end, tense, negated, voice, subject, subject text) of each finite verb group.
 
-    Without ``with_spans`` start and end are None (a corpus count does not need them).
+    Without ``with_spans`` start, end and the subject are None (a corpus count does not need them).
 
     Only words that can start a group are visited: an auxiliary, or a word that could be a finite
     verb right after something that could be its subject (not after "to", which makes an
@@ -693,13 +702,15 @@ def _groups(sentence: str, organisation: str = "", offset: int = 0, with_spans: 
     org_words = _organisation_words(organisation)
     groups: list[tuple] = []
     n = len(words)
-    get = _KINDS.get
-    kinds = [get(w, -1) for w in words]
+    kinds = list(map(_KINDS.get, words, repeat(-1, n)))
     if -1 in kinds:
         kinds = [k if k >= 0 else _kind(w) for k, w in zip(kinds, words)]
-    starts = [i for i, k in enumerate(kinds) if k & 3 and (i == 0 or (words[i - 1] != "to" and (k & _AUXILIARY or words[i - 1] not in FUNCTION_WORDS or words[i - 1] in DASHES)))]
-    if starts and starts[0] == 0 and kinds[0] & _VERB_LIKE:
-        starts.pop(0)  # a verb with no auxiliary needs a word before it
+    # an auxiliary not after "to", or a verb-like word after something that is not a function word
+    # (a verb with no auxiliary needs a word before it, so the first word starts a group only as an auxiliary)
+    starts = [i for i, k, before in zip(range(1, n), islice(kinds, 1, None), kinds)
+              if (k & _AUXILIARY and not before & _TO) or (k & _VERB_LIKE and not before & _FUNCTION)]
+    if n and kinds[0] & _AUXILIARY:
+        starts.insert(0, 0)
     i = 0
     for i_start in starts:
         if i_start < i:
@@ -756,7 +767,7 @@ def _groups(sentence: str, organisation: str = "", offset: int = 0, with_spans: 
         else:
             # a verb with no auxiliary, right after something that can be its subject (see ``starts``)
             subject = subject_kind, before = _subject(words, kinds, i, org_words)
-            negated = any(w in NEGATORS for w in words[max(0, i - 2):i])
+            negated = not NEGATORS.isdisjoint(words[i - 2:i] if i >= 2 else words[:i])
             if not before or before in FUNCTION_WORDS or before in LINKING_VERBS or words[i - 1] in ("a", "an", "the"):
                 pass
             elif _is_past(word) and not (i + 1 < n and words[i + 1] == "by"):
@@ -767,10 +778,10 @@ def _groups(sentence: str, organisation: str = "", offset: int = 0, with_spans: 
             i += 1
             continue
         last, tense, negated, voice = result
-        subject_kind, subject_word = subject or _subject(words, kinds, i, org_words)
-        if not with_spans:
-            groups.append((None, None, tense, negated, voice, subject_kind, subject_word))
+        if not with_spans:  # a corpus count: no spans, and no subject unless a branch found it anyway
+            groups.append((None, None, tense, negated, voice, None, None))
         else:
+            subject_kind, subject_word = subject or _subject(words, kinds, i, org_words)
             if spans is None:
                 spans = [(start, end) for _, start, end in tokens(sentence)]
             groups.append((offset + spans[i][0], offset + spans[last][1], tense, negated, voice, subject_kind, subject_word))
@@ -817,7 +828,12 @@ def find_matches(text: str, lexicon: Lexicon, organisation: str = "", sentences:
 
 
 def _category_spans(text: str, lexicon: Lexicon, organisation: str, fast: bool = True) -> list[list[tuple[int, int, str]]]:
-    """Per category (in ``lexicon.categories`` order), (start, end, row id) of every match.
+    """Per category (in ``lexicon.categories`` order), (start, end, row id) of every match."""
+    return _spans_and_words(text, lexicon, organisation, fast)[0]
+
+
+def _spans_and_words(text: str, lexicon: Lexicon, organisation: str, fast: bool = True) -> tuple[list[list[tuple[int, int, str]]], int]:
+    """:func:`_category_spans`, and the text's word count (as ``len(_WORD.findall(text))``).
 
     The fast path (:class:`MatchIndex` on the lower-cased text) where it finds what the
     alternations find; the alternations themselves otherwise.
@@ -825,10 +841,28 @@ def _category_spans(text: str, lexicon: Lexicon, organisation: str, fast: bool =
     lowered = text.lower()
     if fast and _lowered_is_equivalent(text, lowered):
         try:
-            return lexicon.match_index(organisation).spans(lowered)
+            spans, runs = lexicon.match_index(organisation).spans_and_runs(lowered)
+            return spans, _word_count(text, lowered, runs)
         except _Fallback:
             pass
-    return [matcher.spans(text) for matcher in lexicon.matchers(organisation)]
+    return [matcher.spans(text) for matcher in lexicon.matchers(organisation)], len(_WORD.findall(text))
+
+
+_DOTTED = re.compile(r"[a-z]\.[a-z]")  # "u.s": one word for ``_WORD``, two ``\w+`` runs
+_NON_ASCII_WORD = re.compile(r"[^\W\x00-\x7f]")  # a word character outside ASCII ("é", "٣"): a run, not a ``_WORD``
+
+
+def _word_count(text: str, lowered: str, runs: int) -> int:
+    """``len(_WORD.findall(text))``, from the ``\\w+`` runs of ``lowered`` already counted where they agree.
+
+    Without underscores, apostrophes, dotted abbreviations and word characters outside ASCII,
+    every ``_WORD`` is a maximal run of ASCII letters and digits, which is exactly a ``\\w+`` run
+    (a test compares the two on generated texts); otherwise the words are counted again.
+    """
+    if ("_" in lowered or "'" in lowered or "’" in lowered or _DOTTED.search(lowered)
+            or not (lowered.isascii() or _NON_ASCII_WORD.search(lowered) is None)):
+        return len(_WORD.findall(text))
+    return runs
 
 
 def _sentence_index(starts: list[int], position: int) -> int:
@@ -897,10 +931,11 @@ def analyse_corpus(texts: Iterable[str], lexicon: Lexicon | None = None, organis
     counts: list[list[int]] = [[] for _ in categories]
     words, first_tense, negated, passive = [], [], [], []
     for text in texts:
-        for column, spans in zip(counts, _category_spans(text, lexicon, organisation)):
-            column.append(len(spans))
+        spans, word_count = _spans_and_words(text, lexicon, organisation)
+        for column, found in zip(counts, spans):
+            column.append(len(found))
         groups = [g for start, end in split_sentences(text) for g in _groups(text[start:end], organisation, start, with_spans=False)]
-        words.append(len(_WORD.findall(text)))
+        words.append(word_count)
         first_tense.append(groups[0][2] if groups else "")
         negated.append(sum(g[3] for g in groups))
         passive.append(sum(g[4] == "passive" for g in groups))

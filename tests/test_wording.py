@@ -224,7 +224,8 @@ def test_pattern_starts(source, starts):
 _WORDS = ["we", "We", "WE", "I", "i", "is", "not", "NOT", "never", "will", "won't", "can't", "don’t", "I'm", "made", "the", "board",
           "decision", "to", "proceed", "signing", "a", "contract", "Hootsuite", "Hootsuite's", "U.S.", "ICE", "may", "sorry",
           "apologise", "apologies", "—", "-", ",", ".", "(", ")", "İstanbul", "ſorry", "ΟΔΟΣ", "K", "café", "2020", "1,000",
-          "being", "by", "was", "decided", "pulling", "out", "of", "deal", "as", "business", "declined", "comment", "_x", "x_"]
+          "being", "by", "was", "decided", "pulling", "out", "of", "deal", "as", "business", "declined", "comment", "_x", "x_",
+          "e.g", "a.m.", "x1", "1.5", "٣", "naïve", "’", "'", "_", "a_b"]
 _TEXTS = st.lists(st.sampled_from(_WORDS) | st.text(max_size=6), min_size=1, max_size=30).map(" ".join)
 
 
