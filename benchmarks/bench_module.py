@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import os
 import platform
 import shutil
@@ -153,7 +154,10 @@ def dask_installed() -> bool:
     return importlib.util.find_spec("distributed") is not None
 
 
+@functools.cache
 def machine() -> str:
+    """The machine's description, with the load average the first time it is asked for (call it
+    when the measuring starts: the tables written at the end repeat that first answer)."""
     return f"{platform.platform(terse=True)}, Python {platform.python_version()}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start"
 
 
@@ -248,6 +252,7 @@ def main() -> None:
     parser.add_argument("--skip-grading", action="store_true")
     parser.add_argument("--texts", type=int, default=100_000, help="corpus size for the wording analysis rate")
     args = parser.parse_args()
+    machine()  # the load average as the run starts
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         rows += notebook_costs(args.repeats, Path(tmp))

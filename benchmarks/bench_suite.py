@@ -21,7 +21,7 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[1]
 
-from bench_module import write_table  # noqa: E402
+from bench_module import machine, write_table  # noqa: E402
 
 SLOW_LINE = re.compile(r"^(?P<seconds>\d+(?:\.\d+)?)s (?P<phase>setup|call|teardown)\s+(?P<test>\S.*)$")
 COUNTS = re.compile(r"(\d+) (passed|failed|skipped|errors?|xfailed|xpassed|deselected|warnings?)")
@@ -52,6 +52,7 @@ def main(argv=None) -> int:
     parser.add_argument("--durations", type=int, default=15, help="how many of the slowest tests to list (default 15)")
     args = parser.parse_args(argv)
     load = os.getloadavg()[0]
+    machine()  # described as the run starts (the table written at the end repeats it)
     seconds, status, output = run_suite(args.durations)
     counts, slowest = parse(output)
     summary = ", ".join(f"{n} {kind}" for kind, n in counts.items()) or "no closing line (see pytest's output)"
