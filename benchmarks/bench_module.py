@@ -232,15 +232,16 @@ def write(rows: list[dict], out: Path) -> None:
     import matplotlib.pyplot as plt
 
     shown = [r for r in rows if isinstance(r["ratio"], float) and r["target"]]
-    figure, axes = plt.subplots(figsize=(8, 0.4 * len(shown) + 1.5))
-    axes.barh([r["measure"] for r in shown], [r["ratio"] for r in shown], color="#0072B2")
+    figure, axes = plt.subplots(figsize=(10, 0.4 * len(shown) + 1.5), layout="constrained")
+    # the label says which side of the line meets the target: at most (<=) or at least (>=)
+    labels = [f"{r['measure']}  ({r['target'].split()[0]} {r['target'].split()[1]})" for r in shown]
+    axes.barh(labels, [r["ratio"] for r in shown], color=["#D55E00" if missed(r) else "#0072B2" for r in shown])
     for y, r in enumerate(shown):
         limit = float(r["target"].split()[1].rstrip("x"))
-        axes.plot([limit, limit], [y - 0.4, y + 0.4], color="#D55E00", linewidth=2)
-    axes.set_title("Measured ratio (bar) against its target (orange line)")
+        axes.plot([limit, limit], [y - 0.4, y + 0.4], color="black", linewidth=2)
+    axes.set_title("Ratio measured (bar; orange = target missed) against its target (black line)", loc="right")
     axes.set_xlabel("ratio")
     axes.invert_yaxis()
-    figure.tight_layout()
     figure.savefig(out / "ratios.png", dpi=100, metadata={"Software": None})
 
 
