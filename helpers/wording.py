@@ -217,12 +217,9 @@ class MatchIndex:
         rows = self._words[word] = tuple((c, o, certain, starts) for (c, o), (certain, starts) in sorted(fits.items()))
         return rows
 
-    def spans(self, lowered: str) -> list[list[tuple[int, int, str]]]:
-        """Per category, (start, end, row id) of every match in the lower-cased text."""
-        return self.spans_and_runs(lowered)[0]
-
-    def spans_and_runs(self, lowered: str) -> tuple[list[list[tuple[int, int, str]]], int]:
-        """:meth:`spans`, and how many ``\\w+`` runs the text has (a word count, see :func:`_word_count`)."""
+    def spans(self, lowered: str) -> tuple[list[list[tuple[int, int, str]]], int]:
+        """Per category, (start, end, row id) of every match in the lower-cased text; and how many
+        ``\\w+`` runs the text has, counted on the way (a word count, see :func:`_word_count`)."""
         buckets: list[list[tuple[int, int, int]]] = [[] for _ in self.matchers]  # (position, row, end if certain else -1)
         table, rows_for = self._words, self._rows_for
         runs = 0
@@ -818,7 +815,7 @@ def find_matches(text: str, lexicon: Lexicon, organisation: str = "", sentences:
     subcategories = lexicon.subcategories
     matchers = lexicon.matchers(organisation)
     hits = []
-    for matcher, spans in zip(matchers, _category_spans(text, lexicon, organisation, fast)):
+    for matcher, spans in zip(matchers, _category_spans(text, lexicon, organisation, fast)[0]):
         for start, end, row_id in spans:
             sentence = _sentence_index(starts, start)
             negated = matcher.category != "negation" and _negated_before(text, sentences[sentence][0] if sentences else 0, start)
@@ -827,13 +824,10 @@ def find_matches(text: str, lexicon: Lexicon, organisation: str = "", sentences:
     return hits
 
 
-def _category_spans(text: str, lexicon: Lexicon, organisation: str, fast: bool = True) -> list[list[tuple[int, int, str]]]:
-    """Per category (in ``lexicon.categories`` order), (start, end, row id) of every match."""
-    return _spans_and_words(text, lexicon, organisation, fast)[0]
-
-
-def _spans_and_words(text: str, lexicon: Lexicon, organisation: str, fast: bool = True) -> tuple[list[list[tuple[int, int, str]]], int]:
-    """:func:`_category_spans`, and the text's word count (as ``len(_WORD.findall(text))``).
+def _category_spans(text: str, lexicon: Lexicon, organisation: str, fast: bool = True
+                    ) -> tuple[list[list[tuple[int, int, str]]], tuple[str, int] | None]:
+    """Per category (in ``lexicon.categories`` order), (start, end, row id) of every match; and, when
+    the fast path ran, the lower-cased text and its ``\\w+`` run count (for :func:`_word_count`).
 
     The fast path (:class:`MatchIndex` on the lower-cased text) where it finds what the
     alternations find; the alternations themselves otherwise.
@@ -841,24 +835,28 @@ def _spans_and_words(text: str, lexicon: Lexicon, organisation: str, fast: bool 
     lowered = text.lower()
     if fast and _lowered_is_equivalent(text, lowered):
         try:
-            spans, runs = lexicon.match_index(organisation).spans_and_runs(lowered)
-            return spans, _word_count(text, lowered, runs)
+            spans, runs = lexicon.match_index(organisation).spans(lowered)
+            return spans, (lowered, runs)
         except _Fallback:
             pass
-    return [matcher.spans(text) for matcher in lexicon.matchers(organisation)], len(_WORD.findall(text))
+    return [matcher.spans(text) for matcher in lexicon.matchers(organisation)], None
 
 
 _DOTTED = re.compile(r"[a-z]\.[a-z]")  # "u.s": one word for ``_WORD``, two ``\w+`` runs
 _NON_ASCII_WORD = re.compile(r"[^\W\x00-\x7f]")  # a word character outside ASCII ("é", "٣"): a run, not a ``_WORD``
 
 
-def _word_count(text: str, lowered: str, runs: int) -> int:
-    """``len(_WORD.findall(text))``, from the ``\\w+`` runs of ``lowered`` already counted where they agree.
+def _word_count(text: str, scanned: tuple[str, int] | None) -> int:
+    """``len(_WORD.findall(text))``, from the ``\\w+`` runs the fast path counted on the lower-cased
+    text (``scanned``: that text and the count, from :func:`_category_spans`) where the two agree.
 
     Without underscores, apostrophes, dotted abbreviations and word characters outside ASCII,
     every ``_WORD`` is a maximal run of ASCII letters and digits, which is exactly a ``\\w+`` run
     (a test compares the two on generated texts); otherwise the words are counted again.
     """
+    if scanned is None:
+        return len(_WORD.findall(text))
+    lowered, runs = scanned
     if ("_" in lowered or "'" in lowered or "’" in lowered or _DOTTED.search(lowered)
             or not (lowered.isascii() or _NON_ASCII_WORD.search(lowered) is None)):
         return len(_WORD.findall(text))
@@ -931,11 +929,11 @@ def analyse_corpus(texts: Iterable[str], lexicon: Lexicon | None = None, organis
     counts: list[list[int]] = [[] for _ in categories]
     words, first_tense, negated, passive = [], [], [], []
     for text in texts:
-        spans, word_count = _spans_and_words(text, lexicon, organisation)
+        spans, scanned = _category_spans(text, lexicon, organisation)
         for column, found in zip(counts, spans):
             column.append(len(found))
         groups = [g for start, end in split_sentences(text) for g in _groups(text[start:end], organisation, start, with_spans=False)]
-        words.append(word_count)
+        words.append(_word_count(text, scanned))
         first_tense.append(groups[0][2] if groups else "")
         negated.append(sum(g[3] for g in groups))
         passive.append(sum(g[4] == "passive" for g in groups))
