@@ -206,12 +206,20 @@ WHY_MISSED = {
 }
 
 
+def target(row: dict) -> tuple[str, float] | None:
+    """A target like '<= 1.5x floor' or '>= 1.7x' as ('<=', 1.5); None for a row without one."""
+    if not isinstance(row["ratio"], float) or row["target"][:2] not in ("<=", ">="):
+        return None
+    side, limit = row["target"].split()[:2]
+    return side, float(limit.rstrip("x"))
+
+
 def missed(row: dict) -> bool:
-    """Whether a row with a numeric ratio and a target like '<= 1.5x ...' or '>= 1.7x' misses it."""
-    if not isinstance(row["ratio"], float) or not row["target"][:2] in ("<=", ">="):
+    """Whether a row with a numeric ratio misses its target."""
+    if (goal := target(row)) is None:
         return False
-    limit = float(row["target"].split()[1].rstrip("x"))
-    return row["ratio"] > limit if row["target"].startswith("<=") else row["ratio"] < limit
+    side, limit = goal
+    return row["ratio"] > limit if side == "<=" else row["ratio"] < limit
 
 
 def write(rows: list[dict], out: Path) -> None:
@@ -231,13 +239,12 @@ def write(rows: list[dict], out: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    shown = [r for r in rows if isinstance(r["ratio"], float) and r["target"]]
+    shown = [(r, goal) for r in rows if (goal := target(r)) is not None]
     figure, axes = plt.subplots(figsize=(10, 0.4 * len(shown) + 1.5), layout="constrained")
     # the label says which side of the line meets the target: at most (<=) or at least (>=)
-    labels = [f"{r['measure']}  ({r['target'].split()[0]} {r['target'].split()[1]})" for r in shown]
-    axes.barh(labels, [r["ratio"] for r in shown], color=["#D55E00" if missed(r) else "#0072B2" for r in shown])
-    for y, r in enumerate(shown):
-        limit = float(r["target"].split()[1].rstrip("x"))
+    labels = [f"{r['measure']}  ({' '.join(r['target'].split()[:2])})" for r, _ in shown]
+    axes.barh(labels, [r["ratio"] for r, _ in shown], color=["#D55E00" if missed(r) else "#0072B2" for r, _ in shown])
+    for y, (_, (_, limit)) in enumerate(shown):
         axes.plot([limit, limit], [y - 0.4, y + 0.4], color="black", linewidth=2)
     axes.set_title("Ratio measured (bar; orange = target missed) against its target (black line)", loc="right")
     axes.set_xlabel("ratio")

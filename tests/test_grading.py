@@ -434,7 +434,7 @@ def test_kernel_wrapper_is_started_by_path_and_needs_only_the_standard_library()
     argv = manager.kernel_spec.argv
     assert argv[1:3] == ["-I", KERNEL_WRAPPER] and Path(KERNEL_WRAPPER).is_file()
     tree = ast.parse(Path(KERNEL_WRAPPER).read_text(encoding="utf-8"))
+    assert not any(isinstance(node, ast.ImportFrom) and node.level for node in ast.walk(tree)), "no relative imports"
     imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
-    imported |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.level == 0}
-    assert all(isinstance(node, ast.ImportFrom) is False or node.level == 0 for node in ast.walk(tree)), "no relative imports"
+    imported |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
     assert imported - {"__future__"} <= sys.stdlib_module_names, imported - set(sys.stdlib_module_names)
