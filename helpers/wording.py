@@ -15,7 +15,7 @@ import re._constants as re_constants  # the parsed form of a pattern, to read it
 import re._parser as re_parser
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import islice, repeat
+from itertools import chain, islice, repeat
 from pathlib import Path
 from typing import Iterable
 
@@ -140,6 +140,18 @@ class _Fallback(Exception):
 
 
 _WORD_RUN = re.compile(r"\w+")
+_PIECE = re.compile(r"\S+")  # what ``str.split`` cuts a text into
+
+
+def _gaps(text: str) -> list[int]:
+    """How many white-space characters stand before each piece of ``text.split()``."""
+    gaps, end = [], 0
+    for piece in _PIECE.finditer(text):
+        gaps.append(piece.start() - end)
+        end = piece.end()
+    return gaps
+
+
 try:  # characters that IGNORECASE matches to letters other than their lower-case form (s and "ſ", ...)
     from re._casefix import _EXTRA_CASES
 
@@ -217,24 +229,65 @@ class MatchIndex:
         rows = self._words[word] = tuple((c, o, certain, starts) for (c, o), (certain, starts) in sorted(fits.items()))
         return rows
 
+    def _word_starts(self, lowered: str, buckets: list[list[tuple[int, int, int]]]) -> int:
+        """Put the rows that can start at each ``\\w+`` run into ``buckets``; return how many runs there are.
+
+        The text is cut at white space (``str.split``; no run spans white space). Most pieces are
+        one run ("deal") or one run and a last character that is not a word character ("deal."),
+        which ``str`` methods tell far more quickly than the expression's scan of the whole text;
+        only the other pieces ("u.s.", "i—and") are scanned. A piece's position is the sum of the
+        lengths and gaps before it; the gaps are one character each in most texts, and are
+        measured with ``_PIECE`` in the others.
+        """
+        table, rows_for = self._words, self._rows_for
+        pieces = lowered.split()
+        if sum(map(len, pieces)) + len(pieces) - 1 == len(lowered):
+            gaps: Iterable[int] = chain((0,), repeat(1))  # the white space before each piece
+        else:
+            gaps = _gaps(lowered)
+        runs = end = 0
+        for piece, gap in zip(pieces, gaps):
+            at = end + gap
+            end = at + len(piece)
+            if piece.isalnum():
+                word = piece
+            elif not ((word := piece[:-1]).isalnum() and piece[-1] != "_"):
+                for run in _WORD_RUN.finditer(piece):
+                    runs += 1
+                    word = run[0]
+                    rows = table.get(word)
+                    if rows is None:
+                        rows = rows_for(word)
+                    if rows:
+                        self._add(buckets, rows, lowered, word, at + run.start())
+                continue
+            runs += 1
+            rows = table.get(word)
+            if rows is None:
+                rows = rows_for(word)
+            if rows:  # what ``_add`` does, written out: this is the loop's common case
+                for c, o, certain, starts in rows:
+                    if certain:
+                        buckets[c].append((at, o, at + len(word)))
+                    elif starts is None or lowered.startswith(starts, at):
+                        buckets[c].append((at, o, -1))
+        return runs
+
+    @staticmethod
+    def _add(buckets: list[list[tuple[int, int, int]]], rows, lowered: str, word: str, position: int) -> None:
+        """Add the ``rows`` that can start at the word at ``position``: with the match's end when
+        the row is certain to match exactly the word, else -1 (the row is run there later)."""
+        for c, o, certain, starts in rows:
+            if certain:
+                buckets[c].append((position, o, position + len(word)))
+            elif starts is None or lowered.startswith(starts, position):
+                buckets[c].append((position, o, -1))
+
     def spans(self, lowered: str) -> tuple[list[list[tuple[int, int, str]]], int]:
         """Per category, (start, end, row id) of every match in the lower-cased text; and how many
         ``\\w+`` runs the text has, counted on the way (a word count, see :func:`_word_count`)."""
         buckets: list[list[tuple[int, int, int]]] = [[] for _ in self.matchers]  # (position, row, end if certain else -1)
-        table, rows_for = self._words, self._rows_for
-        runs = 0
-        for runs, run in enumerate(_WORD_RUN.finditer(lowered), 1):
-            word = run[0]
-            rows = table.get(word)
-            if rows is None:
-                rows = rows_for(word)
-            if rows:
-                position = run.start()
-                for c, o, certain, starts in rows:
-                    if certain:
-                        buckets[c].append((position, o, position + len(word)))
-                    elif starts is None or lowered.startswith(starts, position):
-                        buckets[c].append((position, o, -1))
+        runs = self._word_starts(lowered, buckets)
         unsorted = set()
         for start, c, o in self.found:
             position = lowered.find(start)
@@ -445,7 +498,10 @@ ABBREVIATIONS = {
     "vs", "no", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
     "md", "d.c", "a.m", "p.m", "prof", "gen", "gov", "sen", "rep",
 }
-_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
+# ``[.!?…][.!?…]*`` rather than ``[.!?…]+``: a pattern that starts with a class (not a repeat) lets
+# Python's regular-expression engine skip to the next character of the class instead of trying
+# the whole pattern at every position
+_BOUNDARY = re.compile(r"[.!?…][.!?…]*[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\.?$")
 
 
@@ -653,15 +709,34 @@ _LOWER_TOKEN = re.compile(r"[a-z]+|\d+(?:[.,]\d+)*|--|\S")
 
 
 def _words(sentence: str) -> list[str]:
-    """The words of :func:`tokens`, without their spans (faster: no object per token)."""
+    """The words of :func:`tokens`, without their spans (faster: no object per token).
+
+    No token spans white space, so the text is cut at white space first (``str.split`` is far
+    quicker than the regular expression) and most pieces need no expression at all: a run of
+    ASCII letters is one token, and so is one character; letters then one character that is
+    neither a letter nor a digit ("deal.", "statement,") are two. The rest go through ``_TOKEN``
+    piece by piece, which gives what it gives on the whole text. A test compares the two.
+    """
     if not (sentence.isascii() or not any(c in sentence for c in _LOWER_UNSAFE)):
         return [t[0] for t in tokens(sentence)]
     lowered = sentence.lower()
-    if "'" not in lowered and "’" not in lowered:
-        return _LOWER_TOKEN.findall(lowered)
-    words = _TOKEN.findall(lowered)
-    for index in reversed([k for k, word in enumerate(words) if "'" in word or "’" in word]):
-        words[index:index + 1] = _split_contraction(words[index])
+    if "’" in lowered:  # the words of :func:`tokens` have straight apostrophes (``_split_contraction``)
+        lowered = lowered.replace("’", "'")
+    words: list[str] = []
+    append = words.append
+    for piece in lowered.split():
+        if piece.isalpha() and piece.isascii() or len(piece) == 1:
+            append(piece)
+        elif (head := piece[:-1]).isalpha() and head.isascii() and not piece[-1].isalnum():
+            words += (head, piece[-1])
+        elif "'" not in piece:
+            words += _LOWER_TOKEN.findall(piece)
+        else:
+            for word in _TOKEN.findall(piece):
+                if "'" in word:
+                    words += _split_contraction(word)
+                else:
+                    append(word)
     return words
 
 
@@ -669,6 +744,7 @@ _AUXILIARIES = FUTURE | MODALS | BE_PRESENT | BE_PAST | HAVE_PRESENT | HAVE_PAST
 _KINDS: dict[str, int] = {}  # word -> its kind, as bits (a bounded cache)
 _AUXILIARY, _VERB_LIKE, _PASSED = 1, 2, 4  # _PASSED: the subject search walks over it (adverbs, negators, asides)
 _TO, _FUNCTION = 8, 16  # "to" (no finite group right after it); a function word that is not a dash (no bare verb after it)
+_SUBJECT, _PAST = 32, 64  # a subject pronoun; a verb-like word that reads as a past form (see ``_bare_starts``)
 
 
 def _kind(word: str) -> int:
@@ -681,18 +757,52 @@ def _kind(word: str) -> int:
             kind |= _PASSED
         if word in FUNCTION_WORDS and word not in DASHES:
             kind |= _FUNCTION | (_TO if word == "to" else 0)
+        if word in SUBJECT_PRONOUNS:
+            kind |= _SUBJECT
+        if kind & _VERB_LIKE and _is_past(word):
+            kind |= _PAST
         _KINDS[word] = kind
     return kind
 
 
-def _groups(sentence: str, organisation: str = "", offset: int = 0, with_spans: bool = True) -> list[tuple]:
+def _candidate_starts(kinds: list[int]) -> list[int]:
+    """Where a group can start: an auxiliary not after "to", or a verb-like word after something that
+    is not a function word (a verb with no auxiliary needs a word before it, so the first word
+    starts a group only as an auxiliary)."""
+    starts = [i for i, k, before in zip(range(1, len(kinds)), islice(kinds, 1, None), kinds)
+              if (k & _AUXILIARY and not before & _TO) or (k & _VERB_LIKE and not before & _FUNCTION)]
+    if kinds and kinds[0] & _AUXILIARY:
+        starts.insert(0, 0)
+    return starts
+
+
+def _bare_starts(kinds: list[int]) -> list[int]:
+    """:func:`_candidate_starts` without the verb-like words that cannot give a group.
+
+    A verb with no auxiliary gives a group only when it reads as a past form, or when its subject
+    is a pronoun or the organisation's name: the word right before it is one (``_SUBJECT``), or
+    is a word the subject search walks over (``_PASSED``: an adverb, a dash), so the subject is
+    further back. Every other verb-like word is passed over by :func:`_groups`; most nouns after
+    an adjective ("specific *customer* deals") are, so this leaves far fewer words to visit.
+    """
+    starts = [i for i, k, before in zip(range(1, len(kinds)), islice(kinds, 1, None), kinds)
+              if (k & _AUXILIARY and not before & _TO)
+              or (k & _VERB_LIKE and not before & _FUNCTION and (k & _PAST or before & (_SUBJECT | _PASSED)))]
+    if kinds and kinds[0] & _AUXILIARY:
+        starts.insert(0, 0)
+    return starts
+
+
+def _groups(sentence: str, organisation: str = "", offset: int = 0, with_spans: bool = True, narrow: bool = True) -> list[tuple]:
     """(start, end, tense, negated, voice, subject, subject text) of each finite verb group.
 
     Without ``with_spans`` start, end and the subject are None (a corpus count does not need them).
 
     Only words that can start a group are visited: an auxiliary, or a word that could be a finite
     verb right after something that could be its subject (not after "to", which makes an
-    infinitive). Every other word gives no group, so skipping them changes nothing.
+    infinitive). Every other word gives no group, so skipping them changes nothing. ``narrow``
+    also skips the verb-like words the no-auxiliary branch is certain to pass over (see
+    :func:`_bare_starts`); a test checks that it never changes the groups.
     """
     words = _words(sentence)
     spans = None
@@ -702,12 +812,9 @@ def _groups(sentence: str, organisation: str = "", offset: int = 0, with_spans: 
     kinds = list(map(_KINDS.get, words, repeat(-1, n)))
     if -1 in kinds:
         kinds = [k if k >= 0 else _kind(w) for k, w in zip(kinds, words)]
-    # an auxiliary not after "to", or a verb-like word after something that is not a function word
-    # (a verb with no auxiliary needs a word before it, so the first word starts a group only as an auxiliary)
-    starts = [i for i, k, before in zip(range(1, n), islice(kinds, 1, None), kinds)
-              if (k & _AUXILIARY and not before & _TO) or (k & _VERB_LIKE and not before & _FUNCTION)]
-    if n and kinds[0] & _AUXILIARY:
-        starts.insert(0, 0)
+    if org_words and org_words[-1] in words:  # the organisation's name is a subject, like a pronoun
+        kinds = [k | _SUBJECT if w == org_words[-1] else k for k, w in zip(kinds, words)]
+    starts = _bare_starts(kinds) if narrow else _candidate_starts(kinds)
     i = 0
     for i_start in starts:
         if i_start < i:
@@ -842,7 +949,12 @@ def _category_spans(text: str, lexicon: Lexicon, organisation: str, fast: bool =
     return [matcher.spans(text) for matcher in lexicon.matchers(organisation)], None
 
 
-_DOTTED = re.compile(r"[a-z]\.[a-z]")  # "u.s": one word for ``_WORD``, two ``\w+`` runs
+# "u.s": one word for ``_WORD``, two ``\w+`` runs (written to start with the literal ".", which
+# the regular-expression engine looks for quickly, instead of testing a class at every character)
+_DOTTED = re.compile(r"\.(?<=[a-z]\.)[a-z]")
+# "don't": one word for ``_WORD``, two ``\w+`` runs; an apostrophe (curly ones made straight) after
+# a letter or digit and before letters, written to start with the literal "'" (see ``_DOTTED``)
+_JOINED = re.compile(r"'(?<=[a-z0-9]')[a-z]+")
 _NON_ASCII_WORD = re.compile(r"[^\W\x00-\x7f]")  # a word character outside ASCII ("é", "٣"): a run, not a ``_WORD``
 
 
@@ -850,16 +962,25 @@ def _word_count(text: str, scanned: tuple[str, int] | None) -> int:
     """``len(_WORD.findall(text))``, from the ``\\w+`` runs the fast path counted on the lower-cased
     text (``scanned``: that text and the count, from :func:`_category_spans`) where the two agree.
 
-    Without underscores, apostrophes, dotted abbreviations and word characters outside ASCII,
-    every ``_WORD`` is a maximal run of ASCII letters and digits, which is exactly a ``\\w+`` run
-    (a test compares the two on generated texts); otherwise the words are counted again.
+    Without underscores, dotted abbreviations and word characters outside ASCII, every ``_WORD``
+    is a maximal run of ASCII letters and digits, which is exactly a ``\\w+`` run, or two runs
+    joined by an apostrophe ("don't", "9's"). After a join the word ends, so an apostrophe right
+    after a join's letters joins nothing: "rock'n'roll" is two words, "a'b'c'd" two with two
+    joins. Tests compare the two counts on generated texts; otherwise the words are counted again.
     """
     if scanned is None:
         return len(_WORD.findall(text))
     lowered, runs = scanned
-    if ("_" in lowered or "'" in lowered or "’" in lowered or _DOTTED.search(lowered)
-            or not (lowered.isascii() or _NON_ASCII_WORD.search(lowered) is None)):
+    if "_" in lowered or _DOTTED.search(lowered) or not (lowered.isascii() or _NON_ASCII_WORD.search(lowered) is None):
         return len(_WORD.findall(text))
+    if "’" in lowered:
+        lowered = lowered.replace("’", "'")
+    if "'" in lowered:
+        join_ended = -1  # where the last join's letters end
+        for join in _JOINED.finditer(lowered):
+            if join.start() != join_ended:
+                runs -= 1
+                join_ended = join.end()
     return runs
 
 

@@ -22,6 +22,7 @@ from helpers.wording import (
     split_sentences,
     verb_groups,
 )
+from helpers.wording import _WORD, _category_spans, _groups, _word_count, _words, tokens
 from tests.conftest import TESTS_DIR
 
 LEXICON = load_lexicon()
@@ -199,7 +200,8 @@ def test_lexicon_copy_is_reusable(tmp_path):
 
 def test_fast_matching_never_changes_the_matches(hootsuite):
     texts = list(hootsuite.statements["text"]) + [row["sentence"] for row in _labelled()]
-    texts += ["WE WILL NOT COMMENT. İstanbul office: we are NOT entering.", "Hootsuite's CEO—and the Board—decided not to."]
+    texts += ["WE WILL NOT COMMENT. İstanbul office: we are NOT entering.", "Hootsuite's CEO—and the Board—decided not to.",
+              "  We  are NOT\n\tentering   into a deal,  as a business.  ", "\nI'm sorry.\n\nWe will not."]  # uneven white space
     for text in texts:
         assert find_matches(text, LEXICON, "Hootsuite") == find_matches(text, LEXICON, "Hootsuite", fast=False)
 
@@ -225,7 +227,8 @@ _WORDS = ["we", "We", "WE", "I", "i", "is", "not", "NOT", "never", "will", "won'
           "decision", "to", "proceed", "signing", "a", "contract", "Hootsuite", "Hootsuite's", "U.S.", "ICE", "may", "sorry",
           "apologise", "apologies", "—", "-", ",", ".", "(", ")", "İstanbul", "ſorry", "ΟΔΟΣ", "K", "café", "2020", "1,000",
           "being", "by", "was", "decided", "pulling", "out", "of", "deal", "as", "business", "declined", "comment", "_x", "x_",
-          "e.g", "a.m.", "x1", "1.5", "٣", "naïve", "’", "'", "_", "a_b"]
+          "e.g", "a.m.", "x1", "1.5", "٣", "naïve", "’", "'", "_", "a_b", "rock'n'roll", "x'y'z'w", "9's", "deal.", "(we",
+          "proceed", "specific", "customer", "deals", "also", "clearly", "may_", "we_", "café.", "  ", "\n", "\t "]
 _TEXTS = st.lists(st.sampled_from(_WORDS) | st.text(max_size=6), min_size=1, max_size=30).map(" ".join)
 
 
@@ -234,6 +237,38 @@ _TEXTS = st.lists(st.sampled_from(_WORDS) | st.text(max_size=6), min_size=1, max
 def test_fast_matching_agrees_with_the_alternations_on_generated_texts(text):
     """MatchIndex tries rows only where they can start; it must find what the alternations find."""
     assert find_matches(text, LEXICON, "Hootsuite") == find_matches(text, LEXICON, "Hootsuite", fast=False)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_TEXTS)
+def test_quick_tokeniser_gives_what_tokens_gives(text):
+    """``_words`` cuts at white space and reads most pieces with ``str`` methods; same words as ``tokens``."""
+    assert _words(text) == [word for word, _, _ in tokens(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_TEXTS)
+def test_skipping_verbs_that_cannot_start_a_group_changes_no_group(text):
+    for organisation in ("Hootsuite", ""):
+        assert _groups(text, organisation) == _groups(text, organisation, narrow=False)
+
+
+def test_skipping_verbs_that_cannot_start_a_group_on_the_case(hootsuite):
+    sentences = [text[s:e] for text in hootsuite.statements["text"] for s, e in split_sentences(text)]
+    sentences += [row["sentence"] for row in _labelled()] + ["Hootsuite proceed with it.", "We also clearly proceed."]
+    groups = [_groups(sentence, "Hootsuite") for sentence in sentences]
+    assert groups == [_groups(sentence, "Hootsuite", narrow=False) for sentence in sentences]
+    assert groups[-2] and groups[-1]  # a present verb after the organisation, and after adverbs, still starts a group
+
+
+@pytest.mark.parametrize("text", [
+    "rock'n'roll", "a'b'c'd", "x'y'z'w'v", "9's", "'tis", "dogs' bone", "don’t", "it''s", "We're here, aren't we?",
+    "U.S. policy", "naïve café", "snake_case", "1,000 deals", "  two\n\nlines  ",
+])
+def test_word_count_from_the_index_equals_counting_words(text):
+    _, scanned = _category_spans(text, LEXICON, "Hootsuite")
+    assert scanned is not None  # the fast path ran: the count starts from its runs
+    assert _word_count(text, scanned) == len(_WORD.findall(text))
 
 
 def _corpus_row_from_analysis(text: str) -> dict:
