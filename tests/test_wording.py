@@ -291,3 +291,20 @@ def test_corpus_table_on_the_case_and_the_labelled_set(hootsuite):
     table = analyse_corpus(texts, LEXICON, "Hootsuite")
     assert table.to_dict("records") == [_corpus_row_from_analysis(text) for text in texts]
     assert table["self_mention"].sum() > 0 and table["negated_groups"].sum() > 0  # the check compares something
+
+
+def test_the_rate_benchmark_reports_its_best_pass_and_every_pass(monkeypatch, capsys):
+    """benchmarks/bench_wording.py: the rate is the fastest pass's, and every pass is printed beside it."""
+    import sys
+
+    monkeypatch.syspath_prepend(str(TESTS_DIR.parent / "benchmarks"))
+    import bench_wording
+
+    rate, table = bench_wording.measure_rate(300, seed=1, passes=3)
+    walls = [wall for wall, _ in table.attrs["passes"]]
+    assert len(walls) == 3 and rate == pytest.approx(300 / min(walls))
+    assert len(table) == 300 and table["words"].gt(0).all()
+    assert bench_wording.main(["--texts", "300"]) == 0
+    printed = capsys.readouterr().out
+    assert "(best of 3 passes)" in printed and printed.count(" CPU)") == 3
+    sys.modules.pop("bench_wording", None)
