@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -63,6 +64,10 @@ def test_run_a_case_folder_written_from_the_data_dictionary(tmp_path):
     handouts = sorted(p.name for p in (out_dir / "handouts").glob("*.html"))
     assert executed and [h.removesuffix(".html") for h in handouts] == [e.removesuffix(".ipynb") for e in executed]
     assert "[1/" in result.stderr and "ok" in result.stderr
+    # each progress line whole: nothing from the kernels (such as ipykernel's warning about TCP) in the middle
+    progress = [line for line in result.stderr.splitlines() if line.startswith("[")]
+    assert progress and all(re.fullmatch(r"\[\d+/\d+\] \S+\.ipynb \.\.\. ok \(\d+\.\d s\)", line) for line in progress), result.stderr
+    assert "WARNING" not in result.stderr
     assert "FICTIONAL CASE" in result.stdout and str(out_dir / "handouts") in result.stdout
     html = (out_dir / "handouts" / "01-case-overview.html").read_text(encoding="utf-8")
     assert "Northsound Ferries" in html and "data:image/png;base64" in html
