@@ -60,9 +60,15 @@ def with_rss(notebook_path: Path, target: Path) -> Path:
 
 
 def run_notebook(path: Path, workdir: Path) -> tuple[float, int]:
-    """Seconds for one papermill run, and the kernel's peak RSS in KiB (from the appended cell)."""
+    """Seconds for one papermill run, and the kernel's peak RSS in KiB (from the appended cell).
+
+    The kernel talks over Unix sockets, as in ``casework run`` (floor and lessons alike).
+    """
+    from helpers.runner import unix_socket_kernels
+
     started = time.perf_counter()
-    result = papermill.execute_notebook(str(path), str(workdir / "out.ipynb"), cwd=str(path.parent), progress_bar=False, kernel_name="python3")
+    result = papermill.execute_notebook(str(path), str(workdir / "out.ipynb"), cwd=str(path.parent), progress_bar=False,
+                                        kernel_name="python3", kernel_manager_class=unix_socket_kernels(str(workdir)))
     seconds = time.perf_counter() - started
     text = "".join(o.get("text", "") for o in result.cells[-1].outputs)
     return seconds, int(text.split("peak-rss-kib")[1].split()[0])
@@ -200,8 +206,8 @@ WHY_MISSED = {
     "notebook cost": "the floor only imports; a lesson also renders one or two figures (0.45-0.65 s each, "
                      "mostly glyph rasterisation in matplotlib 3.11) and runs about ten cells. The wasted draws are "
                      "gone; what is left is profiled in [profiles.md](profiles.md#notebook-cost).",
-    "wording analysis": "pure Python on one core: the rest of the time is spread over four regular-expression "
-                        "scans and the per-word loops of the match index and the grammar; see "
+    "wording analysis": "pure Python on one core: what is left is the per-word loops of the match index and the "
+                        "grammar, and this shared machine's speed moves by a third between passes; see "
                         "[profiles.md](profiles.md#wording-analysis).",
 }
 
