@@ -116,6 +116,9 @@ def make_batch(size: int, folder: Path) -> None:
             shutil.copy(HOSTILE / f"{stem}.ipynb", folder / f"hostile-{number:03d}.ipynb")
 
 
+GRADING_PASSES = 2
+
+
 def grading(size: int, workdir: Path) -> list[dict]:
     folder = workdir / "batch"
     folder.mkdir()
@@ -128,29 +131,36 @@ def grading(size: int, workdir: Path) -> list[dict]:
         papermill.execute_notebook(str(solution), str(workdir / "bare-out.ipynb"), parameters={"student_id": "bench"},
                                    progress_bar=False, kernel_name="python3", cwd=str(workdir))
         bare.append(time.perf_counter() - started)
-    seconds, books = {}, {}
-    runs = [(1, "threads"), (2, "threads")] + ([(2, "dask")] if dask_installed() else [])
-    for workers, executor in runs:
-        out = workdir / f"grades-{workers}-{executor}"
+    # 1 and 2 workers in turn, GRADING_PASSES times each: one pass of either is about a minute on a
+    # shared two-CPU machine, and single pairs measured 1.6x to 2.0x; each count is the faster pass
+    # (another tenant's load only ever slows one down), and every pass is printed
+    passes: dict[tuple[int, str], list[float]] = {}
+    books: dict[tuple[int, str, int], str] = {}
+    runs = [(1, "threads"), (2, "threads")] * GRADING_PASSES + ([(2, "dask")] if dask_installed() else [])
+    for number, (workers, executor) in enumerate(runs):
+        out = workdir / f"grades-{workers}-{executor}-{number}"
         started = time.perf_counter()
         grade_batch(folder, "wording", out, Options(workers=workers, progress=False, cell_timeout=20, timeout=120, executor=executor))
-        seconds[workers, executor] = time.perf_counter() - started
-        books[workers, executor] = (out / "gradebook.csv").read_text(encoding="utf-8")
+        passes.setdefault((workers, executor), []).append(time.perf_counter() - started)
+        books[workers, executor, number] = (out / "gradebook.csv").read_text(encoding="utf-8")
+    print("grading passes, seconds: " + "; ".join(f"{w} worker(s), {e}: {', '.join(f'{t:.1f}' for t in ts)}" for (w, e), ts in passes.items()))
+    seconds = {key: min(ts) for key, ts in passes.items()}
     seconds[1], seconds[2] = seconds[1, "threads"], seconds[2, "threads"]
     per_submission = seconds[1] / size
     scale_out = [{"measure": "scale-out: Dask local cluster, 2 workers", "value": "distributed not installed (pip install -e '.[scale]')",
                   "ratio": "", "target": "same grades"}]
     if (2, "dask") in seconds:
-        same = books[2, "dask"] == books[1, "threads"] == books[2, "threads"]
+        same = len(set(books.values())) == 1  # every threads pass and the Dask one
         scale_out = [{"measure": "scale-out: Dask local cluster, 2 workers",
                       "value": f"{60 * size / seconds[2, 'dask']:.1f} per minute; gradebook {'identical to' if same else 'DIFFERS from'} the threads runs",
                       "ratio": "", "target": "same grades"}]
     return [
         {"measure": f"grading {size} mixed submissions, 1 worker", "value": f"{60 * size / seconds[1]:.1f} per minute", "ratio": "", "target": ""},
         {"measure": f"grading {size} mixed submissions, 2 workers", "value": f"{60 * size / seconds[2]:.1f} per minute", "ratio": "", "target": ""},
-        {"measure": "per-submission cost against a bare papermill run", "value": f"{per_submission:.2f} s vs {statistics.median(bare):.2f} s",
-         "ratio": per_submission / statistics.median(bare), "target": "<= 1.3x"},
-        {"measure": "speed-up from 2 workers", "value": f"{seconds[1]:.1f} s -> {seconds[2]:.1f} s", "ratio": seconds[1] / seconds[2], "target": ">= 1.7x"},
+        {"measure": "per-submission cost against a bare papermill run (fastest passes)", "value": f"{per_submission:.2f} s vs {min(bare):.2f} s",
+         "ratio": per_submission / min(bare), "target": "<= 1.3x"},
+        {"measure": f"speed-up from 2 workers (best of {GRADING_PASSES} passes each)", "value": f"{seconds[1]:.1f} s -> {seconds[2]:.1f} s",
+         "ratio": seconds[1] / seconds[2], "target": ">= 1.7x"},
     ] + scale_out
 
 
