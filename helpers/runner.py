@@ -202,6 +202,13 @@ def unix_socket_kernels(workdir: str) -> type:
     Nothing outside this user can connect to them, and ipykernel no longer prints its "running
     over TCP without encryption" warning into the middle of the progress lines (the grader's
     kernels use the same transport, see ``coursework/sandbox.py``).
+
+    jupyter_client also interrupts a kernel before asking it to shut down. Papermill shuts a
+    kernel down after its last cell, when there is nothing to interrupt: the signal only raced
+    with the kernel's last messages and sometimes printed "ERROR | KeyboardInterrupt caught in
+    kernel" among the progress lines, so it is not sent while shutting down. A kernel still busy
+    then (a cell over the time limit) is terminated by jupyter_client after its shutdown wait,
+    about two seconds later than an interrupt would have stopped it.
     """
     from jupyter_client.manager import AsyncKernelManager
 
@@ -210,6 +217,10 @@ def unix_socket_kernels(workdir: str) -> type:
             super().__init__(**kwargs)
             self.transport = "ipc"
             self.ip = os.path.join(workdir, ".kernel")
+
+        async def _async_interrupt_kernel(self) -> None:
+            if not self.shutting_down:
+                await super()._async_interrupt_kernel()
 
     return UnixSocketKernelManager
 

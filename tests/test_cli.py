@@ -67,7 +67,7 @@ def test_run_a_case_folder_written_from_the_data_dictionary(tmp_path):
     # each progress line whole: nothing from the kernels (such as ipykernel's warning about TCP) in the middle
     progress = [line for line in result.stderr.splitlines() if line.startswith("[")]
     assert progress and all(re.fullmatch(r"\[\d+/\d+\] \S+\.ipynb \.\.\. ok \(\d+\.\d s\)", line) for line in progress), result.stderr
-    assert "WARNING" not in result.stderr
+    assert "WARNING" not in result.stderr and "ERROR" not in result.stderr
     assert "FICTIONAL CASE" in result.stdout and str(out_dir / "handouts") in result.stdout
     html = (out_dir / "handouts" / "01-case-overview.html").read_text(encoding="utf-8")
     assert "Northsound Ferries" in html and "data:image/png;base64" in html

@@ -75,3 +75,25 @@ def test_an_output_folder_that_cannot_be_made_is_named(tmp_path):
 def test_an_output_folder_under_proc_is_named():
     with pytest.raises(OutputFolderError, match="cannot write the output folder /proc/nope/case"):
         prepare_output_folder(Path("/proc/nope/case"))
+
+
+@pytest.mark.slow
+def test_a_notebook_over_the_time_limit_fails_alone_and_leaves_no_kernel(tmp_path):
+    """The lesson kernels' shutdown skips jupyter_client's interrupt (``unix_socket_kernels``): a
+    kernel still busy at shutdown must be stopped all the same, and the next notebook must run."""
+    import io
+
+    import nbformat
+    import psutil
+
+    from helpers.runner import run_lessons
+
+    stuck, quick = tmp_path / "stuck.ipynb", tmp_path / "quick.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import time\nwhile True:\n    time.sleep(0.1)")]), stuck)
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(6 * 7)")]), quick)
+    progress = io.StringIO()
+    results = run_lessons("hootsuite-ice-2020", tmp_path / "out", notebooks=[stuck, quick], progress=progress, timeout=3)
+    assert [r.ok for r in results] == [False, True], progress.getvalue()
+    assert "42" in (tmp_path / "out" / "notebooks" / "quick.ipynb").read_text(encoding="utf-8")
+    kernels = [p for p in psutil.Process().children(recursive=True) if "ipykernel" in " ".join(p.cmdline())]
+    assert kernels == []
