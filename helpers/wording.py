@@ -953,8 +953,9 @@ def _category_spans(text: str, lexicon: Lexicon, organisation: str, fast: bool =
 # the regular-expression engine looks for quickly, instead of testing a class at every character)
 _DOTTED = re.compile(r"\.(?<=[a-z]\.)[a-z]")
 # "don't": one word for ``_WORD``, two ``\w+`` runs; an apostrophe (curly ones made straight) after
-# a letter or digit and before letters, written to start with the literal "'" (see ``_DOTTED``)
-_JOINED = re.compile(r"'(?<=[a-z0-9]')[a-z]+")
+# a letter or digit and before letters that end their run ("a'b9" is two words, "a'b" and "9", as
+# it is two runs), written to start with the literal "'" (see ``_DOTTED``)
+_JOINED = re.compile(r"'(?<=[a-z0-9]')[a-z]+(?![a-z0-9])")
 _NON_ASCII_WORD = re.compile(r"[^\W\x00-\x7f]")  # a word character outside ASCII ("é", "٣"): a run, not a ``_WORD``
 
 
@@ -962,16 +963,18 @@ def _word_count(text: str, scanned: tuple[str, int] | None) -> int:
     """``len(_WORD.findall(text))``, from the ``\\w+`` runs the fast path counted on the lower-cased
     text (``scanned``: that text and the count, from :func:`_category_spans`) where the two agree.
 
-    Without underscores, dotted abbreviations and word characters outside ASCII, every ``_WORD``
-    is a maximal run of ASCII letters and digits, which is exactly a ``\\w+`` run, or two runs
-    joined by an apostrophe ("don't", "9's"). After a join the word ends, so an apostrophe right
-    after a join's letters joins nothing: "rock'n'roll" is two words, "a'b'c'd" two with two
-    joins. Tests compare the two counts on generated texts; otherwise the words are counted again.
+    Without underscores, dotted abbreviations and word characters outside ASCII (in ``text``: the
+    Kelvin sign lower-cases to an ASCII "k"), every ``_WORD`` is a maximal run of ASCII letters
+    and digits, which is exactly a ``\\w+`` run, or two runs joined by an apostrophe ("don't",
+    "9's") when the letters after it end their run ("a'b9" is "a'b" and "9": still two). After a
+    join the word ends, so an apostrophe right after a join's letters joins nothing: "rock'n'roll"
+    is two words, "a'b'c'd" two with two joins. Tests compare the two counts on generated texts;
+    otherwise the words are counted again.
     """
     if scanned is None:
         return len(_WORD.findall(text))
     lowered, runs = scanned
-    if "_" in lowered or _DOTTED.search(lowered) or not (lowered.isascii() or _NON_ASCII_WORD.search(lowered) is None):
+    if "_" in lowered or _DOTTED.search(lowered) or not (text.isascii() or _NON_ASCII_WORD.search(text) is None):
         return len(_WORD.findall(text))
     if "’" in lowered:
         lowered = lowered.replace("’", "'")

@@ -228,7 +228,7 @@ _WORDS = ["we", "We", "WE", "I", "i", "is", "not", "NOT", "never", "will", "won'
           "apologise", "apologies", "—", "-", ",", ".", "(", ")", "İstanbul", "ſorry", "ΟΔΟΣ", "K", "café", "2020", "1,000",
           "being", "by", "was", "decided", "pulling", "out", "of", "deal", "as", "business", "declined", "comment", "_x", "x_",
           "e.g", "a.m.", "x1", "1.5", "٣", "naïve", "’", "'", "_", "a_b", "rock'n'roll", "x'y'z'w", "9's", "deal.", "(we",
-          "proceed", "specific", "customer", "deals", "also", "clearly", "may_", "we_", "café.", "  ", "\n", "\t "]
+          "proceed", "specific", "customer", "deals", "also", "clearly", "may_", "we_", "café.", "don't2", "x'y9'z", "\u212a", "  ", "\n", "\t "]
 _TEXTS = st.lists(st.sampled_from(_WORDS) | st.text(max_size=6), min_size=1, max_size=30).map(" ".join)
 
 
@@ -264,6 +264,8 @@ def test_skipping_verbs_that_cannot_start_a_group_on_the_case(hootsuite):
 @pytest.mark.parametrize("text", [
     "rock'n'roll", "a'b'c'd", "x'y'z'w'v", "9's", "'tis", "dogs' bone", "don’t", "it''s", "We're here, aren't we?",
     "U.S. policy", "naïve café", "snake_case", "1,000 deals", "  two\n\nlines  ",
+    "a'b9", "Don't2 go", "It's5pm and we're2late", "Hootsuite’s2024 plan", "a'bc9'd", "a'b9'c",  # letters then digits
+    "a\u212ab", "\u212a'",  # the Kelvin sign lower-cases to an ASCII "k"; ``_WORD`` reads the text itself
 ])
 def test_word_count_from_the_index_equals_counting_words(text):
     _, scanned = _category_spans(text, LEXICON, "Hootsuite")
