@@ -744,7 +744,7 @@ _AUXILIARIES = FUTURE | MODALS | BE_PRESENT | BE_PAST | HAVE_PRESENT | HAVE_PAST
 _KINDS: dict[str, int] = {}  # word -> its kind, as bits (a bounded cache)
 _AUXILIARY, _VERB_LIKE, _PASSED = 1, 2, 4  # _PASSED: the subject search walks over it (adverbs, negators, asides)
 _TO, _FUNCTION = 8, 16  # "to" (no finite group right after it); a function word that is not a dash (no bare verb after it)
-_SUBJECT, _PAST = 32, 64  # a subject pronoun; a verb-like word that reads as a past form (see ``_bare_starts``)
+_SUBJECT, _PAST = 32, 64  # a subject pronoun; a verb-like word that reads as a past form (see ``_starts``)
 
 
 def _kind(word: str) -> int:
@@ -765,29 +765,23 @@ def _kind(word: str) -> int:
     return kind
 
 
-def _candidate_starts(kinds: list[int]) -> list[int]:
+def _starts(kinds: list[int], narrow: bool = True) -> list[int]:
     """Where a group can start: an auxiliary not after "to", or a verb-like word after something that
     is not a function word (a verb with no auxiliary needs a word before it, so the first word
-    starts a group only as an auxiliary)."""
-    starts = [i for i, k, before in zip(range(1, len(kinds)), islice(kinds, 1, None), kinds)
-              if (k & _AUXILIARY and not before & _TO) or (k & _VERB_LIKE and not before & _FUNCTION)]
-    if kinds and kinds[0] & _AUXILIARY:
-        starts.insert(0, 0)
-    return starts
+    starts a group only as an auxiliary).
 
-
-def _bare_starts(kinds: list[int]) -> list[int]:
-    """:func:`_candidate_starts` without the verb-like words that cannot give a group.
-
-    A verb with no auxiliary gives a group only when it reads as a past form, or when its subject
-    is a pronoun or the organisation's name: the word right before it is one (``_SUBJECT``), or
-    is a word the subject search walks over (``_PASSED``: an adverb, a dash), so the subject is
-    further back. Every other verb-like word is passed over by :func:`_groups`; most nouns after
-    an adjective ("specific *customer* deals") are, so this leaves far fewer words to visit.
+    ``narrow`` leaves out the verb-like words that cannot give a group. A verb with no auxiliary
+    gives one only when it reads as a past form, or when its subject is a pronoun or the
+    organisation's name: the word right before it is one (``_SUBJECT``), or is a word the subject
+    search walks over (``_PASSED``: an adverb, a dash), so the subject is further back. Every other
+    verb-like word is passed over by :func:`_groups`; most nouns after an adjective ("specific
+    *customer* deals") are, so this leaves far fewer words to visit. Without ``narrow`` every
+    verb-like word qualifies (its own ``_VERB_LIKE`` bit), as a test's reference.
     """
+    own, before_bits = (_PAST, _SUBJECT | _PASSED) if narrow else (_VERB_LIKE, 0)
     starts = [i for i, k, before in zip(range(1, len(kinds)), islice(kinds, 1, None), kinds)
               if (k & _AUXILIARY and not before & _TO)
-              or (k & _VERB_LIKE and not before & _FUNCTION and (k & _PAST or before & (_SUBJECT | _PASSED)))]
+              or (k & _VERB_LIKE and not before & _FUNCTION and (k & own or before & before_bits))]
     if kinds and kinds[0] & _AUXILIARY:
         starts.insert(0, 0)
     return starts
@@ -802,7 +796,7 @@ def _groups(sentence: str, organisation: str = "", offset: int = 0, with_spans: 
     verb right after something that could be its subject (not after "to", which makes an
     infinitive). Every other word gives no group, so skipping them changes nothing. ``narrow``
     also skips the verb-like words the no-auxiliary branch is certain to pass over (see
-    :func:`_bare_starts`); a test checks that it never changes the groups.
+    :func:`_starts`); a test checks that it never changes the groups.
     """
     words = _words(sentence)
     spans = None
@@ -814,7 +808,7 @@ def _groups(sentence: str, organisation: str = "", offset: int = 0, with_spans: 
         kinds = [k if k >= 0 else _kind(w) for k, w in zip(kinds, words)]
     if org_words and org_words[-1] in words:  # the organisation's name is a subject, like a pronoun
         kinds = [k | _SUBJECT if w == org_words[-1] else k for k, w in zip(kinds, words)]
-    starts = _bare_starts(kinds) if narrow else _candidate_starts(kinds)
+    starts = _starts(kinds, narrow)
     i = 0
     for i_start in starts:
         if i_start < i:
