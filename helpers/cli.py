@@ -119,7 +119,8 @@ def _validate(args) -> int:
 
 
 def _run(args) -> int:
-    from .runner import prepare_output_folder, prepare_parameters, run_lessons
+    from .files import output_folder
+    from .runner import prepare_parameters, run_lessons
 
     folder = resolve_case(args.case)
     try:
@@ -133,7 +134,7 @@ def _run(args) -> int:
     # working directory is a temporary folder, so a relative path would not resolve there).
     case_arg = args.case if args.case in list_cases() else str(folder)
     try:
-        out_dir = prepare_output_folder(args.out / case.case_id)
+        out_dir = output_folder(args.out / case.case_id)
     except OutputFolderError as exc:
         raise OutputFolderError(f"--out {args.out}: {exc}") from None
     print(f"Running the lesson notebooks for {case.case_id} into {out_dir}", file=sys.stderr)

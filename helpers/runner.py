@@ -14,7 +14,8 @@ from typing import Any, TextIO
 
 import nbformat
 
-from .errors import OutputFolderError, ParameterError, did_you_mean
+from .errors import ParameterError, did_you_mean
+from .files import SHARED, atomic_write
 from .paths import PACKAGE_DIR, lesson_notebooks
 
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
@@ -127,32 +128,13 @@ def plan_parameters(notebooks: list[Path], given: dict[str, Any]) -> dict[Path, 
     return {nb: {k: v for k, v in given.items() if k in declared[nb]} for nb in notebooks}
 
 
-def prepare_output_folder(folder: Path) -> Path:
-    """``folder``, created if need be and checked to be writable; ``OutputFolderError`` names it if not."""
-    try:
-        folder = folder.expanduser().resolve()
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=folder):
-            pass
-    except OSError as exc:
-        raise OutputFolderError(f"cannot write the output folder {folder}: {exc.strerror or exc}") from None
-    return folder
-
-
 def render_html(notebook_path: Path, html_path: Path) -> None:
     """A self-contained HTML handout: images embedded, no script loaded from the network."""
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(template_name="handout", extra_template_basedirs=[str(TEMPLATES_DIR)], embed_images=True)
     body, _ = exporter.from_notebook_node(nbformat.read(notebook_path, as_version=4))
-    _atomic_write(html_path, body)
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp") as handle:
-        handle.write(text)
-    os.replace(handle.name, path)
+    atomic_write(html_path, body, SHARED)
 
 
 def run_lessons(

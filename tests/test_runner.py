@@ -9,7 +9,8 @@ import pytest
 
 from helpers import ParameterError
 from helpers.errors import OutputFolderError
-from helpers.runner import parse_value, prepare_output_folder, prepare_parameters
+from helpers.files import output_folder
+from helpers.runner import parse_value, prepare_parameters
 
 
 @pytest.mark.parametrize("text, kind, value", [
@@ -60,7 +61,7 @@ def test_prepare_parameters_refuses_before_anything_runs(hootsuite, pairs, messa
 
 
 def test_output_folder_is_created(tmp_path):
-    assert prepare_output_folder(tmp_path / "out" / "case") == (tmp_path / "out" / "case").resolve()
+    assert output_folder(tmp_path / "out" / "case") == (tmp_path / "out" / "case").resolve()
     assert (tmp_path / "out" / "case").is_dir()
 
 
@@ -68,13 +69,13 @@ def test_an_output_folder_that_cannot_be_made_is_named(tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
     with pytest.raises(OutputFolderError, match=f"cannot write the output folder {blocker / 'case'}"):
-        prepare_output_folder(blocker / "case")
+        output_folder(blocker / "case")
 
 
 @pytest.mark.skipif(not Path("/proc").is_dir() or os.name != "posix", reason="needs Linux /proc")
 def test_an_output_folder_under_proc_is_named():
     with pytest.raises(OutputFolderError, match="cannot write the output folder /proc/nope/case"):
-        prepare_output_folder(Path("/proc/nope/case"))
+        output_folder(Path("/proc/nope/case"))
 
 
 @pytest.mark.slow
