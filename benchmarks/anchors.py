@@ -24,7 +24,7 @@ from pathlib import Path
 
 import nbformat
 
-from helpers.coursework.source import SOURCE_DIR, load_key
+from helpers.coursework.source import SOURCE_DIR, load_key, with_ids
 
 #: The kinds a plain assertion can check; ``text`` needs a rubric and an instructor.
 ASSERTED_KINDS = ("number", "interval", "category", "set", "span")
@@ -208,6 +208,4 @@ def fill(notebook: nbformat.NotebookNode, student_id: str, answers: dict[str, st
             question = nbgrader_meta.get("grade_id")
         if question in answers:
             cell.source = answers[question]
-        elif cell.source.lstrip().startswith("student_id:"):
-            cell.source = f'student_id: str = "{student_id}"  # your student id; the grader injects yours'
-    return filled
+    return with_ids(filled, student_id)

@@ -38,7 +38,7 @@ sys.path.insert(0, str(PROJECT))
 sys.path.insert(0, str(PROJECT / "benchmarks"))
 
 from helpers.coursework.grade import Options, grade_batch  # noqa: E402
-from helpers.coursework.source import RELEASE_DIR, build  # noqa: E402
+from helpers.coursework.source import build, with_ids  # noqa: E402
 from helpers.paths import lesson_notebooks  # noqa: E402
 
 FLOOR_SOURCE = "import pandas, matplotlib.pyplot, ipywidgets, helpers\n"
@@ -104,13 +104,12 @@ def notebook_costs(repeats: int, workdir: Path) -> list[dict]:
 
 def make_batch(size: int, folder: Path) -> None:
     """A mixed batch: half reference solutions, a quarter blank, the rest quick hostile ones."""
-    solution = (nbformat.writes(build("wording", keep_solutions=True)[0]) + "\n").encode()
-    blank = (RELEASE_DIR / "wording.ipynb").read_bytes()
     for number in range(size):
         if number % 4 in (0, 1):
-            (folder / f"correct-{number:03d}.ipynb").write_bytes(solution)
+            solution = with_ids(build("wording", keep_solutions=True)[0], f"correct-{number:03d}")
+            nbformat.write(solution, folder / f"correct-{number:03d}.ipynb")
         elif number % 4 == 2:
-            (folder / f"blank-{number:03d}.ipynb").write_bytes(blank)
+            nbformat.write(with_ids(build("wording")[0], f"blank-{number:03d}"), folder / f"blank-{number:03d}.ipynb")
         else:
             stem = QUICK_HOSTILE[(number // 4) % len(QUICK_HOSTILE)]
             shutil.copy(HOSTILE / f"{stem}.ipynb", folder / f"hostile-{number:03d}.ipynb")

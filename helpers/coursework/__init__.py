@@ -16,8 +16,8 @@ from __future__ import annotations
 from IPython.display import HTML, display
 
 from ..case import load_case
-from .answers import NotGradable, shape_problem, to_plain
-from .variants import assign, check_student_id
+from .answers import NotGradable, record_identity, shape_problem, to_plain
+from .variants import PLACEHOLDER_ID, assign, canonical, check_student_id
 
 __all__ = ["start", "Exercise"]
 
@@ -30,12 +30,20 @@ class Exercise:
         self.exercise, self.student_id = exercise, student_id
         self.case = load_case(case_id)
         self.variant = assign(exercise, student_id, self.case)
+        record_identity(exercise, student_id, self.case.case_id)  # for the grader's identity check; no-op elsewhere
 
     def _repr_html_(self) -> str:
         from html import escape
 
         rows = "".join(f"<tr><th>{escape(k)}</th><td><code>{escape(str(v))}</code></td></tr>" for k, v in self.variant.items())
-        return f'<div class="casework-variant"><p>Your variant (student id <code>{escape(self.student_id)}</code>):</p><table>{rows}</table></div>'
+        warning = ""
+        if canonical(self.student_id) == PLACEHOLDER_ID:
+            warning = ("<p><strong>You are working on the demo variant.</strong> Type your own student id in the first code cell "
+                       "(<code>student_id = \"...\"</code>), then run all cells again: the grader checks your answers against "
+                       "the variant of the id in your notebook, and flags a notebook still set to <code>demo</code>.</p>")
+        return (f'<div class="casework-variant">{warning}<p>Case: {escape(self.case.title)} (organisation: '
+                f'{escape(self.case.organisation)}). Your variant (student id <code>{escape(self.student_id)}</code>):</p>'
+                f'<table>{rows}</table></div>')
 
     def check(self, question: str, value, kind: str, choices=None, minimum=None, maximum=None, context: str | None = None, rubric: str | None = None) -> str:
         """A formative message about the form of an answer; it never says whether it is right."""

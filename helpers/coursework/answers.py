@@ -1,12 +1,16 @@
 """The answer channel: how an answer leaves the student's kernel, and how the grader reads it.
 
-In the kernel, a cell the grader inserts after each answer cell calls :func:`record`, which turns
-the answer variable into plain JSON (numbers, text, lists; never pickle) and appends one line to
-the answer file in the working copy. Student code can change what that line says, but only to
-give a different answer: every check and every expected value lives in the grader's process.
-The grader reads the file with :func:`read_answers`, which trusts nothing in it: sizes are
-capped, every line is validated against the schema, unknown questions are ignored, and a
-question recorded more than once is reported as a conflict rather than resolved silently.
+In the kernel, the grader's first cell calls :func:`open_channel` with the absolute path of the
+answer file in the working copy (absolute, so a notebook that changes directory still records).
+A cell the grader inserts after each answer cell calls :func:`record`, which turns the answer
+variable into plain JSON (numbers, text, lists; never pickle) and appends one line to that file;
+``start(...)`` adds a line saying which exercise, student id and case it used
+(:func:`record_identity`). Student code can change what those lines say, but only to give a
+different answer or to make its own identity doubtful: every check and every expected value lives
+in the grader's process. The grader reads the file with :func:`read_answers`, which trusts
+nothing in it: sizes are capped, every line is validated against the schema, unknown questions
+are ignored, and a question recorded more than once is reported as a conflict rather than resolved
+silently.
 
 :func:`shape_problem` says whether a value has the form a question asks for (a number, a pair,
 one of the choices...). Self-checks and the grader share it, and it never needs the answer.
@@ -17,6 +21,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import math
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ANSWER_FILE = ".casework-answers.jsonl"
@@ -24,6 +29,8 @@ MAX_TEXT = 20_000
 MAX_ITEMS = 1_000
 MAX_LINE = 200_000
 MAX_FILE = 2_000_000
+MAX_ID = 200
+MAX_IDENTITIES = 20
 
 KINDS = ("number", "interval", "category", "set", "span", "text")
 
@@ -62,7 +69,24 @@ def to_plain(value, depth: int = 0):
     raise NotGradable(f"a {type(value).__name__} cannot be graded: give a number, text or a list")
 
 
-def record(question: str, namespace: dict, path: str = ANSWER_FILE) -> None:
+_channel: str | None = None  # set in the grader's kernel only; a student's own session records nothing
+
+
+def open_channel(path: str) -> None:
+    """Send this kernel's answers to ``path`` (the grader's first cell calls this)."""
+    global _channel
+    _channel = path
+
+
+def _append(entry: dict, path: str | None) -> None:
+    target = path or _channel
+    if target is None:
+        return
+    with open(target, "a", encoding="ascii") as answers:
+        answers.write(json.dumps(entry, ensure_ascii=True) + "\n")
+
+
+def record(question: str, namespace: dict, path: str | None = None) -> None:
     """Append the answer held in ``namespace[question]`` to the answer file (runs in the kernel)."""
     entry = {"question": question}
     try:
@@ -71,47 +95,71 @@ def record(question: str, namespace: dict, path: str = ANSWER_FILE) -> None:
         entry["value"] = to_plain(namespace[question])
     except NotGradable as problem:
         entry = {"question": question, "problem": str(problem)}
-    line = json.dumps(entry, ensure_ascii=True)
-    if len(line) > MAX_LINE:
-        line = json.dumps({"question": question, "problem": "the answer is too large"})
-    with open(path, "a", encoding="ascii") as answers:
-        answers.write(line + "\n")
+    if len(json.dumps(entry, ensure_ascii=True)) > MAX_LINE:
+        entry = {"question": question, "problem": "the answer is too large"}
+    _append(entry, path)
 
 
-def read_answers(path: Path, questions: list[str]) -> tuple[dict, list[str]]:
-    """What the answer file says, question by question, and what was wrong with the file.
+def record_identity(exercise: str, student_id: str, case_id: str, path: str | None = None) -> None:
+    """Say which exercise, student id and case ``start(...)`` used (runs in the kernel)."""
+    _append({"identity": {"exercise": str(exercise)[:MAX_ID], "student_id": str(student_id)[:MAX_ID], "case_id": str(case_id)[:MAX_ID]}}, path)
 
-    Returns ``({question: {"value": ...} | {"problem": ...} | {"conflict": n}}, notes)``.
-    """
-    notes: list[str] = []
+
+@dataclass
+class Recorded:
+    """What an answer file says: answers by question, the identities ``start`` used, and problems."""
+
+    answers: dict = field(default_factory=dict)  # {question: {"value": ...} | {"problem": ...} | {"conflict": n}}
+    identities: list[dict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _valid_identity(entry) -> bool:
+    inner = entry.get("identity")
+    return (set(entry) == {"identity"} and isinstance(inner, dict) and set(inner) == {"exercise", "student_id", "case_id"}
+            and all(isinstance(v, str) and len(v) <= MAX_ID for v in inner.values()))
+
+
+def _valid_answer(entry) -> bool:
+    if set(entry) not in ({"question", "value"}, {"question", "problem"}) or not isinstance(entry["question"], str):
+        return False
+    return "problem" not in entry or (isinstance(entry["problem"], str) and len(entry["problem"]) < 500)
+
+
+def read_answers(path: Path, questions: list[str]) -> Recorded:
+    """What the answer file says, question by question, and what was wrong with the file."""
+    recorded = Recorded()
     found: dict[str, list[dict]] = {}
     if not path.exists():
-        return {}, ["no answers were recorded"]
+        recorded.notes.append("no answers were recorded")
+        return recorded
     size = path.stat().st_size
     if size > MAX_FILE:
-        notes.append(f"the answer file is {size} bytes; only the first {MAX_FILE} were read")
+        recorded.notes.append(f"the answer file is {size} bytes; only the first {MAX_FILE} were read")
     with open(path, "rb") as handle:
         data = handle.read(MAX_FILE)
-    for number, raw in enumerate(data.splitlines(), start=1):
+    ignored = 0
+    for raw in data.splitlines():
         try:
             entry = json.loads(raw.decode("ascii"))
-            ok = isinstance(entry, dict) and set(entry) in ({"question", "value"}, {"question", "problem"}) and isinstance(entry["question"], str)
-            if ok and "problem" in entry:
-                ok = isinstance(entry["problem"], str) and len(entry["problem"]) < 500
-        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-            ok = False
-        if not ok:
-            notes.append(f"answer file line {number} is not a valid answer record and was ignored")
-            continue
-        if entry["question"] in questions:
-            found.setdefault(entry["question"], []).append(entry)
-    answers = {}
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError, ValueError):
+            entry = None
+        if isinstance(entry, dict) and _valid_identity(entry):
+            if len(recorded.identities) < MAX_IDENTITIES and entry["identity"] not in recorded.identities:
+                recorded.identities.append(entry["identity"])
+        elif isinstance(entry, dict) and _valid_answer(entry):
+            if entry["question"] in questions:
+                found.setdefault(entry["question"], []).append(entry)
+        elif raw.strip():
+            ignored += 1
+    if ignored:
+        recorded.notes.append(f"{ignored} line(s) of the answer file are not valid answer records and were ignored")
     for question, entries in found.items():
         if len(entries) > 1:
-            answers[question] = {"conflict": len(entries)}
+            recorded.answers[question] = {"conflict": len(entries)}
         else:
-            answers[question] = {k: v for k, v in entries[0].items() if k != "question"}
-    return answers, notes
+            recorded.answers[question] = {k: v for k, v in entries[0].items() if k != "question"}
+    return recorded
 
 
 def _is_number(value) -> bool:

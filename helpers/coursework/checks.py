@@ -9,10 +9,12 @@ terms (the form, the direction of an error, how many items are missing), never t
 from __future__ import annotations
 
 from .answers import shape_problem
+from .results import QuestionResult
+from .rubric import apply_rubric, load_rubric, manual_points
 
 
-def _result(points: float, of: float, status: str, feedback: str) -> dict:
-    return {"points": round(points, 3), "of": of, "status": status, "feedback": feedback}
+def _result(points: float, of: float, status: str, feedback: str) -> QuestionResult:
+    return QuestionResult("", round(points, 3), of, status, feedback)
 
 
 def _number(value, expected, spec):
@@ -62,8 +64,16 @@ def _span(value, expected, spec):
 COMPARE = {"number": _number, "interval": _interval, "category": _category, "set": _set, "span": _span}
 
 
-def grade_answer(spec: dict, entry: dict | None, expected, case=None) -> dict:
+def grade_answer(spec: dict, entry: dict | None, expected, case=None) -> QuestionResult:
     """Points, status and feedback for one question. ``entry`` is what the answer file said."""
+    result = _check(spec, entry, expected, case)
+    result.question, result.expected = spec["id"] if "id" in spec else "", expected
+    if entry is not None and "value" in entry:
+        result.answer, result.answered = entry["value"], True
+    return result
+
+
+def _check(spec: dict, entry: dict | None, expected, case) -> QuestionResult:
     points = spec["points"]
     if entry is None:
         return _result(0, points, "unanswered", "no answer was recorded for this question")
@@ -84,19 +94,16 @@ def grade_answer(spec: dict, entry: dict | None, expected, case=None) -> dict:
     return _result(points if correct else 0, points, "correct" if correct else "incorrect", feedback)
 
 
-def grade_text(spec: dict, value, case) -> dict:
+def grade_text(spec: dict, value, case) -> QuestionResult:
     """Automatic rubric points now; the manual part stays open for the instructor."""
-    from .rubric import apply_rubric, load_rubric, manual_points
-
     points = spec["points"]
+    rubric = load_rubric(spec["rubric"])
     problem = shape_problem("text", value)
     if problem:
-        return _result(0, points, "wrong form", problem) | {"manual_of": 0}
-    rubric = load_rubric(spec["rubric"])
+        return _result(0, points, "wrong form", problem)
     results = apply_rubric(value, rubric, case)
     earned = sum(r["points"] for r in results)
     lines = "; ".join(f"{'met' if r['passed'] else 'not met'}: {r['criterion']}" for r in results)
     result = _result(earned, points, "pre-checked", f"automatic pre-checks: {lines}; the instructor adds up to {manual_points(rubric)} point(s)")
-    result["manual_of"] = manual_points(rubric)
-    result["criteria"] = results
+    result.manual_of, result.criteria = manual_points(rubric), results
     return result

@@ -8,12 +8,23 @@ from pathlib import Path
 
 GRADE_HELP = """\
 Grade a folder of submitted notebooks (ID.ipynb, the file name giving the student id) or the zip
-an LMS such as Canvas exports (its names map to the LMS user id). Each submission runs in a
-sandbox with time and resource limits; answers are checked in this process, per student variant.
+Canvas exports (its file names give the Canvas user id; --roster maps it to the student id).
+Each submission runs in a sandbox with time and resource limits, as the student wrote it; its
+answers are checked in this process against the variant of the student id the notebook holds.
+When the grader cannot be sure whose work a file is, or which variant it answers, the row is
+needs-review and its score is not exported.
 
-Writes to OUT: gradebook.csv (one row per submission), canvas-import.csv, feedback/*.html,
-summary.md with score-distribution.png, environment.json, and results/ (a re-run reuses these,
-so an interrupted run resumes and a repeated run gives the same grades). OUT is never committed.
+Writes to OUT: gradebook.csv (one row per submission, and per roster student without one),
+canvas-import.csv, feedback/*.html, summary.md with score-distribution.png, environment.json,
+and results/ (private: a re-run reuses it, so an interrupted run resumes and a repeated run
+gives the same grades). OUT is never committed.
+"""
+
+GRADE_EPILOG = """\
+exit status: 0 every row is a final grade; 1 the outputs are written, but some rows need the
+instructor (needs-review, missing, failed, unreadable, ...: see summary.md); 2 nothing was graded
+(unknown exercise or case, a case that lacks what the exercise needs, a bad roster, no notebooks,
+an output folder that cannot be written).
 """
 
 
@@ -26,11 +37,20 @@ def add_commands(commands) -> None:
     release.add_argument("exercises", nargs="*", help="exercise ids (default: all)")
     release.add_argument("--check", action="store_true", help="write nothing; exit 1 if a committed file differs from a fresh build")
 
-    grade = commands.add_parser("grade", help="grade a folder or LMS zip of submissions", description=GRADE_HELP,
+    grade = commands.add_parser("grade", help="grade a folder or LMS zip of submissions", description=GRADE_HELP, epilog=GRADE_EPILOG,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    grade.add_argument("submissions", type=Path, help="folder of .ipynb files, or an LMS zip")
+    grade.add_argument("submissions", type=Path, help="folder of .ipynb files, or the zip Canvas exports")
     grade.add_argument("--exercise", required=True, help="exercise id (see coursework/source/)")
+    grade.add_argument("--case", default="hootsuite-ice-2020", help="case id or case folder the exercise is set on (default: hootsuite-ice-2020)")
     grade.add_argument("--out", type=Path, default=Path("grading-output"), help="output folder (default: ./grading-output)")
+    grade.add_argument("--roster", type=Path, help="the gradebook CSV exported from Canvas: maps Canvas user ids to student ids, "
+                       "lists students with no submission, and fills the import file's columns")
+    grade.add_argument("--roster-id-column", default="SIS User ID", metavar="COLUMN",
+                       help="the roster column holding the id students type in their notebook (default: 'SIS User ID')")
+    grade.add_argument("--canvas-assignment", metavar="NAME (ID)", help="the Canvas assignment to update, as its gradebook column is "
+                       "headed, e.g. \"Exercise 1 (12345)\" (with --roster, its name or id is enough; default: the roster column "
+                       "named like the exercise, else a new assignment)")
+    grade.add_argument("--reveal", action="store_true", help="also write the expected answers into the feedback pages")
     grade.add_argument("--workers", type=_positive_int, default=1, help="submissions graded at once (default: 1)")
     grade.add_argument("--timeout", type=_positive_float, default=300.0, help="seconds allowed per notebook (default: 300)")
     grade.add_argument("--cell-timeout", type=_positive_float, default=60.0, help="seconds allowed per cell (default: 60)")
@@ -73,7 +93,8 @@ def release(args) -> int:
 
 
 def grade(args) -> int:
-    from .grade import GradingError, Options, grade_batch
+    from .grade import Course, GradingError, Options, grade_batch
+    from .results import STATUSES
     from .source import SourceError, exercise_ids
 
     if args.exercise not in exercise_ids():
@@ -82,20 +103,21 @@ def grade(args) -> int:
     try:
         options = Options(workers=args.workers, timeout=args.timeout, cell_timeout=args.cell_timeout, memory_mb=args.memory_mb,
                           progress=not args.no_progress, executor=args.executor)
-    except GradingError as error:
-        print(f"casework: error: {error}", file=sys.stderr)
-        return 2
-    try:
-        rows = grade_batch(args.submissions, args.exercise, args.out, options)
+        course = Course(args.roster, args.roster_id_column, args.canvas_assignment)
+        rows = grade_batch(args.submissions, args.exercise, args.out, options, case=args.case, course=course, reveal=args.reveal)
     except (GradingError, SourceError) as error:
         print(f"casework: error: {error}", file=sys.stderr)
         return 2
     statuses: dict[str, int] = {}
     for row in rows:
-        statuses[row["status"]] = statuses.get(row["status"], 0) + 1
-    print(f"graded {len(rows)} submission(s): " + ", ".join(f"{n} {s}" for s, n in sorted(statuses.items())))
-    print(f"gradebook: {args.out / 'gradebook.csv'}; feedback: {args.out / 'feedback'}; summary: {args.out / 'summary.md'}")
-    return 0
+        statuses[row.status] = statuses.get(row.status, 0) + 1
+    waiting = sum(1 for row in rows if not row.final)
+    print(f"graded {len(rows)} row(s): " + ", ".join(f"{n} {s}" for s, n in sorted(statuses.items(), key=lambda kv: list(STATUSES).index(kv[0]))))
+    print(f"gradebook: {args.out / 'gradebook.csv'}; Canvas import: {args.out / 'canvas-import.csv'}; "
+          f"feedback: {args.out / 'feedback'}; summary: {args.out / 'summary.md'}")
+    if waiting:
+        print(f"{waiting} row(s) need you before their grades count (see summary.md); their Canvas scores are left blank")
+    return 1 if waiting else 0
 
 
 COMMANDS = {"release": release, "grade": grade}

@@ -1,73 +1,66 @@
 """``casework grade``: grade a folder (or LMS zip) of submissions, one row per submission.
 
-For each submission, in a thread of its own (``--workers``):
+The steps, each in a module of its own:
 
-1. read it with size limits; anything that is not a valid nbformat-4 notebook gets a row with
-   status ``unreadable`` or ``rejected`` and a reason;
-2. find the answer cells by their ``casework.question`` metadata (reordering is fine; a deleted,
-   duplicated or retyped answer cell is reported for that question only);
-3. build the notebook to run: the student's cells, outputs cleared, with a recording cell after
-   each answer cell; papermill injects ``student_id``;
-4. run it in a sandbox (see ``sandbox.py`` and ``kernel.py``): a throw-away working copy, stdin
-   off, a scrubbed environment, time limits per cell and per notebook, resource limits, and as
-   root no network and a read-only view of everything else;
-5. grade the recorded answers here, against expected values recomputed from the case data for
-   the student's variant; nothing computed in the student's kernel is trusted but the answers.
+1. **intake** (``intake.py``): the notebooks of a folder or zip, the ids their file names give,
+   the roster; anything else is listed as skipped;
+2. **execution** (``execute.py``, ``sandbox.py``, ``kernel.py``): each notebook runs in a
+   sandbox as the student wrote it (nothing is injected but the location of the case), with a
+   recording cell after each answer cell;
+3. **identity** (``identity.py``): whose work it is and which variant it answers, from the file,
+   the notebook's own ``student_id`` and what its kernel used; any doubt is ``needs-review``;
+4. **checking** (``checks.py``): the recorded answers against expected values recomputed here
+   from the case data for that variant; nothing computed in the student's kernel is trusted but
+   the answers;
+5. **outputs** (``outputs.py``): gradebook, Canvas import file, feedback, summary, environment.
 
-Results are written atomically per submission (a re-run reuses them, so it resumes and gives the
-same grades), then the gradebook, the LMS import file, per-student feedback, a class summary and
-the environment record are written from them.
+Executions are cached per submission in ``OUT/results/`` (written atomically), so a re-run resumes
+an interrupted batch and gives the same grades; identity and checks are recomputed every run, so
+a corrected roster or ``--case`` takes effect without running anything again.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import platform
-import queue
-import re
-import shutil
-import subprocess
 import sys
-import tempfile
-import threading
-import zipfile
+import traceback
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, fields
 from importlib import metadata
-from pathlib import Path
+from pathlib import Path, PurePath
 
-import nbformat
+from tqdm import tqdm
 
-from ..case import load_case
+from ..case import Case, load_case
+from ..errors import CaseDataError, OutputFolderError, UnknownCaseError
+from ..files import PRIVATE, atomic_write, output_folder
 from ..paths import CASES_DIR, PACKAGE_DIR
-from .answers import ANSWER_FILE, read_answers
+from .answers import Recorded
 from .checks import grade_answer
-from .sandbox import kill_cgroup, make_cgroup
-from .source import KEYS_DIR, SOURCE_DIR, compile_checks, load_key
-from .variants import STUDENT_ID, VariantError, assign
+from .execute import FIRST_UID, Execution, Executor, Limits, execution_status, isolation_summary
+from .identity import Owner, decide, owner_of, written_ids
+from .intake import DEFAULT_ID_COLUMN, Intake, IntakeError, Roster, Submission, collect, parse_notebook, read_roster
+from .outputs import write_outputs
+from .results import QuestionResult, SubmissionResult
+from .source import compile_checks, load_key
+from .variants import VariantError, assign, canonical, check_case
 
-GRADER_VERSION = "1"
-CANVAS_NAME = re.compile(r"^(?P<name>[a-z]+)_(?:late_)?(?P<uid>\d+)_(?P<sub>\d+)_(?P<file>.+)$", re.I)
-RESULT_FIELDS = ("submission", "student_id", "name", "score", "max_score", "status", "reason")
+GRADER_VERSION = "2"
+#: When several things are wrong, the row shows the most serious: the first of these that applies.
+PRECEDENCE = ("tampered", "failed", "needs-review", "timed-out", "kernel-died", "graded-with-errors", "graded")
 
 
 class GradingError(ValueError):
-    """A problem with the grading run itself (not with one submission)."""
+    """A problem with the grading run itself (not with one submission): nothing is graded."""
 
 
 @dataclass
-class Options:
+class Options(Limits):
+    """How the batch runs: the sandbox's limits, how many at once, and where."""
+
     workers: int = 1
-    timeout: float = 300.0  # whole notebook, seconds
-    cell_timeout: float = 60.0
-    memory_mb: int = 2048
-    processes: int = 128
-    file_mb: int = 16
-    max_notebook_mb: float = 10.0
-    cell_output_bytes: int = 1_000_000
-    notebook_output_bytes: int = 5_000_000
     progress: bool = True
     executor: str = "threads"  # or "dask", or "dask:ADDRESS"
 
@@ -75,418 +68,298 @@ class Options:
         if self.executor != "threads" and not self.executor.startswith("dask"):
             raise GradingError(f"executor {self.executor!r}: use threads, dask, or dask:SCHEDULER-ADDRESS")
 
-    def fingerprint(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if k not in ("workers", "progress", "executor")}
+    def limits(self) -> dict:
+        return {f.name: getattr(self, f.name) for f in fields(Limits)}
 
 
 @dataclass
-class Submission:
-    name: str  # file name as submitted (unique within the batch)
-    data: bytes | None
-    student_id: str | None
-    display_name: str = ""
-    problem: str | None = None  # why it cannot be graded before running anything
-    digest: str = field(init=False)
+class Course:
+    """Who the students are and where their grades go."""
 
-    def __post_init__(self):
-        self.digest = hashlib.sha256(self.data or b"").hexdigest()
-
-
-# --------------------------------------------------------------------------- collecting submissions
-
-
-def _student_id_from_file(stem: str) -> tuple[str | None, str]:
-    match = CANVAS_NAME.match(stem)
-    if match:
-        return match["uid"], match["name"]
-    return (stem, "") if STUDENT_ID.match(stem) else (None, "")
-
-
-def collect(path: Path, options: Options) -> list[Submission]:
-    """Submissions from a folder of notebooks or an LMS zip; file names mapped to student ids."""
-    limit = int(options.max_notebook_mb * 1024 * 1024)
-    found: list[Submission] = []
-    if path.is_dir():
-        entries = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
-        for entry in entries:
-            size = entry.stat().st_size
-            data = entry.read_bytes() if size <= limit else None
-            found.append(_submission(entry.name, data, size, limit))
-    elif zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as archive:
-            for info in sorted(archive.infolist(), key=lambda i: i.filename):
-                base = info.filename.rsplit("/", 1)[-1]
-                if info.is_dir() or not base or base.startswith(".") or info.filename.startswith("__MACOSX/"):
-                    continue
-                data = archive.read(info) if info.file_size <= limit else None
-                found.append(_submission(base, data, info.file_size, limit))
-    elif path.exists():
-        raise GradingError(f"{path}: neither a folder of notebooks nor a zip file")
-    else:
-        raise GradingError(f"{path}: no such folder or zip file")
-    names = [s.name for s in found]
-    duplicates = {n for n in names if names.count(n) > 1}
-    if duplicates:
-        raise GradingError(f"{path}: file name(s) {sorted(duplicates)} appear more than once; one row per submission needs unique names")
-    return found
-
-
-def _submission(name: str, data: bytes | None, size: int, limit: int) -> Submission:
-    stem = name[:-6] if name.endswith(".ipynb") else name.rsplit(".", 1)[0]
-    student_id, display = _student_id_from_file(stem)
-    submission = Submission(name, data, student_id, display)
-    if data is None:
-        submission.problem = f"rejected: the file is {size / 1024 / 1024:.1f} MB, over the {limit / 1024 / 1024:.0f} MB limit"
-    elif student_id is None:
-        submission.problem = (f"rejected: no student id in the file name {name!r} (use ID.ipynb with letters, digits, '.', '_' "
-                              "or '-', or an LMS export name)")
-    return submission
-
-
-# --------------------------------------------------------------------------- preparing one notebook
-
-
-def parse_notebook(data: bytes) -> nbformat.NotebookNode:
-    """The submission as a notebook, or ValueError saying why it is not one."""
-    if not data.strip():
-        raise ValueError("unreadable: the file is empty")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise ValueError(f"unreadable: not UTF-8 text (byte {error.start})") from None
-    try:
-        raw = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ValueError(f"unreadable: not JSON ({error.msg} at line {error.lineno}, column {error.colno})") from None
-    except RecursionError:
-        raise ValueError("unreadable: the JSON is nested too deeply") from None
-    if not isinstance(raw, dict) or raw.get("nbformat") != 4:
-        version = raw.get("nbformat") if isinstance(raw, dict) else None
-        raise ValueError(f"unreadable: not an nbformat 4 notebook (nbformat is {version!r})")
-    try:
-        notebook = nbformat.from_dict(raw)
-        nbformat.validate(notebook)
-    except Exception as error:  # nbformat's ValidationError and friends
-        raise ValueError(f"unreadable: not a valid notebook ({str(error).splitlines()[0][:200]})") from None
-    return notebook
-
-
-def prepare(notebook, questions: list[str]) -> tuple[nbformat.NotebookNode, dict]:
-    """The notebook to run, with a recording cell after each answer cell; problems per question."""
-    problems: dict[str, str] = {}
-    places: dict[str, list[int]] = {q: [] for q in questions}
-    for index, cell in enumerate(notebook.cells):
-        question = cell.get("metadata", {}).get("casework", {}).get("question")
-        if question in places:
-            places[question].append(index)
-    record_after: dict[int, str] = {}
-    for question, indexes in places.items():
-        if not indexes:
-            problems[question] = "the answer cell was deleted"
-        elif len(indexes) > 1:
-            problems[question] = f"the answer cell appears {len(indexes)} times; keep exactly one"
-        elif notebook.cells[indexes[0]].cell_type != "code":
-            problems[question] = f"the answer cell was changed to a {notebook.cells[indexes[0]].cell_type} cell"
-        else:
-            record_after[indexes[0]] = question
-    run = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
-                                             "language_info": {"name": "python"}})
-    run.cells.append(nbformat.v4.new_code_cell("from helpers.coursework.answers import record as __casework_record__"))
-    for index, cell in enumerate(notebook.cells):
-        if cell.cell_type == "code":
-            copy = nbformat.v4.new_code_cell(cell.source)
-            tags = cell.get("metadata", {}).get("tags", [])
-            if "parameters" in tags:
-                copy.metadata["tags"] = ["parameters"]
-            run.cells.append(copy)
-            if index in record_after:
-                run.cells.append(nbformat.v4.new_code_cell(f"__casework_record__({record_after[index]!r}, globals())"))
-        else:
-            run.cells.append(nbformat.v4.new_markdown_cell(""))  # keeps cell numbers close to the student's
-    return run, problems
-
-
-# --------------------------------------------------------------------------- one submission
+    roster: Path | None = None  # the gradebook CSV Canvas exports
+    id_column: str = DEFAULT_ID_COLUMN  # the roster column holding the id students type
+    canvas_assignment: str | None = None  # "Name (12345)", a name, or an id; default: the roster column titled like the exercise
 
 
 class Grader:
-    def __init__(self, exercise: str, out: Path, options: Options, submissions_path: Path, first_uid: int = 0, start_workers: bool = True):
-        self.exercise, self.out, self.options = exercise, out, options
+    """Grades one submission at a time (thread-safe), against one exercise key and one case."""
+
+    def __init__(self, exercise: str, case: Case, out: Path, options: Options, hidden: list[Path] = (), first_uid: int = 0,
+                 start_workers: bool = True):
+        self.exercise, self.case, self.options = exercise, case, options
         self.key = load_key(exercise)
         self.checks = compile_checks(self.key)
-        self.questions = [q["id"] for q in self.key["questions"]]
         self.specs = {q["id"]: q for q in self.key["questions"]}
-        self.case = load_case()
-        self.submissions_path = submissions_path.resolve()
-        self.staging = Path(tempfile.mkdtemp(prefix="casework-grade-"))
-        os.chmod(self.staging, 0o700)
+        self.questions = list(self.specs)
+        self.max_score = sum(q["points"] for q in self.key["questions"])
+        self.case_sha256 = tree_digest(case.path)
+        # a built-in case travels by id, any other by its folder (the kernel then loads the same files)
+        self.case_location = case.case_id if case.path == (CASES_DIR / case.case_id).resolve() else str(case.path)
         self.results_dir = out / "results"
-        # As root every file system is read-only inside the sandbox, so a submission cannot change
-        # the grader's files and there is nothing to guard; restoring would only undo an
-        # instructor's own edit made while a batch runs, and blame a submission for it.
-        self.guarded = {} if namespaces_isolate() else _snapshot([PACKAGE_DIR, CASES_DIR, KEYS_DIR, SOURCE_DIR])
-        self.guard_lock = threading.Lock()
-        self.workers: queue.Queue[SandboxWorker] = queue.Queue()
-        if start_workers:
-            self._prime_matplotlib()
-            for slot in range(max(1, options.workers)):
-                self.workers.put(SandboxWorker(self.staging, (first_uid or FIRST_UID) + slot))
+        self.results_dir.mkdir(mode=0o700, exist_ok=True)
+        self.executor = Executor(options, hidden=[out, *hidden], guarded=[case.path], workers=options.workers,
+                                 first_uid=first_uid, start_workers=start_workers)
 
-    # a fresh HOME would make matplotlib rebuild its font cache in every kernel: build it once
-    def _prime_matplotlib(self) -> None:
-        self.mpl_cache = self.staging / "matplotlib-cache"
-        self.mpl_cache.mkdir()
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "MPLCONFIGDIR": str(self.mpl_cache), "HOME": str(self.staging)}
-        subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"], env=env, check=False, capture_output=True, timeout=120)
+    # ------------------------------------------------------------------ executions, cached
 
-    def fingerprint(self, submission: Submission) -> str:
-        parts = [GRADER_VERSION, submission.digest, submission.student_id or "", self.key["source_sha256"], json.dumps(self.options.fingerprint(), sort_keys=True)]
+    def _fingerprint(self, submission: Submission, parameters: dict) -> str:
+        parts = [GRADER_VERSION, submission.digest, self.case.case_id, self.case_sha256, self.key["source_sha256"],
+                 json.dumps(self.options.limits(), sort_keys=True), json.dumps(parameters, sort_keys=True)]
         return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
 
-    def result_path(self, submission: Submission) -> Path:
+    def _cache_path(self, submission: Submission) -> Path:
         return self.results_dir / (hashlib.sha256(submission.name.encode()).hexdigest()[:20] + ".json")
 
-    def cached(self, submission: Submission) -> dict | None:
-        path = self.result_path(submission)
+    def execution(self, submission: Submission, notebook, parameters: dict) -> tuple[Execution, dict[str, str]]:
+        fingerprint = self._fingerprint(submission, parameters)
+        path = self._cache_path(submission)
         try:
-            result = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        return result if result.get("fingerprint") == self.fingerprint(submission) else None
+            cached = json.loads(path.read_text(encoding="utf-8"))
+            if cached.get("fingerprint") == fingerprint:
+                recorded = Recorded(**cached["recorded"])
+                return Execution(cached["report"], recorded, cached["tampered"]), cached["cell_problems"]
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        execution, cell_problems = self.executor.run(submission.name, notebook, self.questions, parameters)
+        record = {"fingerprint": fingerprint, "report": execution.report, "tampered": execution.tampered, "cell_problems": cell_problems,
+                  "recorded": {"answers": execution.recorded.answers, "identities": execution.recorded.identities,
+                               "notes": execution.recorded.notes}}
+        atomic_write(path, json.dumps(record, indent=1, sort_keys=True), PRIVATE)
+        return execution, cell_problems
 
-    def grade(self, submission: Submission) -> dict:
-        result = self.cached(submission)
-        if result is None:
-            result = self._grade(submission)
-            result["fingerprint"] = self.fingerprint(submission)
-            _atomic_write(self.result_path(submission), json.dumps(result, indent=1, sort_keys=True))
+    # ------------------------------------------------------------------ one submission
+
+    def grade(self, submission: Submission, owner: Owner) -> SubmissionResult:
+        """The row of one submission; whatever goes wrong becomes the row's status, never a crash."""
+        result = SubmissionResult(submission.name, owner.student_id, owner.student or submission.display_name,
+                                  case_id=self.case.case_id, max_score=self.max_score, roster=owner.roster)
+        try:
+            self._grade(submission, owner, result)
+        except Exception as error:  # one submission must never stop the batch
+            where = traceback.extract_tb(error.__traceback__)[-1]
+            result.status, result.questions = "failed", []
+            result.reasons = [f"the grader failed on this submission ({type(error).__name__}: {str(error)[:200]} at "
+                              f"{PurePath(where.filename).name}:{where.lineno}); please report it"]
         return result
 
-    def _empty(self, submission: Submission, status: str, reason: str) -> dict:
-        return {
-            "submission": submission.name, "student_id": submission.student_id or "", "name": submission.display_name,
-            "status": status, "reason": reason, "questions": {}, "answers": {},
-        }
-
-    def _grade(self, submission: Submission) -> dict:
+    def _grade(self, submission: Submission, owner: Owner, result: SubmissionResult) -> None:
         if submission.problem:
-            return self._finish(self._empty(submission, submission.problem.split(":")[0], submission.problem))
+            result.status, result.reasons = "rejected", [submission.problem, *filter(None, [owner.problem])]
+            return
         try:
             notebook = parse_notebook(submission.data)
         except ValueError as error:
-            return self._finish(self._empty(submission, "unreadable", str(error)))
+            result.status, result.reasons = "unreadable", [str(error), *filter(None, [owner.problem])]
+            return
+        written = written_ids(notebook)
+        # The kernel loads the case from where this grader has it, if the notebook works on that case.
+        same_case = not written.case_ids or any(PurePath(c).name == self.case.case_id for c in written.case_ids)
+        parameters = {"case_id": self.case_location} if same_case else {}
+        execution, cell_problems = self.execution(submission, notebook, parameters)
+        identity = decide(owner, written, execution.recorded.identities, self.exercise, self.case.case_id)
+        result.notebook_id = identity.notebook_id
+        reasons = list(identity.reasons)
         try:
-            variant = assign(self.exercise, submission.student_id, self.case)
+            result.variant = assign(self.exercise, identity.variant_of, self.case)
+            result.variant_of = identity.variant_of
         except VariantError as error:
-            return self._finish(self._empty(submission, "rejected", str(error)))
-        run, cell_problems = prepare(notebook, self.questions)
-        report, answers, notes = self._execute(submission, run)
-        result = self._empty(submission, "graded", "")
+            reasons.append(f"no variant to check the answers against: {error}")
+        if result.variant_of:
+            result.questions = self._check(execution.recorded.answers, cell_problems, result.variant)
+        status, run_reasons = execution_status(execution.report, self.options)
+        if execution.tampered:
+            status = "tampered"
+            run_reasons.insert(0, f"the submission changed grader files ({', '.join(execution.tampered)}); they were restored")
+            for question in result.questions:
+                question.points, question.status = 0, "voided"
+        if reasons:
+            status = min(status, "needs-review", key=PRECEDENCE.index)
+        result.status = status
+        result.reasons = reasons + run_reasons + [f"{q}: {cell_problems[q]}" for q in self.questions if q in cell_problems]
+        unanswered = [q.question for q in result.questions if q.status == "unanswered"]
+        if unanswered:
+            result.reasons.append(f"unanswered: {', '.join(unanswered)}")
+        result.reasons += execution.recorded.notes
+
+    def _check(self, answers: dict, cell_problems: dict[str, str], variant: dict) -> list[QuestionResult]:
+        checked = []
         for question in self.questions:
             spec = self.specs[question]
+            expected = self.checks[question][0](self.case, variant)
             if question in cell_problems:
-                graded = {"points": 0, "of": spec["points"], "status": "missing", "feedback": cell_problems[question]}
+                checked.append(QuestionResult(question, 0, spec["points"], "missing", cell_problems[question], expected=expected))
             else:
-                expected_fn = self.checks[question][0]
-                graded = grade_answer(spec, answers.get(question), expected_fn(self.case, variant), self.case)
-            result["questions"][question] = graded
-            if question in answers and "value" in answers[question]:
-                result["answers"][question] = answers[question]["value"]
-        status, reasons = _overall(report, self.options)
-        tampered = self._check_guard()
-        if tampered:
-            status, reasons = "tampered", [f"the submission changed grader files ({', '.join(tampered)}); they were restored"] + reasons
-            for graded in result["questions"].values():
-                graded.update(points=0, status="voided")
-        reasons += [f"{q}: {cell_problems[q]}" for q in self.questions if q in cell_problems]
-        unanswered = [q for q, g in result["questions"].items() if g["status"] == "unanswered"]
-        if unanswered:
-            reasons.append(f"unanswered: {', '.join(unanswered)}")
-        reasons += notes
-        result["status"], result["reason"] = status, "; ".join(reasons)
-        return self._finish(result)
-
-    def _finish(self, result: dict) -> dict:
-        result["max_score"] = sum(self.specs[q]["points"] for q in self.questions)
-        result["score"] = round(sum(g["points"] for g in result["questions"].values()), 3)
-        return result
-
-    def _execute(self, submission: Submission, run) -> tuple[dict, dict, list[str]]:
-        slug = hashlib.sha256(submission.name.encode()).hexdigest()[:16]
-        workdir = self.staging / slug
-        if workdir.exists():
-            shutil.rmtree(workdir)
-        (workdir / "tmp").mkdir(parents=True)
-        shutil.copytree(self.mpl_cache, workdir / ".matplotlib")
-        nbformat.write(run, workdir / "submission.ipynb")
-        report_path = self.staging / f"{slug}.report.json"
-        cgroup = make_cgroup(f"casework-{os.getpid()}-{slug}", self.options.processes)
-        worker = self.workers.get()
-        worker_uid = worker.uid if os.geteuid() == 0 else None
-        job = {
-            "notebook_timeout": self.options.timeout,
-            "workdir": str(workdir), "notebook": str(workdir / "submission.ipynb"), "report": str(report_path),
-            "parameters": {"student_id": submission.student_id},
-            "cell_timeout": self.options.cell_timeout,
-            "cell_output_limit": self.options.cell_output_bytes, "notebook_output_limit": self.options.notebook_output_bytes,
-            "sandbox": {
-                "workdir": str(workdir), "staging": str(self.staging), "cgroup_procs": cgroup, "uid": worker_uid,
-                "reachable": sorted({sys.prefix, sys.base_prefix, os.path.dirname(os.path.realpath(sys.executable)), str(PACKAGE_DIR.parent)}),
-                "hidden": sorted({str(self.out.resolve()), str(self.submissions_path), str(KEYS_DIR), str(SOURCE_DIR)}),
-                "limits": {"memory_bytes": self.options.memory_mb * 1024 * 1024, "cpu_seconds": int(self.options.timeout) + 5,
-                           "file_bytes": self.options.file_mb * 1024 * 1024, "processes": self.options.processes},
-            },
-        }
-        job_path = self.staging / f"{slug}.job.json"
-        job_path.write_text(json.dumps(job), encoding="utf-8")
-        try:
-            timed_out = not worker.run(job_path, self.options.timeout + GRACE_SECONDS)
-        finally:
-            kill_cgroup(cgroup)
-            self.workers.put(worker)
-        stderr = worker.last_error
-        try:
-            report = json.loads(report_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            tail = (stderr or "").strip().splitlines()[-1:] or ["no report"]
-            report = {"dead_kernel": False, "errors": {}, "executed": [], "failure": None if timed_out else f"the runner failed: {tail[0][:200]}"}
-        report["timed_out"] = timed_out or report.get("deadline_reached", False)
-        answers, notes = read_answers(workdir / ANSWER_FILE, self.questions)
-        shutil.rmtree(workdir, ignore_errors=True)
-        return report, answers, notes
-
-    def _check_guard(self) -> list[str]:
-        with self.guard_lock:
-            changed = _restore(self.guarded)
-        return changed
+                checked.append(grade_answer(spec, answers.get(question), expected, self.case))
+        return checked
 
     def close(self) -> None:
-        while not self.workers.empty():
-            self.workers.get().stop()
-        shutil.rmtree(self.staging, ignore_errors=True)
-
-
-FIRST_UID = 61000  # kernels run as FIRST_UID + worker slot when the grader is root: ids no account uses
-GRACE_SECONDS = 30  # kernel start and shutdown, on top of the notebook's own time limit
-
-
-class SandboxWorker:
-    """A long-lived ``sandbox --serve`` process (papermill imported once), replaced when it hangs.
-
-    It runs in a session of its own with a scrubbed environment; when a job overruns, the whole
-    session is killed (the kernel's own cgroup is killed by the caller) and a new worker starts.
-    """
-
-    def __init__(self, staging: Path, uid: int):
-        self.staging, self.uid = staging, uid
-        self.process: subprocess.Popen | None = None
-        self.last_error = ""
-
-    def _start(self) -> subprocess.Popen:
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8", "HOME": str(self.staging),
-               "PYTHONPATH": str(PACKAGE_DIR.parent), "JUPYTER_PLATFORM_DIRS": "1", "JUPYTER_RUNTIME_DIR": str(self.staging / "runtime")}
-        self.errors = tempfile.TemporaryFile(dir=self.staging)
-        return subprocess.Popen([sys.executable, "-m", "helpers.coursework.sandbox", "--serve"], env=env, stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=self.errors, start_new_session=True, cwd=str(self.staging), text=True)
-
-    def run(self, job_path: Path, timeout: float) -> bool:
-        """Run one job; False when it overran ``timeout`` (the worker is then replaced)."""
-        import selectors
-
-        if self.process is None or self.process.poll() is not None:
-            self.process = self._start()
-        self.last_error = ""
-        self.process.stdin.write(f"{job_path}\n")
-        self.process.stdin.flush()
-        with selectors.DefaultSelector() as selector:
-            selector.register(self.process.stdout, selectors.EVENT_READ)
-            ready = selector.select(timeout)
-        line = self.process.stdout.readline() if ready else ""
-        if line.strip() == "done":
-            return True
-        if not ready:
-            self.stop()
-            return False
-        self.errors.seek(0)
-        self.last_error = self.errors.read().decode("utf-8", "replace")[-2000:]
-        self.stop()  # it died: start afresh next time
-        return True
-
-    def stop(self) -> None:
-        if self.process is not None:
-            try:
-                os.killpg(self.process.pid, 9)
-            except OSError:
-                pass
-            self.process.wait()
-            for stream in (self.process.stdin, self.process.stdout, self.errors):
-                try:
-                    stream.close()
-                except OSError:
-                    pass  # a pipe to a killed worker may refuse its last flush
-            self.process = None
-
-
-def _overall(report: dict, options: Options) -> tuple[str, list[str]]:
-    errors = [f"cell {int(i)}: {e}" for i, e in sorted(report.get("errors", {}).items(), key=lambda kv: int(kv[0]))]
-    if report.get("timed_out"):
-        return "timed-out", [f"the notebook ran longer than {options.timeout:g} s and was stopped; answers recorded before then were graded"] + errors[:3]
-    if report.get("dead_kernel"):
-        return "kernel-died", ["the kernel died (os._exit, a crash or out of memory); answers recorded before then were graded"] + errors[:3]
-    if report.get("failure"):
-        return "failed", [report["failure"]] + errors[:3]
-    if errors:
-        timeouts = [e for e in errors if "KeyboardInterrupt" in e or "CellTimeout" in e]
-        note = [f"{len(timeouts)} cell(s) stopped at the {options.cell_timeout:g} s cell limit"] if timeouts else []
-        return "graded-with-errors", note + errors[:5]
-    return "graded", []
-
-
-# --------------------------------------------------------------------------- integrity of the grader's own files
-
-
-def _snapshot(folders: list[Path]) -> dict[Path, bytes]:
-    files = {}
-    for folder in folders:
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                files[path] = path.read_bytes()
-    return files
-
-
-def _restore(snapshot: dict[Path, bytes]) -> list[str]:
-    """Put back any guarded file a submission changed or deleted; name what changed."""
-    changed = []
-    for path, data in snapshot.items():
-        try:
-            same = path.read_bytes() == data
-        except OSError:
-            same = False
-        if not same:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-            changed.append(str(path))
-    return changed
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-        handle.write(text)
-    os.replace(tmp, path)
+        self.executor.close()
 
 
 # --------------------------------------------------------------------------- the batch
 
 
-def environment_record(key: dict, options: Options) -> dict:
-    def tree_hash(folder: Path) -> str:
-        digest = hashlib.sha256()
-        for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-            digest.update(str(path.relative_to(folder)).encode() + b"\x00" + path.read_bytes())
-        return digest.hexdigest()
+def tree_digest(folder: Path) -> str:
+    """A hash of a folder's files (names and contents), so a regrade can show it used the same ones."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(str(path.relative_to(folder)).encode() + b"\x00" + path.read_bytes())
+    return digest.hexdigest()
 
+
+
+def _load_case(case: str | Path) -> Case:
+    try:
+        return load_case(case)
+    except (UnknownCaseError, CaseDataError) as error:
+        raise GradingError(f"--case {case}: {error}") from None
+
+
+def _owners(intake: Intake, roster: Roster | None) -> list[Owner]:
+    return [owner_of(submission, roster) for submission in intake.submissions]
+
+
+def _flag_shared_owners(rows: list[SubmissionResult]) -> None:
+    """Two files for one student: neither is that student's grade until the instructor decides."""
+    by_student: dict[str, list[SubmissionResult]] = {}
+    for row in rows:
+        if row.student_id:
+            by_student.setdefault(canonical(row.student_id), []).append(row)
+    for group in by_student.values():
+        if len(group) > 1:
+            names = ", ".join(r.submission for r in group)
+            for row in group:
+                row.reasons.insert(0, f"{len(group)} files belong to student {row.student_id!r} ({names}); grade one by hand or remove the others")
+                row.status = min(row.status, "needs-review", key=PRECEDENCE.index) if row.status in PRECEDENCE else row.status
+
+
+def _missing(roster: Roster, rows: list[SubmissionResult], case: Case, max_score: float) -> list[SubmissionResult]:
+    submitted = {canonical(r.student_id) for r in rows if r.student_id} | {r.roster.get("ID") for r in rows if r.roster.get("ID")}
+    missing = []
+    for entry in roster.entries:
+        if entry.key not in submitted and entry.canvas_id not in submitted:
+            missing.append(SubmissionResult("", entry.student_id, entry.student, case_id=case.case_id, status="missing",
+                                            reasons=["no submission from this roster student"], max_score=max_score, roster=entry.lms))
+    return missing
+
+
+def _grade_remote(exercise: str, case: str, out: str, options: dict, hidden: list[str], submission: Submission, owner: Owner):
+    """Grade one submission inside a Dask worker process, with a grader kept per worker."""
+    import atexit
+
+    from distributed import get_worker
+
+    key = (exercise, case, out, json.dumps(options, sort_keys=True), tuple(hidden))
+    grader = _REMOTE_GRADERS.get(key)
+    if grader is None:
+        name = get_worker().name
+        slot = name if isinstance(name, int) else int(hashlib.sha256(str(name).encode()).hexdigest()[:4], 16) % 900
+        grader = Grader(exercise, load_case(case), Path(out), Options(**{**options, "workers": 1}), [Path(h) for h in hidden],
+                        first_uid=FIRST_UID + 100 + slot)
+        _REMOTE_GRADERS[key] = grader
+        atexit.register(grader.close)
+    return grader.grade(submission, owner)
+
+
+_REMOTE_GRADERS: dict[tuple, Grader] = {}
+
+
+def _run_dask(grader: Grader, jobs: list[tuple[Submission, Owner]], options: Options, hidden: list[Path], bar) -> list[SubmissionResult]:
+    from distributed import Client, LocalCluster
+
+    address = options.executor.split("dask", 1)[1].lstrip(":") if options.executor != "dask" else ""
+    cluster = None
+    if address:
+        client = Client(address)
+    else:
+        cluster = LocalCluster(n_workers=max(1, options.workers), threads_per_worker=1, processes=True, dashboard_address=None)
+        client = Client(cluster)
+    try:
+        settings = {f.name: getattr(options, f.name) for f in fields(Options) if f.name not in ("progress", "executor")}
+        futures = [client.submit(_grade_remote, grader.exercise, grader.case_location, str(grader.results_dir.parent), settings,
+                                 [str(h) for h in hidden], submission, owner, pure=False) for submission, owner in jobs]
+        rows = []
+        for future in futures:
+            rows.append(future.result())
+            bar.update(1)
+        return rows
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def grade_batch(submissions_path: Path, exercise: str, out: Path, options: Options | None = None, case: str | Path = "hootsuite-ice-2020",
+                course: Course | None = None, reveal: bool = False) -> list[SubmissionResult]:
+    """Grade everything in ``submissions_path`` against ``case``; write the outputs to ``out``; return the rows.
+
+    ``options.executor`` is ``threads`` (this machine, ``workers`` at once) or ``dask`` (a local
+    Dask cluster of ``workers`` processes) or ``dask:ADDRESS`` (an existing Dask scheduler whose
+    workers have this package and the case data installed). The grades are the same either way.
+    Everything that can be checked (the case, the roster, the output folder, the submissions) is
+    checked before the first submission runs; ``GradingError`` names what is wrong.
+    """
+    options = options or Options()
+    course = course or Course()
+    loaded = _load_case(case)
+    key = load_key(exercise)
+    try:
+        check_case(exercise, loaded, key.get("requires", []))
+    except VariantError as error:
+        raise GradingError(str(error)) from None
+    try:
+        intake = collect(Path(submissions_path), int(options.max_notebook_mb * 1024 * 1024))
+        roster = read_roster(course.roster, course.id_column) if course.roster else None
+    except IntakeError as error:
+        raise GradingError(str(error)) from None
+    try:
+        out = output_folder(Path(out))
+    except OutputFolderError as error:
+        raise OutputFolderError(f"--out {out}: {error}") from None
+    assignment = _assignment(course, roster, key)
+    hidden = [Path(submissions_path).resolve(), *([course.roster.resolve()] if course.roster else [])]
+    local = options.executor == "threads"
+    grader = Grader(exercise, loaded, out, options, hidden, start_workers=local)
+    jobs = list(zip(intake.submissions, _owners(intake, roster)))
+    try:
+        with tqdm(total=len(jobs), desc=f"grading {exercise}", unit="submission", disable=not options.progress, file=sys.stderr) as bar:
+            if local:
+                rows = []
+                with ThreadPoolExecutor(max_workers=max(1, options.workers)) as pool:
+                    for row in pool.map(lambda job: grader.grade(*job), jobs):
+                        rows.append(row)
+                        bar.update(1)
+            else:
+                rows = _run_dask(grader, jobs, options, hidden, bar)
+    finally:
+        grader.close()
+    _flag_shared_owners(rows)
+    if roster is not None:
+        rows += _missing(roster, rows, loaded, grader.max_score)
+    record = environment_record(key, options, loaded, course, roster, assignment, reveal)
+    write_outputs(rows, key, out, record, skipped=intake.skipped, assignment=assignment, roster=roster, id_column=course.id_column, reveal=reveal)
+    return rows
+
+
+def _assignment(course: Course, roster: Roster | None, key: dict) -> str:
+    """The Canvas import file's assignment column: an existing assignment's "Name (id)" where known."""
+    wanted = course.canvas_assignment
+    if wanted and roster is not None:
+        header = roster.assignment(wanted)
+        if header:
+            return header
+    if wanted:
+        if not wanted.rstrip().endswith(")") or "(" not in wanted:
+            raise GradingError(f"--canvas-assignment {wanted!r}: give the assignment as Canvas names it in its gradebook export, "
+                               "with its id in brackets (\"Exercise 1 (12345)\"), or pass --roster with that column")
+        return wanted.strip()
+    if roster is not None:
+        return roster.assignment(key["title"]) or key["title"]
+    return key["title"]
+
+
+def environment_record(key: dict, options: Options, case: Case, course: Course, roster: Roster | None, assignment: str, reveal: bool) -> dict:
+    """Versions, hashes and settings of this run, to show that a regrade matches."""
     packages = {}
     for name in ("crisis-casework", "papermill", "nbclient", "nbformat", "ipykernel", "jupyter_client", "pandas", "numpy", "matplotlib", "pyzmq"):
         try:
@@ -500,101 +373,14 @@ def environment_record(key: dict, options: Options) -> dict:
         "packages": packages,
         "exercise": key["exercise"],
         "exercise_source_sha256": key["source_sha256"],
-        "case_data_sha256": tree_hash(CASES_DIR),
-        "helpers_sha256": tree_hash(PACKAGE_DIR),
-        "options": options.fingerprint(),
+        "case_id": case.case_id,
+        "case_path": str(case.path),
+        "case_data_sha256": tree_digest(case.path),
+        "helpers_sha256": tree_digest(PACKAGE_DIR),
+        "roster": {"path": str(roster.path), "sha256": hashlib.sha256(roster.path.read_bytes()).hexdigest(),
+                   "id_column": course.id_column, "students": len(roster.entries)} if roster else None,
+        "canvas_assignment": assignment,
+        "reveal": reveal,
+        "options": options.limits(),
         "isolation": isolation_summary(),
     }
-
-
-def namespaces_isolate() -> bool:
-    """Whether kernels run in their own mount and network namespaces (see kernel.apply)."""
-    return os.geteuid() == 0
-
-
-def isolation_summary() -> dict:
-    root = namespaces_isolate()
-    return {
-        "namespaces (no network, read-only files)": "on" if root else "off: needs root",
-        "process-count cgroup": "on" if root and any(os.path.exists(os.path.join(r, "cgroup.procs")) for r in ("/sys/fs/cgroup/pids", "/sys/fs/cgroup")) else "off",
-        "resource limits (memory, CPU, file size)": "on",
-        "scrubbed environment, stdin off, time limits": "on",
-    }
-
-
-_REMOTE_GRADERS: dict[tuple, "Grader"] = {}
-
-
-def _grade_remote(exercise: str, out: str, options: dict, submissions_path: str, submission: Submission) -> dict:
-    """Grade one submission inside a Dask worker process, with a grader kept per worker."""
-    import atexit
-
-    from distributed import get_worker
-
-    key = (exercise, out, json.dumps(options, sort_keys=True), submissions_path)
-    grader = _REMOTE_GRADERS.get(key)
-    if grader is None:
-        worker_options = Options(**{**options, "workers": 1})
-        name = get_worker().name
-        slot = name if isinstance(name, int) else int(hashlib.sha256(str(name).encode()).hexdigest()[:4], 16) % 900
-        grader = Grader(exercise, Path(out), worker_options, Path(submissions_path), first_uid=FIRST_UID + 100 + slot)
-        _REMOTE_GRADERS[key] = grader
-        atexit.register(grader.close)
-    return grader.grade(submission)
-
-
-def _run_dask(grader: "Grader", submissions: list[Submission], options: Options, bar, results: dict, submissions_path: Path) -> None:
-    from distributed import Client, LocalCluster, as_completed
-
-    address = options.executor.split("dask", 1)[1].lstrip(":") if options.executor != "dask" else ""
-    cluster = None
-    if address:
-        client = Client(address)
-    else:
-        cluster = LocalCluster(n_workers=max(1, options.workers), threads_per_worker=1, processes=True, dashboard_address=None)
-        client = Client(cluster)
-    try:
-        settings = {k: v for k, v in options.__dict__.items() if k not in ("progress", "executor")}
-        futures = {client.submit(_grade_remote, grader.exercise, str(grader.out), settings, str(submissions_path), s, pure=False): s for s in submissions}
-        for future in as_completed(futures):
-            results[futures[future].name] = future.result()
-            bar.update(1)
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
-
-
-def grade_batch(submissions_path: Path, exercise: str, out: Path, options: Options | None = None) -> list[dict]:
-    """Grade everything in ``submissions_path``; write the outputs to ``out``; return the rows.
-
-    ``options.executor`` is ``threads`` (this machine, ``workers`` at once) or ``dask`` (a local
-    Dask cluster of ``workers`` processes) or ``dask:ADDRESS`` (an existing Dask scheduler whose
-    workers have this package and the case data installed). The grades are the same either way.
-    """
-    from .report import write_outputs
-
-    options = options or Options()
-    submissions = collect(Path(submissions_path), options)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    os.chmod(out, 0o700)
-    local = options.executor == "threads"
-    grader = Grader(exercise, out, options, Path(submissions_path), start_workers=local)
-    results: dict[str, dict] = {}
-    try:
-        from tqdm import tqdm
-
-        with tqdm(total=len(submissions), desc=f"grading {exercise}", unit="submission", disable=not options.progress, file=sys.stderr) as bar:
-            if local:
-                with ThreadPoolExecutor(max_workers=max(1, options.workers)) as pool:
-                    for submission, result in zip(submissions, pool.map(grader.grade, submissions)):
-                        results[submission.name] = result
-                        bar.update(1)
-            else:
-                _run_dask(grader, submissions, options, bar, results, Path(submissions_path).resolve())
-    finally:
-        grader.close()
-    rows = [results[s.name] for s in submissions]
-    write_outputs(rows, grader.key, out, environment_record(grader.key, options))
-    return rows

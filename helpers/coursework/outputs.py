@@ -1,126 +1,264 @@
-"""What a grading run writes: gradebook, LMS import, feedback, class summary, environment.
+"""What a grading run writes: gradebook, Canvas import file, feedback, class summary, environment.
 
-Everything here is built from the structured results alone. Student-supplied text (answers, file
-names) is escaped before it goes into HTML, so feedback cannot carry a student's script.
+Everything here is built from the typed results alone. Student-supplied text (answers, file
+names, ids) is escaped before it goes into HTML or Markdown, and every CSV cell a spreadsheet
+would run as a formula (a leading ``=``, ``+``, ``-``, ``@``) is neutralised. People's outputs
+are readable by the instructor's group (``files.GROUP``), never by every user of the machine.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import html
 import io
 import json
+import re
 from collections import Counter
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
-from .grade import RESULT_FIELDS, _atomic_write
+import mistune
+from matplotlib.figure import Figure
+
+from ..files import GROUP, atomic_write
+from .intake import ROSTER_COLUMNS, Roster
+from .results import STATUSES, SubmissionResult
+
+_FORMULA = re.compile(r"^[=+\-@\t\r]")
+_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+_MARKDOWN = mistune.create_markdown(escape=True)
+MAX_SHOWN = 2_000  # characters of a reason or an answer shown in one cell of a page
 
 
-def _csv(rows: list[list]) -> str:
+def _num(value) -> str:
+    return "" if value is None else f"{value:g}" if isinstance(value, (int, float)) else str(value)
+
+
+def _cell(value) -> str:
+    text = _num(value)
+    return "'" + text if _FORMULA.match(text) and not _NUMBER.match(text) else text
+
+
+def csv_text(rows: list[list]) -> str:
+    """Rows as CSV, with every cell safe to open in a spreadsheet."""
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    csv.writer(buffer, lineterminator="\n").writerows([[_cell(v) for v in row] for row in rows])
     return buffer.getvalue()
 
 
-def gradebook_rows(results: list[dict], key: dict) -> list[list]:
-    questions = [q["id"] for q in key["questions"]]
-    manual = [q["id"] for q in key["questions"] if q["kind"] == "text"]
-    header = list(RESULT_FIELDS[:5]) + [f"{q} (of {_points(key, q)})" for q in questions] + [f"{q} manual" for q in manual] + ["status", "reason"]
+def _clip(text: str, limit: int = MAX_SHOWN) -> str:
+    return text if len(text) <= limit else text[:limit] + f" [... {len(text) - limit} more characters]"
+
+
+def feedback_names(results: list[SubmissionResult]) -> dict[str, str]:
+    """A file name under feedback/ for each submission, safe and unique."""
+    names: dict[str, str] = {}
+    used: set[str] = set()
+    for result in results:
+        if not result.submission:
+            continue
+        stem = PurePosixPath(result.submission).name.removesuffix(".ipynb")
+        name = "".join(c if c.isalnum() or c in "._-" else "_" for c in stem).strip("._")[:80] or "submission"
+        if name in used:
+            name += "-" + hashlib.sha256(result.submission.encode()).hexdigest()[:8]
+        used.add(name)
+        names[result.submission] = f"feedback/{name}.html"
+    return names
+
+
+# --------------------------------------------------------------------------- the gradebook
+
+
+def gradebook_rows(results: list[SubmissionResult], key: dict) -> list[list]:
+    questions = key["questions"]
+    manual = [q["id"] for q in questions if q["kind"] == "text"]
+    header = ["submission", "student_id", "name", "notebook_id", "variant_of", "score", "max_score"]
+    header += [f"{q['id']} (of {_num(q['points'])})" for q in questions] + [f"{q} manual" for q in manual]
+    header += ["status", "exported", "reason", "feedback"]
+    names = feedback_names(results)
     rows = [header]
     for result in results:
-        row = [result["submission"], result["student_id"], result["name"], _num(result["score"]), _num(result["max_score"])]
-        row += [_num(result["questions"][q]["points"]) if q in result["questions"] else "" for q in questions]
+        row = [result.submission, result.student_id, result.name, result.notebook_id, result.variant_of,
+               _num(result.score), _num(result.max_score)]
+        row += [_num(q.points) if (q := result.question(spec["id"])) else "" for spec in questions]
         row += ["" for _ in manual]  # for the instructor
-        row += [result["status"], result["reason"]]
+        row += [result.status, "yes" if result.final else "no", _clip(result.reason), names.get(result.submission, "")]
         rows.append(row)
     return rows
 
 
-def _points(key: dict, question: str):
-    return _num(next(q["points"] for q in key["questions"] if q["id"] == question))
+# --------------------------------------------------------------------------- the Canvas import file
 
 
-def _num(value) -> str:
-    return f"{value:g}" if isinstance(value, (int, float)) else str(value)
+def canvas_rows(results: list[SubmissionResult], key: dict, assignment: str, roster: Roster | None, id_column: str) -> list[list]:
+    """Canvas's gradebook import layout: Student, ID, SIS User ID, SIS Login ID, Section, then the assignment.
 
-
-def canvas_rows(results: list[dict], key: dict) -> list[list]:
-    """Canvas's gradebook import layout: Student, ID, SIS User ID, SIS Login ID, Section, assignment."""
-    column = f"{key['title']} ({key['exercise']})"
-    rows = [["Student", "ID", "SIS User ID", "SIS Login ID", "Section", column],
-            ["    Points Possible", "", "", "", "", _num(results[0]["max_score"]) if results else ""]]
+    Canvas matches a row to a student by ID, SIS User ID or SIS Login ID, and an assignment column
+    to an existing assignment only by the id in brackets ("Exercise 1 (12345)"). A blank score
+    leaves the student's grade as it is: every row that is not final is blank, never 0.
+    """
+    max_score = sum(q["points"] for q in key["questions"])
+    rows = [list(ROSTER_COLUMNS) + [assignment], ["    Points Possible", "", "", "", "", _num(max_score)]]
+    by_student: dict[str, list[SubmissionResult]] = {}
     for result in results:
-        rows.append([result["name"] or result["student_id"], result["student_id"], "", "", "", _num(result["score"])])
+        lms_key = result.roster.get("ID") or (result.student_id and f"id:{result.student_id.casefold()}")
+        if lms_key:
+            by_student.setdefault(lms_key, []).append(result)
+
+    def score(group: list[SubmissionResult]) -> str:
+        return _num(group[0].score) if len(group) == 1 and group[0].final else ""
+
+    if roster is not None:
+        for entry in roster.entries:
+            group = by_student.get(entry.canvas_id, [])
+            rows.append([entry.lms.get(column, "") for column in ROSTER_COLUMNS] + [score(group)])
+        return rows
+    for group in by_student.values():
+        first = group[0]
+        lms = {"Student": first.name, "ID": first.roster.get("ID", "")}
+        if not lms["ID"]:
+            lms[id_column] = first.student_id  # without a roster the file names are taken to be this column's ids
+        rows.append([lms.get(column, "") for column in ROSTER_COLUMNS] + [score(group)])
     return rows
 
 
-def feedback_html(result: dict, key: dict) -> str:
+# --------------------------------------------------------------------------- feedback
+
+
+def _shown(value) -> str:
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _expected_shown(kind: str, expected) -> str:
+    if kind == "span" and isinstance(expected, dict):
+        return "; ".join(repr(expected["text"][a:b]) for a, b in expected["accept"])
+    if kind == "text":
+        return "graded with the rubric (no single right text)"
+    return _shown(expected)
+
+
+def feedback_html(result: SubmissionResult, key: dict, reveal: bool = False) -> str:
     e = html.escape
-    rows = "".join(
-        f"<tr><td>{e(q)}</td><td>{e(_num(g['points']))} / {e(_num(g['of']))}</td><td>{e(g['status'])}</td><td>{e(g['feedback'])}</td></tr>"
-        for q, g in result["questions"].items()
-    )
+    specs = {q["id"]: q for q in key["questions"]}
+    blocks = []
+    for question in result.questions:
+        spec = specs.get(question.question, {})
+        answer = (f'<pre class="answer">{e(_clip(_shown(question.answer)))}</pre>' if question.answered
+                  else "<p class=\"answer\"><em>no answer was recorded</em></p>")
+        expected = (f"<p><strong>Expected:</strong> <code>{e(_clip(_expected_shown(spec.get('kind', ''), question.expected)))}</code></p>"
+                    if reveal else "")
+        criteria = "".join(f"<li>{'met' if c['passed'] else 'not met'}: {e(c['description'])}</li>" for c in question.criteria)
+        manual = f"<p>The instructor adds up to {_num(question.manual_of)} more point(s) by hand.</p>" if question.manual_of else ""
+        prompt = spec.get("text", "")
+        heading = "" if prompt.lstrip().startswith("#") else f"<h2>{e(question.question)}</h2>"  # the prompt's own heading, if it has one
+        verdict = e(question.status) + ("" if question.feedback == question.status else f": {e(question.feedback)}")
+        blocks.append(
+            f'<section>{heading}<div class="question">{_MARKDOWN(prompt)}</div>'
+            f"<p><strong>Your answer, as recorded:</strong></p>{answer}"
+            f"<p><strong>Points: {e(_num(question.points))} of {e(_num(question.of))}</strong> ({verdict})</p>"
+            + (f"<ul>{criteria}</ul>" if criteria else "") + manual + expected + "</section>"
+        )
+    variant = "".join(f"<tr><th>{e(k)}</th><td><code>{e(str(v))}</code></td></tr>" for k, v in result.variant.items())
+    status_note = STATUSES.get(result.status, "")
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
-        f"<title>Feedback: {e(key['title'])}</title></head><body>"
-        f"<h1>{e(key['title'])}</h1><p>Submission <code>{e(result['submission'])}</code>, student id <code>{e(result['student_id'])}</code></p>"
-        f"<p>Score: {e(_num(result['score']))} of {e(_num(result['max_score']))}. Status: {e(result['status'])}.</p>"
-        + (f"<p>{e(result['reason'])}</p>" if result["reason"] else "")
-        + f"<table><thead><tr><th>Question</th><th>Points</th><th>Status</th><th>Feedback</th></tr></thead><tbody>{rows}</tbody></table>"
-        "</body></html>\n"
+        f"<title>Feedback: {e(key['title'])}</title><style>{FEEDBACK_CSS}</style></head><body><main>"
+        f"<h1>{e(key['title'])}</h1>"
+        f"<p>Submission <code>{e(result.submission)}</code>, student id <code>{e(result.student_id or 'unknown')}</code>, "
+        f"case <code>{e(result.case_id)}</code>.</p>"
+        + (f"<p>Checked against the variant of <code>{e(result.variant_of)}</code>:</p><table>{variant}</table>" if result.variant_of else "")
+        + f"<p class=\"score\">Score: {e(_num(result.score) or 'none')} of {e(_num(result.max_score))}. Status: {e(result.status)}"
+        + (f" ({e(status_note)})" if status_note else "") + ".</p>"
+        + (f"<p>{e(_clip(result.reason))}</p>" if result.reason else "")
+        + "".join(blocks) + "</main></body></html>\n"
     )
 
 
-def summary_markdown(results: list[dict], key: dict) -> str:
-    scores = [r["score"] for r in results]
-    statuses = Counter(r["status"] for r in results)
-    lines = [f"# Class summary: {key['title']}", "", f"Submissions: {len(results)}", ""]
-    lines += ["| status | submissions |", "|---|---|"] + [f"| {s} | {n} |" for s, n in sorted(statuses.items())]
+FEEDBACK_CSS = (
+    "body{font-family:system-ui,sans-serif;line-height:1.5;color:#1a1a1a;background:#fff;margin:0}"
+    "main{max-width:48rem;margin:0 auto;padding:1rem}"
+    "pre.answer{white-space:pre-wrap;word-break:break-word;background:#f4f4f4;padding:.5rem;border-left:3px solid #0072B2}"
+    "table{border-collapse:collapse}th,td{text-align:left;padding:.2rem .6rem;border-bottom:1px solid #ccc}"
+    "code{word-break:break-word}section{border-top:1px solid #ccc;margin-top:1rem}"
+)
+
+
+# --------------------------------------------------------------------------- the class summary
+
+
+def _md(text: str) -> str:
+    """Student text made inert in Markdown: no HTML, no code spans, no line breaks."""
+    return html.escape(" ".join(str(text).split()), quote=False).replace("`", "'").replace("|", "\\|")[:120]
+
+
+def summary_markdown(results: list[SubmissionResult], key: dict, skipped: list[tuple[str, str]], assignment: str,
+                     roster: Roster | None) -> str:
+    statuses = Counter(r.status for r in results)
+    submitted = [r for r in results if r.submission]
+    final = [r for r in results if r.final]
+    lines = [f"# Class summary: {key['title']}", "", f"Submissions: {len(submitted)}" + (f"; roster students: {len(roster.entries)}" if roster else ""), ""]
+    lines += ["| status | rows | meaning |", "|---|---|---|"]
+    lines += [f"| {s} | {n} | {STATUSES.get(s, '')} |" for s, n in sorted(statuses.items())]
+    scores = sorted(r.score for r in final)
     if scores:
-        ordered = sorted(scores)
-        median = ordered[len(ordered) // 2] if len(ordered) % 2 else (ordered[len(ordered) // 2 - 1] + ordered[len(ordered) // 2]) / 2
-        lines += ["", f"Scores: median {median:g}, lowest {min(scores):g}, highest {max(scores):g} of {results[0]['max_score']:g}.", ""]
-    lines += ["![Score distribution](score-distribution.png)", "", "## Most common wrong answers", ""]
+        middle = len(scores) // 2
+        median = scores[middle] if len(scores) % 2 else (scores[middle - 1] + scores[middle]) / 2
+        lines += ["", f"Final scores ({len(scores)}): median {median:g}, lowest {scores[0]:g}, highest {scores[-1]:g} of {final[0].max_score:g}."]
+    lines += ["", "![Score distribution](score-distribution.png)", "", "## Rows that need the instructor", ""]
+    waiting = [r for r in results if not r.final]
+    lines += [f"- `{_md(r.submission or r.student_id)}` ({r.status}): {_md(r.reason)}" for r in waiting] or ["- none"]
+    exported = sum(1 for r in results if r.final)
+    has_id = re.search(r"\((\d+)\)\s*$", assignment)
+    lines += ["", "## Canvas import", "",
+              f"- `canvas-import.csv` {'updates the existing assignment' if has_id else 'creates a NEW assignment'} "
+              f"**{_md(assignment)}**" + ("" if has_id else " (pass --canvas-assignment \"Name (id)\" or a --roster that has the "
+                                                            "assignment's column to update an existing one)") + ".",
+              f"- {exported} score(s) exported; every other row is left blank, which leaves its grade in Canvas unchanged."]
+    if roster is not None and assignment in roster.points_possible:
+        canvas_points = roster.points_possible[assignment]
+        ours = sum(q["points"] for q in key["questions"])
+        if canvas_points and _num(float(canvas_points)) != _num(ours):
+            lines.append(f"- **Check the points:** the assignment is out of {canvas_points} in Canvas; this exercise is out of {_num(ours)}.")
+    if skipped:
+        lines += ["", "## Files that are not submissions (skipped)", ""] + [f"- `{_md(name)}`: {why}" for name, why in skipped]
+    lines += ["", "## Most common wrong answers", ""]
     for question in key["questions"]:
-        wrong = Counter(json.dumps(r["answers"].get(question["id"]), sort_keys=True) for r in results
-                        if r["questions"].get(question["id"], {}).get("status") in ("incorrect", "wrong form") and question["id"] in r["answers"])
+        wrong = Counter(_md(json.dumps(q.answer, sort_keys=True)) for r in results if (q := r.question(question["id"]))
+                        and q.status in ("incorrect", "wrong form") and q.answered)
         lines.append(f"### {question['id']} ({question['kind']})")
-        lines += [f"- `{answer.replace('`', '')}`: {count}" for answer, count in wrong.most_common(3)] or ["- none"]
+        lines += [f"- `{answer}`: {count}" for answer, count in wrong.most_common(3)] or ["- none"]
         lines.append("")
     return "\n".join(lines)
 
 
-def score_figure(results: list[dict], key: dict, path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    scores = [r["score"] for r in results]
-    top = results[0]["max_score"] if results else 1
-    figure, axes = plt.subplots(figsize=(6, 3.5))
+def score_figure(results: list[SubmissionResult], key: dict) -> bytes:
+    scores = [r.score for r in results if r.final]
+    top = sum(q["points"] for q in key["questions"])
+    figure = Figure(figsize=(6, 3.5))
+    axes = figure.subplots()
     axes.hist(scores, bins=range(0, int(top) + 2), color="#0072B2", edgecolor="white", align="left")
-    axes.set_title(f"Score distribution: {key['title']}")
+    axes.set_title(f"Final scores: {key['title']}")
     axes.set_xlabel(f"score (of {top:g})")
     axes.set_ylabel("submissions")
     figure.tight_layout()
-    tmp = path.with_suffix(".tmp.png")
-    figure.savefig(tmp, dpi=100, metadata={"Software": None})
-    plt.close(figure)
-    tmp.replace(path)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
+    return buffer.getvalue()
 
 
-def write_outputs(results: list[dict], key: dict, out: Path, environment: dict) -> None:
-    _atomic_write(out / "gradebook.csv", _csv(gradebook_rows(results, key)))
-    _atomic_write(out / "canvas-import.csv", _csv(canvas_rows(results, key)))
+def write_outputs(results: list[SubmissionResult], key: dict, out: Path, environment: dict, skipped: list[tuple[str, str]],
+                  assignment: str, roster: Roster | None, id_column: str, reveal: bool = False) -> None:
+    (out / "feedback").mkdir(mode=0o750, exist_ok=True)
+    atomic_write(out / "gradebook.csv", csv_text(gradebook_rows(results, key)), GROUP)
+    atomic_write(out / "canvas-import.csv", csv_text(canvas_rows(results, key, assignment, roster, id_column)), GROUP)
+    names = feedback_names(results)
     for result in results:
-        name = result["student_id"] or "unidentified-" + result["submission"].replace("/", "_")
-        _atomic_write(out / "feedback" / f"{_safe(name)}.html", feedback_html(result, key))
-    _atomic_write(out / "summary.md", summary_markdown(results, key))
-    score_figure(results, key, out / "score-distribution.png")
-    _atomic_write(out / "environment.json", json.dumps(environment, indent=1, sort_keys=True) + "\n")
-
-
-def _safe(name: str) -> str:
-    return "".join(c if c.isalnum() or c in "._-" else "_" for c in name)[:80] or "unnamed"
+        if result.submission in names:
+            atomic_write(out / names[result.submission], feedback_html(result, key, reveal), GROUP)
+    atomic_write(out / "summary.md", summary_markdown(results, key, skipped, assignment, roster), GROUP)
+    atomic_write(out / "score-distribution.png", score_figure(results, key), GROUP)
+    atomic_write(out / "environment.json", json.dumps(environment, indent=1, sort_keys=True) + "\n", GROUP)

@@ -66,9 +66,12 @@ def build(exercise: str, keep_solutions: bool = False) -> tuple[nbformat.Noteboo
         "language_info": {"name": "python"},
         "casework": {"exercise": exercise, "title": master.metadata["casework"]["title"]},
     })
-    questions, answer_cells = {}, {}
+    questions, answer_cells, texts = {}, {}, {}
+    prompt = ""  # the last markdown cell before an answer cell: the question as students read it
     for index, cell in enumerate(master.cells):
         meta = _meta(cell)
+        if cell.cell_type == "markdown":
+            prompt = cell.source
         if "checks" in cell.metadata.get("tags", []):
             missing = {"question", "kind", "points"} - set(meta)
             if missing:
@@ -94,17 +97,31 @@ def build(exercise: str, keep_solutions: bool = False) -> tuple[nbformat.Noteboo
                 new.source = SOLUTION.sub(f"{question} = ...  # your answer\n", cell.source).rstrip("\n")
             new.metadata["casework"] = {"question": question}
             answer_cells[question] = new.id
+            texts[question] = prompt
         student.cells.append(new)
     if set(questions) != set(answer_cells):
         raise SourceError(f"{path.name}: questions with answer cells {sorted(answer_cells)} and with checks {sorted(questions)} differ")
     key = {
         "exercise": exercise,
         "title": master.metadata["casework"]["title"],
+        "requires": master.metadata["casework"].get("requires", []),
         "source_sha256": hashlib.sha256(raw).hexdigest(),
-        "questions": [questions[q] for q in answer_cells],
+        "questions": [{**questions[q], "text": texts[q]} for q in answer_cells],
         "answer_cells": answer_cells,
     }
     return student, key
+
+
+def with_ids(notebook: nbformat.NotebookNode, student_id: str, case_id: str | None = None) -> nbformat.NotebookNode:
+    """``notebook`` with ``student_id`` (and ``case_id``) typed into its parameters cell, as a student does.
+
+    Tests, fixtures and benchmarks build their submissions this way, so they are what students hand in.
+    """
+    cell = next(c for c in notebook.cells if "parameters" in c.metadata.get("tags", []))
+    cell.source = re.sub(r'^student_id: str = "[^"]*"', f'student_id: str = "{student_id}"', cell.source, flags=re.M)
+    if case_id:
+        cell.source = re.sub(r'^case_id: str = "[^"]*"', f'case_id: str = "{case_id}"', cell.source, flags=re.M)
+    return notebook
 
 
 def _student_text(student) -> str:

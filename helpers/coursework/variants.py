@@ -12,13 +12,16 @@ import hashlib
 import random
 import re
 
-from ..case import Case, load_case
+from ..case import TABLES, Case, load_case
 
-#: Student ids: what a folder of notebooks or an LMS export can give, nothing that could be a path.
-STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+#: Student ids: a student number, a login or an email address; nothing that could be a path.
+STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,63}$")
 
-#: Zones a timing variant may ask for: the case's own and four a class is likely to meet.
-ZONES = ("America/Vancouver", "America/Toronto", "UTC", "Europe/London", "Australia/Sydney")
+#: The id a student notebook holds until the student types their own.
+PLACEHOLDER_ID = "demo"
+
+#: Zones a timing variant may ask for besides the case's own: ones a class is likely to meet.
+OTHER_ZONES = ("UTC", "America/Toronto", "Europe/London", "Australia/Sydney", "America/Vancouver")
 
 #: Precisions narrow enough to time a gap between two events in minutes.
 TIMED = ("second", "minute", "hour", "part_of_day")
@@ -29,15 +32,21 @@ class VariantError(ValueError):
 
 
 def check_student_id(student_id: str) -> str:
-    if not isinstance(student_id, str) or not STUDENT_ID.match(student_id):
+    if not isinstance(student_id, str) or not STUDENT_ID.match(student_id.strip()):
         raise VariantError(
-            f"student_id {student_id!r} is not a valid id: use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit"
+            f"student_id {student_id!r} is not a valid id: use 1-64 letters, digits, '.', '_', '-', '@' or '+', "
+            "starting with a letter or digit"
         )
     return student_id
 
 
+def canonical(student_id: str) -> str:
+    """Ids compare, and seed variants, without case or surrounding space: "S1234567 " is s1234567."""
+    return student_id.strip().casefold()
+
+
 def _rng(exercise: str, student_id: str) -> random.Random:
-    digest = hashlib.sha256(f"{exercise}\x00{student_id}".encode()).digest()
+    digest = hashlib.sha256(f"{exercise}\x00{canonical(student_id)}".encode()).digest()
     return random.Random(int.from_bytes(digest[:8], "big"))
 
 
@@ -72,22 +81,40 @@ def contested_claims(case: Case) -> list[str]:
     return [claim for claim in case.claims.index if claim in affirmed and claim in denied]
 
 
+def zones(case: Case) -> list[str]:
+    """The zones a timing variant may ask for: the case's own, then others a class is likely to meet."""
+    return list(dict.fromkeys([case.timezone, *OTHER_ZONES]))
+
+
+def _choose(options: list, rng: random.Random, lacking: str):
+    if not options:
+        raise VariantError(lacking)
+    return rng.choice(options)
+
+
 def _wording(case: Case, rng: random.Random) -> dict:
-    return {"statement": rng.choice(wording_statements(case))}
+    statement = _choose(wording_statements(case), rng, f"case {case.case_id!r} has no verbatim statement of the organisation "
+                        "with a negation and a finite verb, which the wording exercise asks about")
+    return {"statement": statement}
 
 
 def _timing(case: Case, rng: random.Random) -> dict:
     events = timed_events(case)
-    precise = [e for e in events[:-1] if case.events.loc[e, "time_precision"] in ("second", "minute")]
-    first = rng.choice(precise)
-    later = [e for e in events[events.index(first) + 1:] if case.events.loc[e, "start"] > case.events.loc[first, "start"]]
+    start = case.events["start"]
+    precise = [e for e in events if case.events.loc[e, "time_precision"] in ("second", "minute")
+               and any(start[later] > start[e] for later in events)]
+    first = _choose(precise, rng, f"case {case.case_id!r} has no event timed to the minute followed by a later timed event, "
+                    "which the timing exercise measures from")
+    later = [e for e in events[events.index(first) + 1:] if start[e] > start[first]]
     # Prefer what the organisation and the press did over one more petition milestone.
     later = [e for e in later if case.events.loc[e, "kind"] != "petition"] or later
-    return {"from_event": first, "to_event": rng.choice(later), "zone": rng.choice(ZONES)}
+    return {"from_event": first, "to_event": rng.choice(later), "zone": rng.choice(zones(case))}
 
 
 def _contradictions(case: Case, rng: random.Random) -> dict:
-    return {"claim": rng.choice(contested_claims(case))}
+    claim = _choose(contested_claims(case), rng, f"case {case.case_id!r} has no claim that one statement affirms and another "
+                    "denies, which the contradictions exercise asks about")
+    return {"claim": claim}
 
 
 def _strategies(case: Case, rng: random.Random) -> dict:
@@ -108,3 +135,18 @@ def assign(exercise: str, student_id: str, case: Case | None = None) -> dict:
         raise VariantError(f"unknown exercise {exercise!r}; known: {', '.join(BUILDERS)}")
     check_student_id(student_id)
     return BUILDERS[exercise](case or load_case(), _rng(exercise, student_id))
+
+
+def check_case(exercise: str, case: Case, requires: list[str] = ()) -> None:
+    """Raise ``VariantError`` naming what ``case`` lacks for ``exercise``, before anyone is graded.
+
+    ``requires`` lists the optional case files the exercise needs (its key says which, e.g.
+    ``coding.csv``); every pool its variants draw from must be non-empty too.
+    """
+    for file in requires:
+        table = next((name for name, spec in TABLES.items() if spec.file == file), None)
+        if table is None:
+            raise VariantError(f"exercise {exercise!r} requires {file!r}, which is not a case file (see data/README.md)")
+        if getattr(case, table).empty:
+            raise VariantError(f"exercise {exercise!r} needs {file}, which case {case.case_id!r} does not have ({case.path / file})")
+    assign(exercise, PLACEHOLDER_ID, case)

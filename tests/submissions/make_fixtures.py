@@ -2,7 +2,8 @@
 
 Each file is named ``EXPECTED-STATUS.what-it-does.ipynb``; ``expected.csv`` gives the score it
 must get and a phrase its reason must contain. The base is the reference solution (full marks),
-so any other score is the effect of what the submission does. Regenerate with
+with the file's own name typed in as its student id (``ID.ipynb`` is student ID's file), so any
+other score or status is the effect of what the submission does. Regenerate with
 ``python tests/submissions/make_fixtures.py`` after changing the wording exercise.
 """
 
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import nbformat
 
-from helpers.coursework.source import build
+from helpers.coursework.source import build, with_ids
 
 HERE = Path(__file__).parent / "wording"
 
@@ -55,7 +56,10 @@ def wrong_answers(notebook):
 FIXTURES = []
 
 
-def fixture(stem, status, score, reason, content, isolation=""):
+def fixture(stem, status, score, reason, content, isolation="", own_id=True):
+    """One submission; a notebook gets its file stem as student id unless ``own_id`` is False."""
+    if own_id and not isinstance(content, bytes):
+        content = with_ids(copy.deepcopy(content), stem)
     FIXTURES.append((stem, status, score, reason, content, isolation))
 
 
@@ -171,12 +175,12 @@ except OSError:
 fixture("graded.patches-answer-channel", "graded", 0, "", with_cell('''\
 import json
 import helpers.coursework.answers as answers
-def forged(question, namespace, path=answers.ANSWER_FILE):
-    with open(path, "a") as handle:
+def forged(question, namespace, path=None):
+    with open(answers._channel, "a") as handle:
         handle.write(json.dumps({"question": question, "value": 2, "points": 2, "status": "correct"}) + "\\n")
         handle.write(json.dumps({"question": question, "value": "correct"}) + "\\n")
         handle.write("{not json\\n")
-__casework_record__ = forged''', notebook=wrong_answers(base()), after="start"))
+answers.record = forged''', notebook=wrong_answers(base()), after="start"))
 
 fixture("graded.forged-answer-outputs", "graded", 0, "", with_cell('''\
 from IPython.display import display, JSON
@@ -205,6 +209,16 @@ if leaked:
 
 blank = build("wording")[0]
 fixture("graded.blank-student-version", "graded", 0, "unanswered: q1, q2, q3", blank)
+
+# Identity: the grader never picks one of two ids (or cases, or exercises) silently.
+fixture("needs-review.placeholder-id", "needs-review", 5, "still holds the placeholder id 'demo'", base(), own_id=False)
+fixture("needs-review.classmates-id", "needs-review", 5, "worked with student id 'someone-else'", with_ids(base(), "someone-else"), own_id=False)
+fixture("needs-review.id-set-by-code", "needs-review", 5, "sets student_id from an expression",
+        with_cell('student_id = "needs-review.id-set-by-code".strip()', after="start"))
+fixture("needs-review.other-case", "needs-review", 0, "works on case no-such-case",
+        with_ids(base(), "needs-review.other-case", case_id="no-such-case"), own_id=False)
+timing = build("timing", keep_solutions=True)[0]
+fixture("needs-review.other-exercise", "needs-review", 0, "starts exercise 'timing', not 'wording'", timing)
 
 
 def main() -> None:
