@@ -46,7 +46,7 @@ from bench_module import machine, write_table  # noqa: E402
 
 from benchmarks import anchors  # noqa: E402
 from helpers import load_case  # noqa: E402
-from helpers.coursework.execute import isolation_summary  # noqa: E402
+from helpers.coursework.isolation import mode as isolation_mode, summary as isolation_text  # noqa: E402
 from helpers.coursework.source import RELEASE_DIR, build, compile_checks, load_key  # noqa: E402
 from helpers.coursework.variants import assign  # noqa: E402
 
@@ -230,7 +230,7 @@ def report(exercise: str, students, seconds, scores, out: Path, started_load: fl
     table, problems = agreement(students, scores)
     honest = [row for row in table if row["kind"] not in HOSTILE]
     agreeing = sum(len({row[name] for name in GRADERS}) == 1 for row in honest)
-    isolation = isolation_summary()
+    isolation = isolation_text(isolation_mode())
     versions = {name: importlib.metadata.version(name) for name in ("nbgrader", "otter-grader", "papermill", "nbclient")}
     rows = [
         {"measure": f"casework grade, per submission ({exercise}, {size} mixed, 1 worker, isolation on)"
@@ -254,7 +254,7 @@ def report(exercise: str, students, seconds, scores, out: Path, started_load: fl
         f"{started_load:.2f} at the start and {os.getloadavg()[0]:.2f} at the end. Versions: "
         + ", ".join(f"{k} {v}" for k, v in versions.items()) + ".",
         "",
-        "Our isolation in this run: " + "; ".join(f"{k}: {v}" for k, v in isolation.items()) + ".",
+        f"Our isolation in this run: {isolation}.",
         "",
         "Seconds per run (whole batch): " + "; ".join(f"{name} " + ", ".join(f"{s:.1f}" for s in seconds[name]) for name in GRADERS) + ".",
         "",

@@ -21,6 +21,8 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import math
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +32,7 @@ MAX_ITEMS = 1_000
 MAX_LINE = 200_000
 MAX_FILE = 2_000_000
 MAX_ID = 200
+MAX_INT = 10**15  # an answer is a count, a number of minutes or a rate: nothing larger is an answer
 MAX_IDENTITIES = 20
 
 KINDS = ("number", "interval", "category", "set", "span", "text")
@@ -48,8 +51,15 @@ def to_plain(value, depth: int = 0):
     if value is None or isinstance(value, (bool, str)):
         if isinstance(value, str) and len(value) > MAX_TEXT:
             raise NotGradable(f"the text is longer than {MAX_TEXT} characters")
+        if isinstance(value, str) and not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise NotGradable("the text holds a character that is not valid Unicode (a lone surrogate)") from None
         return value
     if isinstance(value, int):
+        if abs(value) > MAX_INT:
+            raise NotGradable(f"the number has more than {len(str(MAX_INT))} digits")
         return int(value)
     if isinstance(value, float):
         if not math.isfinite(value):
@@ -114,6 +124,28 @@ class Recorded:
     notes: list[str] = field(default_factory=list)
 
 
+def _read_capped(path: Path) -> tuple[bytes | None, str | None]:
+    """The answer file's first ``MAX_FILE`` bytes, read only if it is a regular file and not a link.
+
+    A kernel can put anything in its place: a link to a file the grader may read and it may
+    not, a directory, a FIFO that would block a plain ``open`` forever.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except FileNotFoundError:
+        return None, "no answers were recorded"
+    except OSError as error:
+        return None, f"the answer file could not be opened ({error.strerror}); no answers were read"
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        return None, "the answer file is not a regular file; no answers were read"
+    with os.fdopen(fd, "rb") as handle:
+        data = handle.read(MAX_FILE)
+    note = f"the answer file is {info.st_size} bytes; only the first {MAX_FILE} were read" if info.st_size > MAX_FILE else None
+    return data, note
+
+
 def _valid_identity(entry) -> bool:
     inner = entry.get("identity")
     return (set(entry) == {"identity"} and isinstance(inner, dict) and set(inner) == {"exercise", "student_id", "case_id"}
@@ -123,21 +155,24 @@ def _valid_identity(entry) -> bool:
 def _valid_answer(entry) -> bool:
     if set(entry) not in ({"question", "value"}, {"question", "problem"}) or not isinstance(entry["question"], str):
         return False
-    return "problem" not in entry or (isinstance(entry["problem"], str) and len(entry["problem"]) < 500)
+    if "problem" in entry and not (isinstance(entry["problem"], str) and len(entry["problem"]) < 500):
+        return False
+    try:  # a line may spell a lone surrogate ("\\ud800"), which no output file could hold
+        json.dumps(entry, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def read_answers(path: Path, questions: list[str]) -> Recorded:
     """What the answer file says, question by question, and what was wrong with the file."""
     recorded = Recorded()
     found: dict[str, list[dict]] = {}
-    if not path.exists():
-        recorded.notes.append("no answers were recorded")
-        return recorded
-    size = path.stat().st_size
-    if size > MAX_FILE:
-        recorded.notes.append(f"the answer file is {size} bytes; only the first {MAX_FILE} were read")
-    with open(path, "rb") as handle:
-        data = handle.read(MAX_FILE)
+    data, problem = _read_capped(path)
+    if problem:
+        recorded.notes.append(problem)
+        if data is None:
+            return recorded
     ignored = 0
     for raw in data.splitlines():
         try:

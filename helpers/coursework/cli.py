@@ -54,7 +54,10 @@ def add_commands(commands) -> None:
     grade.add_argument("--workers", type=_positive_int, default=1, help="submissions graded at once (default: 1)")
     grade.add_argument("--timeout", type=_positive_float, default=300.0, help="seconds allowed per notebook (default: 300)")
     grade.add_argument("--cell-timeout", type=_positive_float, default=60.0, help="seconds allowed per cell (default: 60)")
-    grade.add_argument("--memory-mb", type=_positive_int, default=2048, help="address-space limit of each kernel, MiB (default: 2048)")
+    grade.add_argument("--memory-mb", type=_positive_int, default=2048, help="memory limit of each submission, MiB (default: 2048)")
+    grade.add_argument("--disk-mb", type=_positive_int, default=64, help="size of each submission's working copy, MB (default: 64)")
+    grade.add_argument("--require-isolation", action="store_true", help="refuse to grade without a sandbox (isolation mode 'off': "
+                       "no bubblewrap, or user namespaces disabled); see coursework/README.md")
     grade.add_argument("--executor", default="threads", help="threads (default: this machine), dask (a local Dask cluster of --workers "
                        "processes), or dask:ADDRESS (an existing Dask scheduler; its workers need this package and access to OUT)")
     grade.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -102,9 +105,11 @@ def grade(args) -> int:
         return 2
     try:
         options = Options(workers=args.workers, timeout=args.timeout, cell_timeout=args.cell_timeout, memory_mb=args.memory_mb,
-                          progress=not args.no_progress, executor=args.executor)
+                          disk_mb=args.disk_mb, progress=not args.no_progress, executor=args.executor,
+                          require_isolation=args.require_isolation)
         course = Course(args.roster, args.roster_id_column, args.canvas_assignment)
-        rows = grade_batch(args.submissions, args.exercise, args.out, options, case=args.case, course=course, reveal=args.reveal)
+        rows = grade_batch(args.submissions, args.exercise, args.out, options, case=args.case, course=course, reveal=args.reveal,
+                           on_start=lambda protections: print(f"casework grade: {protections}", file=sys.stderr))
     except (GradingError, SourceError) as error:
         print(f"casework: error: {error}", file=sys.stderr)
         return 2

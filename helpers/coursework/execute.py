@@ -1,12 +1,12 @@
-"""Running one submission in the sandbox, and collecting what its kernel recorded.
+"""Running one submission in a sandbox, and collecting what its kernel recorded.
 
 :func:`prepare` builds the notebook to run: the student's code cells with their outputs cleared,
 a first cell that opens the answer channel, and a recording cell after each answer cell.
-:class:`Executor` runs it through a long-lived ``sandbox --serve`` worker (see ``sandbox.py``
-and ``kernel.py``): a throw-away working copy, stdin off, a scrubbed environment, time limits per
-cell and per notebook, resource limits, and as root no network and a read-only view of
-everything else. What comes back is plain data: the execution report and the answer file's
-lines, read with every size capped (``answers.read_answers``).
+:class:`Executor` keeps one sandbox worker per slot (``sandbox.py``; started in bubblewrap
+where the machine allows, see ``isolation.py``) and sends it one job at a time over a pipe of
+its own, with a fresh nonce. What comes back is plain data: the execution report and the answer
+file's lines, read by the worker with every size capped. A worker that overruns a job's time,
+dies, or answers out of turn is killed with everything it started, and replaced.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ import hashlib
 import json
 import os
 import queue
-import selectors
+import secrets
+import select
 import shutil
 import subprocess
 import sys
@@ -27,13 +28,13 @@ from pathlib import Path
 import nbformat
 
 from ..paths import CASES_DIR, PACKAGE_DIR
-from .answers import Recorded, read_answers
-from .sandbox import kill_cgroup, make_cgroup
+from . import isolation
+from .answers import ANSWER_FILE, Recorded
 from .source import KEYS_DIR, SOURCE_DIR
 
-ANSWER_FILE = ".casework-answers.jsonl"
-FIRST_UID = 61000  # kernels run as FIRST_UID + worker slot when the grader is root: ids no account uses
 GRACE_SECONDS = 30  # kernel start and shutdown, on top of the notebook's own time limit
+SANDBOX_STAGING = "/casework"  # the worker's scratch space inside bubblewrap (a tmpfs of its own)
+WORKER_OVERHEAD_BYTES = 1536 * 1024 * 1024  # the worker and its kernel host, besides a submission's memory
 
 
 @dataclass
@@ -45,6 +46,7 @@ class Limits:
     memory_mb: int = 2048
     processes: int = 128
     file_mb: int = 16
+    disk_mb: int = 64  # the whole working copy
     max_notebook_mb: float = 10.0
     cell_output_bytes: int = 1_000_000
     notebook_output_bytes: int = 5_000_000
@@ -96,92 +98,63 @@ def prepare(notebook, questions: list[str], answer_path: str) -> tuple[nbformat.
     return run, problems
 
 
-def namespaces_isolate() -> bool:
-    """Whether kernels run in their own mount and network namespaces (see kernel.apply)."""
-    return os.geteuid() == 0
-
-
-def isolation_summary() -> dict:
-    root = namespaces_isolate()
-    return {
-        "namespaces (no network, read-only files)": "on" if root else "off: needs root",
-        "process-count cgroup": "on" if root and any(os.path.exists(os.path.join(r, "cgroup.procs")) for r in ("/sys/fs/cgroup/pids", "/sys/fs/cgroup")) else "off",
-        "resource limits (memory, CPU, file size)": "on",
-        "scrubbed environment, stdin off, time limits": "on",
-    }
-
-
 class Executor:
     """Runs prepared submissions, ``workers`` at a time, each in a sandbox of its own."""
 
-    def __init__(self, limits: Limits, hidden: list[Path], guarded: list[Path] = (), workers: int = 1, first_uid: int = 0,
-                 start_workers: bool = True):
+    def __init__(self, limits: Limits, readable: list[Path] = (), workers: int = 1, start_workers: bool = True):
         self.limits = limits
-        self.hidden = sorted({str(Path(p).resolve()) for p in hidden} | {str(KEYS_DIR), str(SOURCE_DIR)})
-        self.staging = Path(tempfile.mkdtemp(prefix="casework-grade-"))
+        self.mode = isolation.mode()
+        self.staging = Path(tempfile.mkdtemp(prefix=f"casework-grade-{os.getpid()}-"))
         os.chmod(self.staging, 0o700)
-        # As root every file system is read-only inside the sandbox, so a submission cannot change
-        # the grader's files and there is nothing to guard; restoring would only undo an
-        # instructor's own edit made while a batch runs, and blame a submission for it.
-        self.guarded = {} if namespaces_isolate() else _snapshot(sorted({PACKAGE_DIR, CASES_DIR, KEYS_DIR, SOURCE_DIR, *map(Path, guarded)}))
+        self.uids = isolation.UidPool() if self.mode == "root" else None
+        # Without a sandbox a submission could change the grader's own files: they are watched and
+        # put back, and the submission is marked tampered. In a sandbox they are read-only.
+        self.guarded = _snapshot(sorted({PACKAGE_DIR, CASES_DIR, KEYS_DIR, SOURCE_DIR, *readable})) if self.mode == "off" else {}
         self.guard_lock = threading.Lock()
+        self.readable = [str(Path(p).resolve()) for p in readable]
         self.workers: queue.Queue[SandboxWorker] = queue.Queue()
         if start_workers:
-            self._prime_matplotlib()
+            isolation.clean_stale()
             for slot in range(max(1, workers)):
-                self.workers.put(SandboxWorker(self.staging, (first_uid or FIRST_UID) + slot))
+                self.workers.put(self._worker(slot))
 
-    # a fresh HOME would make matplotlib rebuild its font cache in every kernel: build it once
-    def _prime_matplotlib(self) -> None:
-        self.mpl_cache = self.staging / "matplotlib-cache"
-        self.mpl_cache.mkdir()
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "MPLCONFIGDIR": str(self.mpl_cache), "HOME": str(self.staging)}
-        subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"], env=env, check=False, capture_output=True, timeout=120)
+    def _worker(self, slot: int) -> SandboxWorker:
+        staging = SANDBOX_STAGING if self.mode != "off" else str(self.staging / f"w{slot}")
+        sandbox = isolation.Sandbox(self.mode, staging, (self.limits.disk_mb + 32) * 1024 * 1024, readable=self.readable)
+        return SandboxWorker(sandbox, self.staging / f"worker-{slot}.log", f"{self.staging.name}-w{slot}", self.limits)
 
     def run(self, name: str, notebook, questions: list[str], parameters: dict) -> tuple[Execution, dict[str, str]]:
         """Run one submission's notebook; return what happened and the per-question cell problems."""
         slug = hashlib.sha256(name.encode()).hexdigest()[:16]
-        workdir = self.staging / slug
-        if workdir.exists():
-            shutil.rmtree(workdir)
-        (workdir / "tmp").mkdir(parents=True)
-        shutil.copytree(self.mpl_cache, workdir / ".matplotlib")
-        run, cell_problems = prepare(notebook, questions, str(workdir / ANSWER_FILE))
-        nbformat.write(run, workdir / "submission.ipynb")
-        report_path = self.staging / f"{slug}.report.json"
-        limits = self.limits
-        cgroup = make_cgroup(f"casework-{os.getpid()}-{slug}", limits.processes)
         worker = self.workers.get()
-        job = {
-            "notebook_timeout": limits.timeout,
-            "workdir": str(workdir), "notebook": str(workdir / "submission.ipynb"), "report": str(report_path),
-            "parameters": parameters,
-            "cell_timeout": limits.cell_timeout,
-            "cell_output_limit": limits.cell_output_bytes, "notebook_output_limit": limits.notebook_output_bytes,
-            "sandbox": {
-                "workdir": str(workdir), "staging": str(self.staging), "cgroup_procs": cgroup,
-                "uid": worker.uid if os.geteuid() == 0 else None,
-                "reachable": sorted({sys.prefix, sys.base_prefix, os.path.dirname(os.path.realpath(sys.executable)), str(PACKAGE_DIR.parent)}),
-                "hidden": self.hidden,
-                "limits": {"memory_bytes": limits.memory_mb * 1024 * 1024, "cpu_seconds": int(limits.timeout) + 5,
-                           "file_bytes": limits.file_mb * 1024 * 1024, "processes": limits.processes},
-            },
-        }
-        job_path = self.staging / f"{slug}.job.json"
-        job_path.write_text(json.dumps(job), encoding="utf-8")
+        uid = self.uids.acquire() if self.uids else None
         try:
-            timed_out = not worker.run(job_path, limits.timeout + GRACE_SECONDS)
+            worker.ready()  # started (or restarted) first: the job names the worker's control groups
+            answer_path = f"{worker.sandbox.staging}/{slug}/channel/{ANSWER_FILE}"
+            run, cell_problems = prepare(notebook, questions, answer_path)
+            limits = self.limits
+            job = {
+                "slug": slug, "staging": worker.sandbox.staging, "notebook": run, "questions": questions, "parameters": parameters,
+                "notebook_timeout": limits.timeout, "cell_timeout": limits.cell_timeout,
+                "cell_output_limit": limits.cell_output_bytes, "notebook_output_limit": limits.notebook_output_bytes,
+                "sandbox": {
+                    "uid": uid, "isolate": self.mode != "off", "cgroups": worker.cgroups, "disk_bytes": limits.disk_mb * 1024 * 1024,
+                    "limits": {"memory_bytes": limits.memory_mb * 1024 * 1024, "cpu_seconds": int(limits.timeout) + 5,
+                               "file_bytes": limits.file_mb * 1024 * 1024, "processes": limits.processes},
+                },
+            }
+            answer = worker.run(job, limits.timeout + GRACE_SECONDS)
         finally:
-            kill_cgroup(cgroup)
+            if uid is not None:
+                self.uids.release(uid)
             self.workers.put(worker)
-        try:
-            report = json.loads(report_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            tail = (worker.last_error or "").strip().splitlines()[-1:] or ["no report"]
-            report = {"dead_kernel": False, "errors": {}, "executed": [], "failure": None if timed_out else f"the runner failed: {tail[0][:200]}"}
-        report["timed_out"] = timed_out or report.get("deadline_reached", False)
-        recorded = read_answers(workdir / ANSWER_FILE, questions)
-        shutil.rmtree(workdir, ignore_errors=True)
+        if answer is None:
+            report = {"dead_kernel": False, "errors": {}, "executed": [], "timed_out": True}
+            recorded = Recorded(notes=["the sandbox worker did not answer in time; it was stopped with everything it ran"])
+        else:
+            report = answer["report"]
+            report["timed_out"] = report.get("deadline_reached", False)
+            recorded = Recorded(**answer["recorded"])
         return Execution(report, recorded, self.check_guard()), cell_problems
 
     def check_guard(self) -> list[str]:
@@ -196,44 +169,57 @@ class Executor:
 
 
 class SandboxWorker:
-    """A long-lived ``sandbox --serve`` process (papermill imported once), replaced when it hangs.
+    """One sandbox worker process, spoken to over two pipes of its own, replaced when it fails."""
 
-    It runs in a session of its own with a scrubbed environment; when a job overruns, the whole
-    session is killed (the kernel's own cgroup is killed by the caller) and a new worker starts.
-    """
-
-    def __init__(self, staging: Path, uid: int):
-        self.staging, self.uid = staging, uid
+    def __init__(self, sandbox: isolation.Sandbox, log: Path, name: str, limits: Limits):
+        self.sandbox, self.log_path, self.name, self.limits = sandbox, log, name, limits
         self.process: subprocess.Popen | None = None
-        self.last_error = ""
+        self.cgroups: list[str] = []
 
-    def _start(self) -> subprocess.Popen:
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8", "HOME": str(self.staging),
-               "PYTHONPATH": str(PACKAGE_DIR.parent), "JUPYTER_PLATFORM_DIRS": "1", "JUPYTER_RUNTIME_DIR": str(self.staging / "runtime")}
-        self.errors = tempfile.TemporaryFile(dir=self.staging)
-        return subprocess.Popen([sys.executable, "-m", "helpers.coursework.sandbox", "--serve"], env=env, stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=self.errors, start_new_session=True, cwd=str(self.staging), text=True)
+    def _start(self) -> None:
+        # control groups of its own (root only), for the worker, its kernel host and every kernel
+        self.cgroups = isolation.slot_cgroups(self.name)
+        self.sandbox.writable = self.cgroups
+        jobs_read, jobs_write = os.pipe()
+        answers_read, answers_write = os.pipe()
+        argv = [sys.executable, "-I", "-m", "helpers.coursework.sandbox", "--requests", str(jobs_read), "--replies", str(answers_write)]
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8", "HOME": self.sandbox.staging,
+               "JUPYTER_PLATFORM_DIRS": "1", "JUPYTER_RUNTIME_DIR": f"{self.sandbox.staging}/.jupyter"}
+        if self.sandbox.mode == "off":
+            Path(self.sandbox.staging).mkdir(parents=True, exist_ok=True)
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(self.sandbox.command(argv), env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                                            pass_fds=(jobs_read, answers_write), start_new_session=True,
+                                            cwd=self.sandbox.staging if self.sandbox.mode == "off" else "/")
+        os.close(jobs_read)
+        os.close(answers_write)
+        self.jobs, self.answers = os.fdopen(jobs_write, "wb"), os.fdopen(answers_read, "rb")
+        for folder in self.cgroups:
+            _limit_slot(folder, self.limits.memory_mb * 1024 * 1024 + WORKER_OVERHEAD_BYTES)
+            with open(os.path.join(folder, "cgroup.procs"), "w", encoding="ascii") as procs:
+                procs.write(str(self.process.pid))
 
-    def run(self, job_path: Path, timeout: float) -> bool:
-        """Run one job; False when it overran ``timeout`` (the worker is then replaced)."""
+    def ready(self) -> None:
         if self.process is None or self.process.poll() is not None:
-            self.process = self._start()
-        self.last_error = ""
-        self.process.stdin.write(f"{job_path}\n")
-        self.process.stdin.flush()
-        with selectors.DefaultSelector() as selector:
-            selector.register(self.process.stdout, selectors.EVENT_READ)
-            ready = selector.select(timeout)
-        line = self.process.stdout.readline() if ready else ""
-        if line.strip() == "done":
-            return True
-        if not ready:
             self.stop()
-            return False
-        self.errors.seek(0)
-        self.last_error = self.errors.read().decode("utf-8", "replace")[-2000:]
-        self.stop()  # it died: start afresh next time
-        return True
+            self._start()
+
+    def run(self, job: dict, timeout: float) -> dict | None:
+        """Run one job; its answer, or None when the worker overran ``timeout`` or failed (it is then replaced)."""
+        self.ready()
+        nonce = secrets.token_hex(16)
+        try:
+            self.jobs.write(json.dumps({"nonce": nonce, "job": job}).encode() + b"\n")
+            self.jobs.flush()
+            ready, _, _ = select.select([self.answers], [], [], timeout)
+            line = self.answers.readline() if ready else b""
+            answer = json.loads(line) if line else None
+        except (OSError, ValueError):
+            answer = None
+        if not isinstance(answer, dict) or answer.get("nonce") != nonce:
+            self.stop()  # overran, died or answered out of turn: start afresh next time
+            return None
+        return answer
 
     def stop(self) -> None:
         if self.process is not None:
@@ -242,12 +228,22 @@ class SandboxWorker:
             except OSError:
                 pass
             self.process.wait()
-            for stream in (self.process.stdin, self.process.stdout, self.errors):
+            for stream in (self.jobs, self.answers):
                 try:
                     stream.close()
                 except OSError:
                     pass  # a pipe to a killed worker may refuse its last flush
             self.process = None
+        isolation.kill_cgroups(self.cgroups)  # whatever the worker or a kernel left, however it detached
+        self.cgroups = []
+
+
+def _limit_slot(folder: str, memory_bytes: int) -> None:
+    for name in ("memory.limit_in_bytes", "memory.max"):
+        path = os.path.join(folder, name)
+        if os.path.exists(path):
+            with open(path, "w", encoding="ascii") as handle:
+                handle.write(str(memory_bytes))
 
 
 def execution_status(report: dict, limits: Limits) -> tuple[str, list[str]]:
@@ -255,15 +251,19 @@ def execution_status(report: dict, limits: Limits) -> tuple[str, list[str]]:
     errors = [f"cell {int(i)}: {e}" for i, e in sorted(report.get("errors", {}).items(), key=lambda kv: int(kv[0]))]
     if report.get("timed_out"):
         return "timed-out", [f"the notebook ran longer than {limits.timeout:g} s and was stopped; answers recorded before then were graded"] + errors[:3]
+    if report.get("ignored_interrupt"):
+        return "kernel-died", [f"a cell went on after the interrupt at the {limits.cell_timeout:g} s cell limit, so the kernel was stopped; "
+                               "answers recorded before then were graded"] + errors[:3]
     if report.get("dead_kernel"):
         return "kernel-died", ["the kernel died (os._exit, a crash or out of memory); answers recorded before then were graded"] + errors[:3]
     if report.get("failure"):
         return "failed", [report["failure"]] + errors[:3]
+    dropped = ["output over the limit was dropped (outputs and widget data are capped)"] if report.get("output_dropped") else []
     if errors:
         timeouts = [e for e in errors if "KeyboardInterrupt" in e or "CellTimeout" in e]
         note = [f"{len(timeouts)} cell(s) stopped at the {limits.cell_timeout:g} s cell limit"] if timeouts else []
-        return "graded-with-errors", note + errors[:5]
-    return "graded", []
+        return "graded-with-errors", note + errors[:5] + dropped
+    return "graded", dropped
 
 
 # --------------------------------------------------------------------------- integrity of the grader's own files
@@ -272,7 +272,7 @@ def execution_status(report: dict, limits: Limits) -> tuple[str, list[str]]:
 def _snapshot(folders: list[Path]) -> dict[Path, bytes]:
     files = {}
     for folder in folders:
-        for path in sorted(folder.rglob("*")):
+        for path in sorted(Path(folder).rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:
                 files[path] = path.read_bytes()
     return files

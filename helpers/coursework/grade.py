@@ -22,8 +22,10 @@ a corrected roster or ``--case`` takes effect without running anything again.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import platform
+import secrets
 import sys
 import traceback
 from concurrent.futures import ThreadPoolExecutor
@@ -39,7 +41,8 @@ from ..files import PRIVATE, atomic_write, output_folder
 from ..paths import CASES_DIR, PACKAGE_DIR
 from .answers import Recorded
 from .checks import grade_answer
-from .execute import FIRST_UID, Execution, Executor, Limits, execution_status, isolation_summary
+from . import isolation
+from .execute import Execution, Executor, Limits, execution_status
 from .identity import Owner, decide, owner_of, written_ids
 from .intake import DEFAULT_ID_COLUMN, Intake, IntakeError, Roster, Submission, collect, parse_notebook, read_roster
 from .outputs import write_outputs
@@ -63,6 +66,7 @@ class Options(Limits):
     workers: int = 1
     progress: bool = True
     executor: str = "threads"  # or "dask", or "dask:ADDRESS"
+    require_isolation: bool = False  # refuse to grade without a sandbox (isolation mode "off")
 
     def __post_init__(self):
         if self.executor != "threads" and not self.executor.startswith("dask"):
@@ -84,8 +88,7 @@ class Course:
 class Grader:
     """Grades one submission at a time (thread-safe), against one exercise key and one case."""
 
-    def __init__(self, exercise: str, case: Case, out: Path, options: Options, hidden: list[Path] = (), first_uid: int = 0,
-                 start_workers: bool = True):
+    def __init__(self, exercise: str, case: Case, out: Path, options: Options, start_workers: bool = True):
         self.exercise, self.case, self.options = exercise, case, options
         self.key = load_key(exercise)
         self.checks = compile_checks(self.key)
@@ -95,36 +98,28 @@ class Grader:
         self.case_sha256 = tree_digest(case.path)
         # a built-in case travels by id, any other by its folder (the kernel then loads the same files)
         self.case_location = case.case_id if case.path == (CASES_DIR / case.case_id).resolve() else str(case.path)
-        self.results_dir = out / "results"
-        self.results_dir.mkdir(mode=0o700, exist_ok=True)
-        self.executor = Executor(options, hidden=[out, *hidden], guarded=[case.path], workers=options.workers,
-                                 first_uid=first_uid, start_workers=start_workers)
+        self.executor = Executor(options, readable=[case.path], workers=options.workers, start_workers=start_workers)
+        self.isolation = isolation.summary(self.executor.mode)
+        self.cache = ResultCache(out / "results") if self.executor.mode != "off" else None
 
     # ------------------------------------------------------------------ executions, cached
 
     def _fingerprint(self, submission: Submission, parameters: dict) -> str:
         parts = [GRADER_VERSION, submission.digest, self.case.case_id, self.case_sha256, self.key["source_sha256"],
-                 json.dumps(self.options.limits(), sort_keys=True), json.dumps(parameters, sort_keys=True)]
+                 json.dumps(self.options.limits(), sort_keys=True), json.dumps(parameters, sort_keys=True), self.executor.mode]
         return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
-
-    def _cache_path(self, submission: Submission) -> Path:
-        return self.results_dir / (hashlib.sha256(submission.name.encode()).hexdigest()[:20] + ".json")
 
     def execution(self, submission: Submission, notebook, parameters: dict) -> tuple[Execution, dict[str, str]]:
         fingerprint = self._fingerprint(submission, parameters)
-        path = self._cache_path(submission)
-        try:
-            cached = json.loads(path.read_text(encoding="utf-8"))
-            if cached.get("fingerprint") == fingerprint:
-                recorded = Recorded(**cached["recorded"])
-                return Execution(cached["report"], recorded, cached["tampered"]), cached["cell_problems"]
-        except (OSError, ValueError, KeyError, TypeError):
-            pass
+        cached = self.cache.get(submission.name, fingerprint) if self.cache else None
+        if cached is not None:
+            return Execution(cached["report"], Recorded(**cached["recorded"]), cached["tampered"]), cached["cell_problems"]
         execution, cell_problems = self.executor.run(submission.name, notebook, self.questions, parameters)
-        record = {"fingerprint": fingerprint, "report": execution.report, "tampered": execution.tampered, "cell_problems": cell_problems,
-                  "recorded": {"answers": execution.recorded.answers, "identities": execution.recorded.identities,
-                               "notes": execution.recorded.notes}}
-        atomic_write(path, json.dumps(record, indent=1, sort_keys=True), PRIVATE)
+        if self.cache and not execution.report.get("failure", "").startswith(("the worker failed", "the kernel host")):
+            self.cache.put(submission.name, fingerprint, {
+                "report": execution.report, "tampered": execution.tampered, "cell_problems": cell_problems,
+                "recorded": {"answers": execution.recorded.answers, "identities": execution.recorded.identities,
+                             "notes": execution.recorded.notes}})
         return execution, cell_problems
 
     # ------------------------------------------------------------------ one submission
@@ -132,7 +127,7 @@ class Grader:
     def grade(self, submission: Submission, owner: Owner) -> SubmissionResult:
         """The row of one submission; whatever goes wrong becomes the row's status, never a crash."""
         result = SubmissionResult(submission.name, owner.student_id, owner.student or submission.display_name,
-                                  case_id=self.case.case_id, max_score=self.max_score, roster=owner.roster)
+                                  case_id=self.case.case_id, max_score=self.max_score, roster=owner.roster, isolation=self.isolation)
         try:
             self._grade(submission, owner, result)
         except Exception as error:  # one submission must never stop the batch
@@ -196,6 +191,45 @@ class Grader:
         self.executor.close()
 
 
+class ResultCache:
+    """Finished executions, one file each in ``OUT/results/``, signed with a key only the grader reads.
+
+    The folder is outside every sandbox, so a kernel can neither read the key nor write a file
+    there; the signature still makes a forged or damaged file count as missing (it is run again).
+    Only executions that ended on their own are kept (not a worker's own failure). Without a
+    sandbox (``isolation.mode() == "off"``) a kernel could do both, so there is no cache then.
+    """
+
+    def __init__(self, folder: Path):
+        folder.mkdir(mode=0o700, exist_ok=True)
+        self.folder = folder
+        key_path = folder / ".key"
+        if not key_path.exists():
+            atomic_write(key_path, secrets.token_hex(32), PRIVATE)
+        self.key = key_path.read_bytes()
+
+    def _path(self, name: str) -> Path:
+        return self.folder / (hashlib.sha256(name.encode()).hexdigest()[:20] + ".json")
+
+    def _signature(self, body: str) -> str:
+        return hmac.new(self.key, body.encode(), hashlib.sha256).hexdigest()
+
+    def get(self, name: str, fingerprint: str) -> dict | None:
+        try:
+            stored = json.loads(self._path(name).read_text(encoding="utf-8"))
+            body = stored["body"]
+            if not hmac.compare_digest(stored["signature"], self._signature(body)):
+                return None
+            record = json.loads(body)
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        return record if record.get("fingerprint") == fingerprint else None
+
+    def put(self, name: str, fingerprint: str, record: dict) -> None:
+        body = json.dumps({"fingerprint": fingerprint, **record}, sort_keys=True)
+        atomic_write(self._path(name), json.dumps({"signature": self._signature(body), "body": body}), PRIVATE)
+
+
 # --------------------------------------------------------------------------- the batch
 
 
@@ -243,19 +277,14 @@ def _missing(roster: Roster, rows: list[SubmissionResult], case: Case, max_score
     return missing
 
 
-def _grade_remote(exercise: str, case: str, out: str, options: dict, hidden: list[str], submission: Submission, owner: Owner):
+def _grade_remote(exercise: str, case: str, out: str, options: dict, submission: Submission, owner: Owner):
     """Grade one submission inside a Dask worker process, with a grader kept per worker."""
     import atexit
 
-    from distributed import get_worker
-
-    key = (exercise, case, out, json.dumps(options, sort_keys=True), tuple(hidden))
+    key = (exercise, case, out, json.dumps(options, sort_keys=True))
     grader = _REMOTE_GRADERS.get(key)
     if grader is None:
-        name = get_worker().name
-        slot = name if isinstance(name, int) else int(hashlib.sha256(str(name).encode()).hexdigest()[:4], 16) % 900
-        grader = Grader(exercise, load_case(case), Path(out), Options(**{**options, "workers": 1}), [Path(h) for h in hidden],
-                        first_uid=FIRST_UID + 100 + slot)
+        grader = Grader(exercise, load_case(case), Path(out), Options(**{**options, "workers": 1}))
         _REMOTE_GRADERS[key] = grader
         atexit.register(grader.close)
     return grader.grade(submission, owner)
@@ -264,7 +293,7 @@ def _grade_remote(exercise: str, case: str, out: str, options: dict, hidden: lis
 _REMOTE_GRADERS: dict[tuple, Grader] = {}
 
 
-def _run_dask(grader: Grader, jobs: list[tuple[Submission, Owner]], options: Options, hidden: list[Path], bar) -> list[SubmissionResult]:
+def _run_dask(grader: Grader, jobs: list[tuple[Submission, Owner]], options: Options, out: Path, bar) -> list[SubmissionResult]:
     from distributed import Client, LocalCluster
 
     address = options.executor.split("dask", 1)[1].lstrip(":") if options.executor != "dask" else ""
@@ -276,8 +305,8 @@ def _run_dask(grader: Grader, jobs: list[tuple[Submission, Owner]], options: Opt
         client = Client(cluster)
     try:
         settings = {f.name: getattr(options, f.name) for f in fields(Options) if f.name not in ("progress", "executor")}
-        futures = [client.submit(_grade_remote, grader.exercise, grader.case_location, str(grader.results_dir.parent), settings,
-                                 [str(h) for h in hidden], submission, owner, pure=False) for submission, owner in jobs]
+        futures = [client.submit(_grade_remote, grader.exercise, grader.case_location, str(out), settings, submission, owner, pure=False)
+                   for submission, owner in jobs]
         rows = []
         for future in futures:
             rows.append(future.result())
@@ -290,14 +319,15 @@ def _run_dask(grader: Grader, jobs: list[tuple[Submission, Owner]], options: Opt
 
 
 def grade_batch(submissions_path: Path, exercise: str, out: Path, options: Options | None = None, case: str | Path = "hootsuite-ice-2020",
-                course: Course | None = None, reveal: bool = False) -> list[SubmissionResult]:
+                course: Course | None = None, reveal: bool = False, on_start=None) -> list[SubmissionResult]:
     """Grade everything in ``submissions_path`` against ``case``; write the outputs to ``out``; return the rows.
 
     ``options.executor`` is ``threads`` (this machine, ``workers`` at once) or ``dask`` (a local
     Dask cluster of ``workers`` processes) or ``dask:ADDRESS`` (an existing Dask scheduler whose
     workers have this package and the case data installed). The grades are the same either way.
     Everything that can be checked (the case, the roster, the output folder, the submissions) is
-    checked before the first submission runs; ``GradingError`` names what is wrong.
+    checked before the first submission runs; ``GradingError`` names what is wrong. Then
+    ``on_start`` (if given) is called with the line that says which protections hold.
     """
     options = options or Options()
     course = course or Course()
@@ -317,9 +347,14 @@ def grade_batch(submissions_path: Path, exercise: str, out: Path, options: Optio
     except OutputFolderError as error:
         raise OutputFolderError(f"--out {out}: {error}") from None
     assignment = _assignment(course, roster, key)
-    hidden = [Path(submissions_path).resolve(), *([course.roster.resolve()] if course.roster else [])]
     local = options.executor == "threads"
-    grader = Grader(exercise, loaded, out, options, hidden, start_workers=local)
+    grader = Grader(exercise, loaded, out, options, start_workers=local)
+    if options.require_isolation and grader.executor.mode == "off":
+        grader.close()
+        raise GradingError("--require-isolation: this machine gives no sandbox (bubblewrap is missing, or user namespaces are "
+                           "disabled); install Debian's bubblewrap, or grade as root (see coursework/README.md)")
+    if on_start:
+        on_start(grader.isolation)
     jobs = list(zip(intake.submissions, _owners(intake, roster)))
     try:
         with tqdm(total=len(jobs), desc=f"grading {exercise}", unit="submission", disable=not options.progress, file=sys.stderr) as bar:
@@ -330,13 +365,13 @@ def grade_batch(submissions_path: Path, exercise: str, out: Path, options: Optio
                         rows.append(row)
                         bar.update(1)
             else:
-                rows = _run_dask(grader, jobs, options, hidden, bar)
+                rows = _run_dask(grader, jobs, options, out, bar)
     finally:
         grader.close()
     _flag_shared_owners(rows)
     if roster is not None:
         rows += _missing(roster, rows, loaded, grader.max_score)
-    record = environment_record(key, options, loaded, course, roster, assignment, reveal)
+    record = environment_record(key, options, loaded, course, roster, assignment, reveal, grader.executor.mode)
     write_outputs(rows, key, out, record, skipped=intake.skipped, assignment=assignment, roster=roster, id_column=course.id_column, reveal=reveal)
     return rows
 
@@ -358,7 +393,8 @@ def _assignment(course: Course, roster: Roster | None, key: dict) -> str:
     return key["title"]
 
 
-def environment_record(key: dict, options: Options, case: Case, course: Course, roster: Roster | None, assignment: str, reveal: bool) -> dict:
+def environment_record(key: dict, options: Options, case: Case, course: Course, roster: Roster | None, assignment: str, reveal: bool,
+                       mode: str) -> dict:
     """Versions, hashes and settings of this run, to show that a regrade matches."""
     packages = {}
     for name in ("crisis-casework", "papermill", "nbclient", "nbformat", "ipykernel", "jupyter_client", "pandas", "numpy", "matplotlib", "pyzmq"):
@@ -382,5 +418,5 @@ def environment_record(key: dict, options: Options, case: Case, course: Course, 
         "canvas_assignment": assignment,
         "reveal": reveal,
         "options": options.limits(),
-        "isolation": isolation_summary(),
+        "isolation": {"mode": mode, "summary": isolation.summary(mode), "protections": isolation.held(mode)},
     }

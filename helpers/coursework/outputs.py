@@ -74,7 +74,7 @@ def gradebook_rows(results: list[SubmissionResult], key: dict) -> list[list]:
     manual = [q["id"] for q in questions if q["kind"] == "text"]
     header = ["submission", "student_id", "name", "notebook_id", "variant_of", "score", "max_score"]
     header += [f"{q['id']} (of {_num(q['points'])})" for q in questions] + [f"{q} manual" for q in manual]
-    header += ["status", "exported", "reason", "feedback"]
+    header += ["status", "exported", "reason", "feedback", "isolation"]
     names = feedback_names(results)
     rows = [header]
     for result in results:
@@ -82,7 +82,7 @@ def gradebook_rows(results: list[SubmissionResult], key: dict) -> list[list]:
                _num(result.score), _num(result.max_score)]
         row += [_num(q.points) if (q := result.question(spec["id"])) else "" for spec in questions]
         row += ["" for _ in manual]  # for the instructor
-        row += [result.status, "yes" if result.final else "no", _clip(result.reason), names.get(result.submission, "")]
+        row += [result.status, "yes" if result.final else "no", _clip(result.reason), names.get(result.submission, ""), result.isolation]
         rows.append(row)
     return rows
 

@@ -61,6 +61,7 @@ class SubmissionResult:
     questions: list[QuestionResult] = field(default_factory=list)
     max_score: float = 0
     roster: dict = field(default_factory=dict)  # the roster row's LMS columns (ID, SIS User ID, ...)
+    isolation: str = ""  # which protections held while it ran (isolation.summary)
 
     @property
     def score(self) -> float | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import json
 from pathlib import Path
 
 import nbformat
@@ -140,14 +141,14 @@ for pattern in [project + "/coursework/keys/*", project + "/coursework/source/*"
         except OSError:
             pass
 if found:
-    raise RuntimeError(f"could read {len(found)} file(s) outside the working copy: {found[:3]}")''', after="q3"), isolation="root")
+    raise RuntimeError(f"could read {len(found)} file(s) outside the working copy: {found[:3]}")''', after="q3"), isolation="sandbox")
 
 fixture("graded.writes-outside-working-copy", "graded", 5, "", with_cell('''\
 import os
 from pathlib import Path
 import helpers
 written = []
-for target in [Path(helpers.__file__).parent / "coursework" / "checks.py", Path("/tmp/casework-escape-test.txt"),
+for target in [Path(helpers.__file__).parent / "coursework" / "checks.py", Path("@CANARY_FILE@"),
                Path("@OUT@") / "gradebook.csv", Path("@SUBMISSIONS@") / "graded.reference-solution.ipynb"]:
     try:
         with open(target, "a") as handle:
@@ -155,8 +156,9 @@ for target in [Path(helpers.__file__).parent / "coursework" / "checks.py", Path(
         written.append(str(target))
     except OSError:
         pass
+Path("/tmp/casework-escape-test.txt").write_text("inside the sandbox this is the submission's own /tmp")
 if written:
-    raise RuntimeError(f"could write outside the working copy: {written}")''', after="q3"), isolation="root")
+    raise RuntimeError(f"could write outside the working copy: {written}")''', after="q3"), isolation="sandbox")
 
 fixture("graded.patches-checking-machinery", "graded", 0, "", with_cell('''\
 import helpers.coursework.checks as checks
@@ -192,14 +194,14 @@ with open(".casework-answers.jsonl", "a") as handle:
 fixture("graded.network-attempt", "graded", 5, "", with_cell('''\
 import socket
 reached = []
-for host, port in [("1.1.1.1", 53), ("pypi.org", 443), ("127.0.0.1", 22)]:
+for host, port in [("1.1.1.1", 53), ("pypi.org", 443), ("127.0.0.1", 22), ("127.0.0.1", @CANARY_PORT@)]:
     try:
         socket.create_connection((host, port), timeout=2).close()
         reached.append(f"{host}:{port}")
     except OSError:
         pass
 if reached:
-    raise RuntimeError(f"network reachable: {reached}")''', after="q1"), isolation="root")
+    raise RuntimeError(f"network reachable: {reached}")''', after="q1"), isolation="sandbox")
 
 fixture("graded.reads-environment-secrets", "graded", 5, "", with_cell('''\
 import os
@@ -209,6 +211,216 @@ if leaked:
 
 blank = build("wording")[0]
 fixture("graded.blank-student-version", "graded", 0, "unanswered: q1, q2, q3", blank)
+
+# --------------------------------------------------------------------------- #17: the sandbox holds
+# Each asserts a class of attack or accident (the leak, the channel, the limit, the row, the batch),
+# not one payload: the cell tries every way it knows and raises if any got through, so a named
+# status of "graded" with full marks means the protection held. "sandbox": needs isolation root or
+# userns; "root": needs root (own user ids, control groups).
+
+# Rows: odd notebooks and answer files get a row of their own and never stop the batch.
+odd = base()
+odd.cells[1].metadata["casework"] = "q1"  # the set-up cell, with casework metadata that is a string
+fixture("graded.casework-metadata-is-a-string", "graded", 5, "", odd)
+listed = base()
+listed.cells[answer_index(listed, "q1")].metadata["casework"] = {"question": ["q1"]}
+fixture("graded.answer-cell-question-is-a-list", "graded", 3, "q1: the answer cell was deleted", listed)
+# JSON can spell a lone surrogate ("\\ud800"), which no UTF-8 output file could hold
+surrogate = nbformat.writes(with_ids(with_cell("x = 'LONE-SURROGATE'", after="q1"), "unreadable.lone-surrogate"))
+fixture("unreadable.lone-surrogate", "unreadable", 0, "not valid Unicode", surrogate.replace("LONE-SURROGATE", "\\ud800").encode())
+huge = with_cell('''\
+import helpers.coursework.answers as answers
+with open(answers._channel, "a") as handle:
+    handle.write('{"question": "q2", "value": ' + "9" * 5001 + '}\\n')''', after="q2")
+huge.cells[answer_index(huge, "q1")].source = "q1 = 10 ** 5000"
+fixture("graded.huge-integer-answers", "graded", 3, "not valid answer records", huge)
+fixture("graded.answer-file-becomes-a-directory", "graded", 0, "not a regular file", with_cell('''\
+import os
+import helpers.coursework.answers as answers
+os.remove(answers._channel)
+os.mkdir(answers._channel)'''))
+fixture("graded.answer-file-becomes-a-fifo", "graded", 0, "not a regular file", with_cell('''\
+import os
+import helpers.coursework.answers as answers
+os.remove(answers._channel)
+os.mkfifo(answers._channel)'''))
+fixture("graded.answer-file-links-elsewhere", "graded", 0, "could not be opened", with_cell('''\
+import os
+import helpers.coursework.answers as answers
+os.remove(answers._channel)
+os.symlink("@CANARY_FILE@", answers._channel)'''))
+fixture("graded.answer-file-flood", "graded", 5, "only the first", with_cell('''\
+import helpers.coursework.answers as answers
+with open(answers._channel, "a") as handle:
+    handle.write("\\n" * 2_000_000 + "not an answer\\n" * 1000)'''))
+
+# Channels: nothing a kernel prints reaches the grader's pipes; nothing of one submission reaches another.
+fixture("graded.prints-to-the-grader-pipes", "graded", 5, "", with_cell('''\
+import os, subprocess, sys
+for fd in (1, 2):
+    os.write(fd, b"done\\n" * 100)
+subprocess.run(["sh", "-c", "echo done; echo done >&2"])
+print("done")''', after="start"))
+fixture("graded.shell-commands-that-print", "graded", 5, "", with_cell('''\
+import subprocess
+!echo an honest student looking around
+!ls
+print(subprocess.run(["echo", "from a subprocess"], capture_output=True, text=True).stdout)
+subprocess.run(["ls", "-la"])''', after="q1"))
+fixture("graded.changes-directory", "graded", 5, "", with_cell('''\
+import os, tempfile
+os.chdir(tempfile.gettempdir())''', after="start"))
+numpy_answers = base()
+cell = numpy_answers.cells[answer_index(numpy_answers, "q1")]
+cell.source = cell.source.replace("q1 = float(", "import numpy as np\nq1 = np.float64(")
+fixture("graded.numpy-scalar-answers", "graded", 5, "", numpy_answers)
+twins = with_ids(base(), "graded.duplicate-cell-ids")
+twins.cells[2].id = twins.cells[1].id  # two cells with one id, as copying cells in some editors gives
+fixture("graded.duplicate-cell-ids", "graded", 5, "", (json.dumps(twins, indent=1) + "\n").encode())  # nbformat would fix the ids
+other_kernel = base()
+other_kernel.metadata["kernelspec"] = {"name": "python3.13", "display_name": "Python 3.13 (course)", "language": "python"}
+fixture("graded.another-kernelspec", "graded", 5, "", other_kernel)
+newer = base()
+newer.nbformat_minor = 9
+fixture("graded.newer-nbformat-minor", "graded", 5, "", newer)
+fixture("graded.sysv-ipc-left-behind", "graded", 5, "", with_cell('''\
+import ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+IPC_CREAT = 0o1000
+for key in (0xCA5E01, 0xCA5E02):
+    if libc.shmget(key, 4096, IPC_CREAT | 0o666) < 0 or libc.msgget(key, IPC_CREAT | 0o666) < 0:
+        raise RuntimeError("could not create the objects this fixture leaves behind")''', after="q1"), isolation="sandbox")
+fixture("graded.sysv-ipc-of-others", "graded", 5, "", with_cell('''\
+import ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+found = [hex(key) for key in (0xCA5E01, 0xCA5E02, 0xCA5E09) if libc.shmget(key, 0, 0) >= 0 or libc.msgget(key, 0) >= 0]
+if found:
+    raise RuntimeError(f"reached System V IPC objects of someone else: {found}")''', after="q2"), isolation="sandbox")
+fixture("graded.host-sockets", "graded", 5, "", with_cell('''\
+import glob, socket
+reached = []
+for path in ["@CANARY_SOCKET@", *glob.glob("/run/*.sock"), *glob.glob("/var/run/*.sock"), *glob.glob("/tmp/.X11-unix/*"),
+             *glob.glob("/run/user/*/bus")]:
+    try:
+        client = socket.socket(socket.AF_UNIX)
+        client.settimeout(2)
+        client.connect(path)
+        client.close()
+        reached.append(path)
+    except OSError:
+        pass
+if reached:
+    raise RuntimeError(f"reached host sockets: {reached}")''', after="q2"), isolation="sandbox")
+fixture("graded.other-processes", "graded", 5, "", with_cell('''\
+import os, signal
+mine = {os.getpid()}
+seen = []
+for entry in os.listdir("/proc"):
+    if not entry.isdigit() or int(entry) in mine:
+        continue
+    try:
+        with open(f"/proc/{entry}/cmdline", "rb") as handle:
+            command = handle.read().replace(b"\\0", b" ").decode(errors="replace")
+    except OSError:
+        continue
+    if any(word in command for word in ("casework", "pytest", "zygote", "sandbox", "ipykernel", "bwrap")):
+        seen.append(command[:80])
+        try:
+            os.kill(int(entry), signal.SIGSTOP)  # what a hostile kernel would do to a classmate's
+        except OSError:
+            pass
+if seen:
+    raise RuntimeError(f"could see other processes: {seen[:3]}")''', after="q1"), isolation="sandbox")
+fixture("graded.new-privileges", "graded", 5, "", with_cell('''\
+import subprocess
+status = open("/proc/self/status").read()
+if "NoNewPrivs:\\t1" not in status:
+    raise RuntimeError("NoNewPrivs is 0: a setuid program would run with its owner's rights")
+escalated = subprocess.run(["sh", "-c", "command -v su >/dev/null && su -c id root"], capture_output=True, text=True)
+if escalated.returncode == 0 and "uid=0" in escalated.stdout and __import__("os").getuid() != 0:
+    raise RuntimeError("su gave root")''', after="q1"), isolation="sandbox")
+fixture("graded.key-from-git-and-other-checkouts", "graded", 5, "", with_cell('''\
+import glob, os, subprocess
+import helpers
+project = os.path.dirname(os.path.dirname(helpers.__file__))
+leaks = []
+for repo in {project, *glob.glob(os.path.dirname(project) + "/*")}:
+    shown = subprocess.run(["git", "-C", repo, "show", "HEAD:coursework/keys/wording.json"], capture_output=True, text=True)
+    if "def expected(" in shown.stdout:
+        leaks.append(f"git show in {repo}")
+    for path in glob.glob(repo + "/coursework/keys/*.json") + glob.glob(repo + "/helpers/_bundled/coursework/keys/*.json"):
+        try:
+            if "def expected(" in open(path).read():
+                leaks.append(path)
+        except OSError:
+            pass
+if leaks:
+    raise RuntimeError(f"the grading key was readable: {leaks[:3]}")''', after="q3"), isolation="sandbox")
+
+# Limits that hold for the submission as a whole, and for a cell that will not stop.
+fixture("kernel-died.ignores-the-interrupt", "kernel-died", 2, "went on after the interrupt", with_cell('''\
+import signal
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+while True:
+    pass''', after="q1"))
+fixture("graded.disk-beyond-the-working-copy", "graded", 5, "", with_cell('''\
+import os
+written = 0
+try:
+    for number in range(40):
+        with open(f"filler-{number}", "wb") as handle:
+            handle.write(b"x" * 10_000_000)
+        written += 10_000_000
+except OSError:
+    pass
+if written > 100_000_000:
+    raise RuntimeError(f"wrote {written // 1_000_000} MB: no limit for the working copy as a whole")''', after="q3"), isolation="sandbox")
+fixture("graded.memory-across-processes", "graded", 5, "", with_cell('''\
+import os
+release_read, release_write = os.pipe()  # each child holds its memory until every one has reported
+children = []
+for _ in range(3):
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        hoard = bytearray(750_000_000)
+        hoard[::4096] = b"\\1" * len(range(0, len(hoard), 4096))
+        os.write(write_end, b"1")
+        os.read(release_read, 1)
+        os._exit(0)
+    os.close(write_end)
+    children.append(read_end)
+held = sum(len(os.read(fd, 1)) for fd in children)
+os.close(release_write)
+if held == 3:
+    raise RuntimeError("three processes held 2.25 GB at once: no memory limit for the submission as a whole")''', after="q3"), isolation="root")
+fixture("graded.cpu-in-children", "graded", 5, "", with_cell('''\
+import os, resource, time
+began = time.monotonic()
+pids = []
+for _ in range(3):
+    pid = os.fork()
+    if pid == 0:
+        end = time.monotonic() + 3
+        while time.monotonic() < end:
+            pass
+        os._exit(0)
+    pids.append(pid)
+for pid in pids:
+    os.waitpid(pid, 0)
+used = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
+if used > 1.5 * (time.monotonic() - began):
+    raise RuntimeError(f"children used {used:.1f} s of CPU in {time.monotonic() - began:.1f} s: more than one CPU")''', after="q3"), isolation="root")
+fixture("graded.widget-flood", "graded", 5, "dropped", with_cell('''\
+import ipywidgets
+from IPython.display import display
+for _ in range(100):
+    display(ipywidgets.Textarea(value="y" * 500_000))  # 50 MB in messages the grader accepts, ten times the limit
+display(ipywidgets.Textarea(value="x" * 8_000_000))  # and one larger than any it accepts''', after="q3"))
+fixture("graded.own-user-id", "graded", 5, "", with_cell('''\
+import os
+if os.getuid() in (0, @GRADER_UID@):
+    raise RuntimeError(f"the kernel runs as user id {os.getuid()}, the grader's own or root's")''', after="q2"), isolation="root")
 
 # Identity: the grader never picks one of two ids (or cases, or exercises) silently.
 fixture("needs-review.placeholder-id", "needs-review", 5, "still holds the placeholder id 'demo'", base(), own_id=False)
