@@ -4,9 +4,9 @@ gives the answer away.
 Each lesson ends with a cell in which the student fills in a dictionary of answers and calls
 :func:`self_check`. The expected values are computed from whatever case the lesson runs on, so the
 questions work for every case; a question the case cannot answer (a case with no paraphrases, say)
-is marked to be skipped rather than asked with no right answer. The feedback says "fits the data", or "not
-yet" with a hint about where to look; it never prints the expected value. The questions avoid what
-the graded exercises ask, so a self-check cannot be used to confirm a graded answer.
+is marked to be skipped rather than asked with no right answer. The feedback says "fits the
+data", or "not yet" with a hint about where to look; it never prints the expected value. The
+questions avoid what the graded exercises ask, so a self-check cannot confirm a graded answer.
 """
 
 from __future__ import annotations
@@ -18,7 +18,11 @@ from typing import Callable
 import pandas as pd
 
 from .case import Case
+from .claims import against_record, contradictions
+from .coding import analyse_draft, load_clusters
 from .errors import ParameterError, did_you_mean
+from .timeline import against_norms, decision_and_first_press_event, gap_row
+from .wording import analyse_text
 
 NOT_ANSWERED = "not answered yet"
 FITS = "fits the data"
@@ -86,8 +90,6 @@ def _unplaced(case, context):
 
 
 def _focus_analysis(case, context):
-    from .wording import analyse_text
-
     return analyse_text(case.statements.loc[context["focus"], "text"], context.get("lexicon"), case.organisation)
 
 
@@ -105,23 +107,17 @@ def _names_itself(case, context):
 
 
 def _decision_order(case, context):
-    from .timeline import decision_and_first_press_event, gap_row
-
     pair = decision_and_first_press_event(case)
     return None if pair is None else ("yes" if gap_row(case, *pair)["certain order"] == "yes" else "no")
 
 
 def _public_verdict(case, context):
-    from .timeline import against_norms
-
     verdicts = against_norms(case, context["anchor"])
     public = verdicts[verdicts["audience"] == "public"]["verdict"]
     return public.iloc[0].removesuffix(" the norm").removesuffix(" from the sources") if len(public) else None
 
 
 def _inside_pairs(case, context):
-    from .claims import contradictions
-
     return len(contradictions(case, include_implied=context.get("include_implied", True), organisation_only=True))
 
 
@@ -131,22 +127,16 @@ def _paraphrase_stances(case, context):
 
 
 def _against_record(case, context):
-    from .claims import against_record
-
     return len(against_record(case, context.get("include_implied", True)))
 
 
 def _challenge_cluster(case, context):
-    from .coding import load_clusters
-
     clusters = load_clusters()
     found = [name for name, types in clusters["crisis_types"].items() if "challenge" in types.split("; ")]
     return found[0] if found else None
 
 
 def _missing_components(case, context):
-    from .coding import analyse_draft
-
     return len(analyse_draft(case, context["draft"])["apology components missing"])
 
 
