@@ -74,18 +74,24 @@ def _kind(mode: str, other_mode: str, audiences: set[str]) -> str:
     return kind
 
 
-def contradictions(case: Case, claim: str | None = None, include_implied: bool = True) -> pd.DataFrame:
+def contradictions(case: Case, claim: str | None = None, include_implied: bool = True, organisation_only: bool = False) -> pd.DataFrame:
     """Every pair of statements taking opposite stances on one claim, earlier statement first.
 
     Ordered by claim (file order), then by the earlier statement's time, then the later one's;
     ties in time are broken by statement id, so the output never depends on file order.
+    ``organisation_only`` keeps the pairs in which both statements speak for the case's
+    organisation: where it contradicted itself. The ``rests on a paraphrase`` column says which
+    side, if any, is known only through a reporter's summary, not the speaker's words.
     """
     rows = stances(case, include_implied)
     if claim is not None:
         rows = rows[rows["claim_id"] == check_claim(case, claim)]
+    if organisation_only:
+        own = case.statements.index[case.statements["organisation"] == case.organisation]
+        rows = rows[rows["statement_id"].isin(own)]
     out = []
     keys = _order_keys(case)
-    info = case.statements[["speaker", "audience", "channel", "organisation"]].to_dict("index")
+    info = case.statements[["speaker", "audience", "channel", "organisation", "text_status"]].to_dict("index")
     for claim_number, claim_id in enumerate(case.claims.index):
         on_claim = rows[rows["claim_id"] == claim_id]
         affirm = on_claim[on_claim["stance"] == "affirms"].to_dict("records")
@@ -104,14 +110,23 @@ def contradictions(case: Case, claim: str | None = None, include_implied: bool =
                     "gap": str(gap(i1, i2)) if i1 is not None and i2 is not None else "unknown",
                     "kind": _kind(first["mode"], second["mode"], {s1["audience"], s2["audience"]}),
                     "same organisation": "yes" if s1["organisation"] == s2["organisation"] else "no",
+                    "rests on a paraphrase": _paraphrase_side(s1["text_status"], s2["text_status"]),
                     "_key": (claim_number, keys[first["statement_id"]], keys[second["statement_id"]]),
                 })
     columns = ["claim", "earlier", "earlier speaker", "earlier says", "earlier audience", "earlier channel", "earlier words",
-               "later", "later speaker", "later says", "later audience", "later channel", "later words", "gap", "kind", "same organisation"]
+               "later", "later speaker", "later says", "later audience", "later channel", "later words", "gap", "kind", "same organisation",
+               "rests on a paraphrase"]
     if not out:
         return pd.DataFrame(columns=columns)
     out.sort(key=lambda row: row["_key"])
     return pd.DataFrame(out)[columns]
+
+
+def _paraphrase_side(earlier_status: str, later_status: str) -> str:
+    sides = [side for side, status in (("earlier", earlier_status), ("later", later_status)) if status == "paraphrase"]
+    if not sides:
+        return "no"
+    return "yes: both statements" if len(sides) == 2 else f"yes: the {sides[0]} statement"
 
 
 def against_record(case: Case, include_implied: bool = True) -> pd.DataFrame:
@@ -163,8 +178,8 @@ def claim_view_html(case: Case, claim: str, include_implied: bool = True, displa
     table = pd.DataFrame([{
         f"when ({zone})": when(case, r.statement_id, zone), "statement": r.statement_id,
         "speaker": case.statements.loc[r.statement_id, "speaker"], "audience": case.statements.loc[r.statement_id, "audience"],
-        "stance": r.label, "evidence words": r.evidence,
-    } for r in ordered], columns=[f"when ({zone})", "statement", "speaker", "audience", "stance", "evidence words"])
+        "text status": case.statements.loc[r.statement_id, "text_status"], "stance": r.label, "evidence words": r.evidence,
+    } for r in ordered], columns=[f"when ({zone})", "statement", "speaker", "audience", "text status", "stance", "evidence words"])
     record = case.claims.loc[claim]
     return (
         f'<div class="claim-view" data-claim="{html.escape(claim)}"><p><b>{html.escape(record["proposition"])}</b></p>'

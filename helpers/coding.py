@@ -39,6 +39,11 @@ def load_clusters() -> pd.DataFrame:
     return pd.read_csv(SCHEMES_DIR / "scct-clusters.csv", dtype=str, keep_default_na=False).set_index("cluster")
 
 
+def load_scct_guidelines() -> pd.DataFrame:
+    """Coombs' guidelines for choosing SCCT strategies, paraphrased and cited (data/schemes/scct-guidelines.csv)."""
+    return pd.read_csv(SCHEMES_DIR / "scct-guidelines.csv", dtype=str, keep_default_na=False).set_index("guideline_id")
+
+
 def check_scheme(scheme: str) -> str:
     if scheme not in SCHEMES:
         raise ParameterError(f"parameter 'scheme': unknown scheme {scheme!r}{did_you_mean(scheme, SCHEMES)}; the schemes are: {', '.join(SCHEMES)}")
@@ -216,6 +221,7 @@ def analyse_draft(case: Case, text: str, lexicon=None) -> dict:
         "denials and negations": counts.get("negation", 0),
         "self-mention": counts.get("self_mention", 0),
         "responsibility markers": counts.get("responsibility", 0),
+        "agentless passives": sum(m.subcategory == "agentless passive" for m in analysis.matches),
         "subjects": ", ".join(f"{k} {v}" for k, v in subjects.items()) or "none found",
         "tenses": ", ".join(dict.fromkeys(g.tense for g in analysis.groups)) or "none found",
         "refusal phrasing": ", ".join(banned) or "none",

@@ -424,10 +424,16 @@ STANCE_STYLE = {  # colour (Okabe & Ito) and a text mark, so the matrix reads wi
 }
 
 
-def plot_stance_matrix(matrix: pd.DataFrame, ax=None, title: str = "Who affirmed or denied what"):
-    """The stance matrix (from ``claims.stance_matrix``) as a labelled grid of coloured, lettered cells."""
+def plot_stance_matrix(matrix: pd.DataFrame, ax=None, title: str = "Who affirmed or denied what", paraphrased=()):
+    """The stance matrix (from ``claims.stance_matrix``) as a labelled grid of coloured, lettered cells.
+
+    Rows named in ``paraphrased`` (statements known only through a reporter's summary) are labelled
+    so, since a stance read from a paraphrase rests on the reporter's words.
+    """
     from matplotlib.colors import ListedColormap
 
+    paraphrased = set(paraphrased)
+    row_labels = [f"{sid} (paraphrase)" if sid in paraphrased else sid for sid in matrix.index]
     labels = list(STANCE_STYLE)
     codes = matrix.apply(lambda column: column.map(labels.index)).to_numpy()
     with house_style():
@@ -440,7 +446,7 @@ def plot_stance_matrix(matrix: pd.DataFrame, ax=None, title: str = "Who affirmed
             if mark:
                 ax.text(column, row, mark, ha="center", va="center", fontsize=8, color="white" if mark in "AD" else "black")
         ax.set_xticks(range(matrix.shape[1]), matrix.columns, rotation=40, ha="right")
-        ax.set_yticks(range(matrix.shape[0]), matrix.index)
+        ax.set_yticks(range(matrix.shape[0]), row_labels)
         ax.set_xticks(np.arange(-0.5, matrix.shape[1]), minor=True)
         ax.set_yticks(np.arange(-0.5, matrix.shape[0]), minor=True)
         ax.grid(which="minor", color="#bbbbbb", linewidth=0.5)
@@ -448,11 +454,11 @@ def plot_stance_matrix(matrix: pd.DataFrame, ax=None, title: str = "Who affirmed
         ax.tick_params(which="minor", length=0)
         handles = [Patch(facecolor=STANCE_STYLE[k][0], edgecolor="black", label=f"{STANCE_STYLE[k][1] or ' '}  {k}") for k in labels]
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
-        decorate(ax, title=title, xlabel="claim", ylabel="statement (in time order)", alt=_stance_matrix_alt(matrix))
+        decorate(ax, title=title, xlabel="claim", ylabel="statement (in time order)", alt=_stance_matrix_alt(matrix, paraphrased))
     return fig
 
 
-def _stance_matrix_alt(matrix: pd.DataFrame) -> str:
+def _stance_matrix_alt(matrix: pd.DataFrame, paraphrased: set[str] = frozenset()) -> str:
     """What the stance grid shows, in words: its size, how many cells hold each stance, and the claims stated both ways."""
     counts = {label: int((matrix == label).to_numpy().sum()) for label in STANCE_STYLE}
     letters = ", ".join(f"{STANCE_STYLE[label][1] or 'blank'} {label} ({counts[label]})" for label in STANCE_STYLE)
@@ -461,4 +467,6 @@ def _stance_matrix_alt(matrix: pd.DataFrame) -> str:
     return (f"Grid of {matrix.shape[0]} statements (rows, in time order) by {matrix.shape[1]} claims (columns); each cell is lettered "
             f"and coloured by the statement's stance on the claim, with the number of such cells: {letters}. "
             + (f"Claims affirmed or implied by some statements and denied or implied the opposite by others: {', '.join(both_ways)}."
-               if both_ways else "No claim is both affirmed and denied."))
+               if both_ways else "No claim is both affirmed and denied.")
+            + (f" Rows known only through a reporter's paraphrase: {', '.join(s for s in matrix.index if s in paraphrased)}."
+               if paraphrased & set(matrix.index) else ""))

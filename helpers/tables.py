@@ -113,17 +113,21 @@ def case_summary(case: Case, display_timezone: str | None = None) -> str:
     return "\n".join(lines)
 
 
-def organisation_voice(case: Case, display_timezone: str | None = None) -> pd.DataFrame:
+def organisation_voice(case: Case, display_timezone: str | None = None, include_paraphrases: bool = False) -> pd.DataFrame:
     """The organisation's own statements in time order, with the gap since the previous one.
 
     Gaps are ranges ``[shortest, longest]`` because most times are intervals; a negative
-    shortest gap means the sources cannot tell which came first.
+    shortest gap means the sources cannot tell which came first. Reporters' paraphrases are left
+    out unless asked for: they are not the organisation's words. The ``status`` column says which
+    rows are whole texts and which are fragments (or paraphrases, when included).
     """
     from .times import gap
 
     zone = display_timezone or case.timezone
     own = timeline_order(case.statements)
     own = own[(own["organisation"] == case.organisation) & own["start"].notna()]
+    if not include_paraphrases:
+        own = own[own["text_status"] != "paraphrase"]
     rows, previous = [], None
     for sid, row in own.iterrows():
         interval = case.interval(sid, "statements")
@@ -132,11 +136,17 @@ def organisation_voice(case: Case, display_timezone: str | None = None) -> pd.Da
             f"when ({zone})": when(case, sid, zone),
             "speaker": row["speaker"],
             "audience": row["audience"],
+            "status": row["text_status"],
             "since previous": str(gap(case.interval(previous, "statements"), interval)) if previous else "",
             "text": row["text"],
         })
         previous = sid
     return pd.DataFrame(rows).set_index("statement") if rows else pd.DataFrame()
+
+
+def paraphrased_statements(case: Case) -> list[str]:
+    """Statements known only through a reporter's paraphrase: a stance on one rests on the reporter's words."""
+    return list(case.statements.index[case.statements["text_status"] == "paraphrase"])
 
 
 def use_notebook_display() -> None:

@@ -59,13 +59,19 @@ def gap_row(case: Case, a: str, b: str, table_a: str = "events", table_b: str = 
         "certain order": "yes" if result.certain_order else "no: may overlap",
         "from basis": f"{frame_a.loc[a, 'time_precision']}, {frame_a.loc[a, 'time_basis']}",
         "to basis": f"{frame_b.loc[b, 'time_precision']}, {frame_b.loc[b, 'time_basis']}",
+        "from as reported": frame_a.loc[a, "time_as_reported"] or "not stated",
+        "to as reported": frame_b.loc[b, "time_as_reported"] or "not stated",
     }
 
 
 def gap_table(case: Case, pairs) -> pd.DataFrame:
-    """Gaps for (from event, to event) pairs, as the rows ``gap_row`` gives, without the raw timedeltas."""
+    """Gaps for (from event, to event) pairs, as the rows ``gap_row`` gives, without the raw timedeltas.
+
+    Beside the modelled range, each row says how the sources themselves put the two times, so a
+    reader can tell what the range rests on: a reported time, or a bound the data adds.
+    """
     rows = [gap_row(case, a, b) for a, b in pairs]
-    return pd.DataFrame(rows, columns=["from", "to", "gap", "certain order", "from basis", "to basis"])
+    return pd.DataFrame(rows, columns=["from", "to", "gap", "certain order", "from basis", "to basis", "from as reported", "to as reported"])
 
 
 def decision_and_first_press_event(case: Case) -> tuple[str, str] | None:
@@ -145,6 +151,34 @@ def statement_status(case: Case, as_of: pd.Timestamp) -> pd.Series:
     # the first condition that holds wins, so 'not yet' before 'maybe made' before 'made'
     chosen = np.select([not_yet, maybe, made], ["not yet", "maybe made", "made"], default="unknown")
     return pd.Series(chosen, index=case.statements.index, dtype="object")
+
+
+def said_before(case: Case, statement_id: str, display_timezone: str | None = None) -> pd.DataFrame:
+    """Everything said, by anyone, that certainly or possibly came before one statement.
+
+    "certainly before" ends before the statement can have begun; "maybe before" overlaps it, so the
+    sources cannot tell the order. It answers "what could the speaker have known?" as far as the
+    record goes: what was public, and what the organisation had told its own staff.
+    """
+    if statement_id not in case.statements.index:
+        raise ParameterError(f"unknown statement {statement_id!r}{did_you_mean(statement_id, case.statements.index)}")
+    zone = display_timezone or case.timezone
+    focus = case.statements.loc[statement_id]
+    others = case.statements.drop(index=statement_id)
+    others = others[others["start"].notna()]
+    certainly = others["end"] <= focus["start"]
+    maybe = ~certainly & (others["start"] < focus["end"]) & (others["end"] > focus["start"])
+    shown = timeline_order(others[certainly | maybe])
+    table = pd.DataFrame({
+        "before it?": ["certainly before" if certainly[sid] else "maybe before" for sid in shown.index],
+        f"when ({zone})": [when(case, sid, zone) for sid in shown.index],
+        "speaker": shown["speaker"],
+        "audience": shown["audience"],
+        "status": shown["text_status"],
+        "text": shown["text"],
+    }, index=shown.index)
+    table.index.name = "statement"
+    return table
 
 
 def public_at(case: Case, as_of: pd.Timestamp, display_timezone: str | None = None) -> pd.DataFrame:
@@ -314,5 +348,5 @@ def decoding_feedback(answer, status_id: str | int) -> str:
 
 __all__ = [
     "COMMUNICATION_KINDS", "against_norms", "check_event", "decision_and_first_press_event", "load_norms", "response_times", "claims_at", "decoding_feedback", "default_anchor", "default_as_of",
-    "gap_row", "gap_table", "gaps_from", "parse_as_of", "public_at", "public_view_html", "statement_status", "timeline",
+    "gap_row", "gap_table", "gaps_from", "parse_as_of", "public_at", "public_view_html", "said_before", "statement_status", "timeline",
 ]

@@ -80,9 +80,25 @@ def test_thread_time_is_derived_from_the_tweet_id(hootsuite):
     assert hootsuite.interval("thread") == hootsuite.interval("anderson-thread-1")
 
 
-def test_denial_came_after_the_internal_decision(hootsuite):
-    email, denial = hootsuite.interval("keiser-email"), hootsuite.interval("gaboriault-biv")
-    assert denial.start >= email.start
+def test_the_order_of_the_email_and_the_denial_is_not_established(hootsuite):
+    """No source times the statement itself; the only estimate (BetaKit's) times BIV's story."""
+    from helpers.times import gap
+
+    statement = hootsuite.statements.loc["gaboriault-biv"]
+    # the night is reported (Star, Vice); no bound is added to the statement
+    assert (statement["time"], statement["time_precision"], statement["time_basis"]) == ("2020-09-23 night", "part_of_day", "reported")
+    assert statement["time_earliest"] == "" and statement["time_latest"] == ""
+    assert hootsuite.interval("gaboriault-biv").start == datetime(2020, 9, 24, 4, tzinfo=timezone.utc)  # 21:00 PDT
+    assert not gap(hootsuite.interval("keiser-email"), hootsuite.interval("gaboriault-biv")).certain_order
+    # the bound sits where the sources put the estimate: on the story, as an inference from BetaKit
+    story = hootsuite.events.loc["biv-article"]
+    assert (story["kind"], story["time_precision"], story["time_basis"]) == ("media-report", "part_of_day", "inferred")
+    assert story["time_earliest"] == "2020-09-23T22:00-07:00"
+    assert "some two hours" in story["time_as_reported"] and "BetaKit" in story["time_as_reported"]
+    assert "betakit-1" in story["source_ids"].split(";")
+    assert gap(hootsuite.interval("keiser-email"), hootsuite.interval("biv-article", "events")).certain_order
+    # what the statement's own row says the sources give
+    assert "BetaKit" in statement["time_as_reported"] and "not timed itself" in statement["time_as_reported"]
 
 
 def test_every_statement_and_event_names_a_source(hootsuite):
@@ -146,3 +162,65 @@ def test_a_statement_and_an_event_may_share_an_id(hootsuite):
     assert hootsuite.statements.loc["anderson-departure", "start"] == tweet.start
     with pytest.raises(KeyError, match="both a statement and an event"):
         hootsuite.interval("anderson-departure")
+
+
+# ------------------------------------------------------------------ corrections checked against the fact sheet (issue 19)
+
+def _sources(case, statement_id):
+    return set(case.statements.loc[statement_id, "source_ids"].split(";"))
+
+
+def test_each_statement_cites_only_sources_that_print_its_words(hootsuite):
+    # BIV's January 2021 recap only paraphrases the statement, and the fact sheet does not show BetaKit printing it
+    assert not _sources(hootsuite, "gaboriault-biv") & {"biv-spark", "betakit-1"}
+    # Vice and Vancouver Magazine report the tweet; they are not recorded printing its words
+    assert not _sources(hootsuite, "hootsuite-tweet") & {"vice", "vanmag"}
+    assert {"vice", "vanmag"} <= set(hootsuite.events.loc["hootsuite-tweet", "source_ids"].split(";"))
+    # CityNews carries the middle of Keiser's statement, not its closing passage
+    assert "citynews" not in _sources(hootsuite, "keiser-public-closing")
+    assert "citynews" in _sources(hootsuite, "keiser-public-committee")
+
+
+def test_every_outlet_that_prints_a_variant_is_a_source_of_the_statement(hootsuite):
+    missing = [(row["statement_id"], source) for _, row in hootsuite.variants.iterrows()
+               for source in row["source_ids"].split(";") if source not in _sources(hootsuite, row["statement_id"])]
+    assert missing == []
+
+
+def test_the_closing_passage_note_follows_the_corrected_fact_sheet(hootsuite, fact_sheet):
+    note = hootsuite.statements.loc["keiser-public-closing", "note"]
+    assert "CRN agrees on the last three sentences and the Daily Dot prints only the last two" in note
+    assert "the DailyDot prints only the last two" in fact_sheet
+
+
+def test_the_morning_of_keisers_public_statement_is_inferred(hootsuite):
+    pieces = hootsuite.statements[hootsuite.statements.index.str.startswith("keiser-public-")]
+    assert len(pieces) == 8
+    assert set(pieces["time_basis"]) == {"inferred"} and set(pieces["time_precision"]) == {"part_of_day"}
+    assert all("The morning is inferred, not reported" in note for note in pieces["note"])
+
+
+def test_thread_replies_and_the_betakit_denial_do_not_precede_the_opening_tweet(hootsuite):
+    opening = hootsuite.interval("anderson-thread-1", "statements").start
+    answering = [sid for sid in hootsuite.statements.index if sid.startswith("anderson-thread-")] + ["hootsuite-betakit"]
+    for sid in answering:
+        assert hootsuite.interval(sid, "statements").start >= opening, sid
+    for sid in ("anderson-thread-3", "anderson-thread-3-end", "anderson-thread-4", "anderson-thread-5", "anderson-thread-7", "hootsuite-betakit"):
+        assert hootsuite.statements.loc[sid, "time_earliest"] == "2020-09-23T16:51:47.732-07:00", sid
+        assert "inferred" in hootsuite.statements.loc[sid, "note"], sid
+
+
+def test_notes_are_written_in_the_modules_own_words(hootsuite):
+    # the Daily Dot's sentence about the award, and CRN's description of the reseller, are not copied
+    assert "recently awarded a contract to a third-party vendor for Hootsuite" not in hootsuite.statements.loc["ice-dailydot-awarded", "note"]
+    profile = hootsuite.facts.loc["fcn-profile"]
+    for phrase in ("government-focused solution provider", "woman-owned small business", "Solution Provider 500", "No. 221",
+                   "packages partners' products"):
+        assert phrase not in profile["value"] and phrase not in profile["note"], phrase
+    assert "third-party vendor" not in hootsuite.facts.loc["hootsuite-party", "value"]
+
+
+def test_the_623_signatures_are_the_petitions_close(hootsuite):
+    event = hootsuite.events.loc["petition-623"]
+    assert "won" in event["title"] and "closes" in event["title"] and "reaches" not in event["title"]
+    assert "not a step in its growth" in event["note"]

@@ -90,7 +90,8 @@ def test_matrix_marks_silence_and_labels(hootsuite):
 def test_the_denial_and_the_decision_to_proceed_contradict(hootsuite):
     table = contradictions(hootsuite, "contract-existed")
     pair = table[(table["earlier"] == "gaboriault-biv") & (table["later"] == "keiser-public-proceed")]
-    assert len(pair) == 1 and pair.iloc[0]["gap"] == "[5 h 00 min, 13 h 03 min]"
+    # the denial in the night of Sep 23 (21:00-24:00 PDT), the CEO's note in the morning of Sep 24 before 11:03
+    assert len(pair) == 1 and pair.iloc[0]["gap"] == "[5 h 00 min, 14 h 03 min]"
 
 
 def test_recode_changes_the_pairs_and_checks_evidence(hootsuite):
@@ -103,7 +104,7 @@ def test_recode_changes_the_pairs_and_checks_evidence(hootsuite):
 
 
 def test_unknown_claim_is_a_parameter_error(hootsuite):
-    with pytest.raises(ParameterError, match=r"parameter 'claim': unknown claim 'contract-exists' \(did you mean 'contract-existed'\?\); the case has: contract-existed"):
+    with pytest.raises(ParameterError, match=r"parameter 'claim': unknown claim 'contract-exists' \(did you mean 'contract-existed' or 'contract-in-effect'\?\); the case has: contract-existed, contract-in-effect"):
         contradictions(hootsuite, "contract-exists")
 
 
@@ -120,3 +121,58 @@ def test_claim_explorer_updates(hootsuite):
     explorer.include_implied.value = False
     assert explorer.view.value == claim_view_html(hootsuite, "formally-terminated", include_implied=False)
     assert "implies the opposite" not in explorer.view.value
+
+
+# ------------------------------------------------------------------ stances corrected against the fact sheet (issue 19)
+
+def test_pending_is_coded_against_an_order_that_had_taken_effect(hootsuite):
+    """'its only pending contract' admits a contract and denies that it had taken effect, which the record supports."""
+    rows = hootsuite.stances[hootsuite.stances["statement_id"] == "hootsuite-techcrunch-a"].set_index("claim_id")
+    assert rows.loc["contract-existed", "stance"] == "affirms"
+    assert (rows.loc["contract-in-effect", "stance"], rows.loc["contract-in-effect", "mode"]) == ("denies", "literal")
+    assert "pending" in rows.loc["contract-in-effect", "evidence"]
+    assert hootsuite.claims.loc["contract-in-effect", "record"] == "supported"
+    against = against_record(hootsuite)
+    assert ((against["claim_id"] == "contract-in-effect") & (against["statement_id"] == "hootsuite-techcrunch-a")).any()
+    assert len(contradictions(hootsuite, "contract-in-effect")) >= 1
+
+
+def test_a_generic_preamble_carries_no_stance(hootsuite):
+    """'our customers and our contracts' is a preamble, not a statement that this contract existed."""
+    assert not (hootsuite.stances["statement_id"] == "keiser-public-opening").any()
+    pairs = contradictions(hootsuite)
+    assert "keiser-public-opening" not in set(pairs["earlier"]) | set(pairs["later"])
+
+
+def test_pairs_that_rest_on_a_paraphrase_say_so(hootsuite):
+    pairs = contradictions(hootsuite)
+    paraphrased = set(hootsuite.statements.index[hootsuite.statements["text_status"] == "paraphrase"])
+    assert {"ice-crn", "gaboriault-workpermit", "hootsuite-cp"} <= paraphrased
+    for _, pair in pairs.iterrows():
+        sides = [side for side in ("earlier", "later") if pair[side] in paraphrased]
+        expected = "no" if not sides else "yes: both statements" if len(sides) == 2 else f"yes: the {sides[0]} statement"
+        assert pair["rests on a paraphrase"] == expected, (pair["earlier"], pair["later"])
+    assert (pairs["rests on a paraphrase"] != "no").any() and (pairs["rests on a paraphrase"] == "no").any()
+    assert "paraphrase" in claim_view_html(hootsuite, "formally-terminated")
+
+
+def test_a_pair_resting_on_a_paraphrase_in_a_small_case(case_copy):
+    header, rows = read_rows(case_copy / "statements.csv")
+    for row in rows:
+        if row["statement_id"] == "engineer-email":
+            row["text_status"] = "paraphrase"
+    write_rows(case_copy / "statements.csv", header, rows)
+    table = contradictions(with_stances(case_copy, [DENIAL, EMAIL]))
+    assert list(table["rests on a paraphrase"]) == ["yes: the later statement"]
+
+
+def test_organisation_only_keeps_the_pairs_inside_the_organisation(hootsuite, case_copy):
+    inside = contradictions(hootsuite, organisation_only=True)
+    speakers = hootsuite.statements["organisation"]
+    assert len(inside) and all(speakers[s] == hootsuite.organisation for s in (*inside["earlier"], *inside["later"]))
+    everything = contradictions(hootsuite)
+    assert len(inside) == int(((speakers[everything["earlier"]].to_numpy() == hootsuite.organisation)
+                               & (speakers[everything["later"]].to_numpy() == hootsuite.organisation)).sum())
+    # in the small case the engineer's email is the organisation's own; a passenger petition is not
+    case = with_stances(case_copy, [DENIAL, EMAIL, ("petition-text", "wren-passed-feb-survey", "denies", "implied", "tell us the truth")])
+    assert len(contradictions(case)) == 2 and len(contradictions(case, organisation_only=True)) == 1

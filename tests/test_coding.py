@@ -13,6 +13,9 @@ from helpers.coding import (
     cohen_kappa,
     draft_report_html,
     drafting_lab,
+    load_clusters,
+    load_cues,
+    load_scct_guidelines,
     load_student_coding,
     load_strategies,
     reference_coding,
@@ -147,3 +150,38 @@ def test_drafting_lab_updates_when_the_text_changes(hootsuite):
     assert lab.view.value != before and 'data-words="9"' in lab.view.value
     assert lab.view.value == draft_report_html(hootsuite, "We are sorry, and we have ended the order.")
     assert lab.draft.description == "Draft"
+
+
+# ------------------------------------------------------------------ SCCT and the apology scheme, as their authors mean them (issue 19)
+
+def test_instructing_information_is_about_protecting_oneself(hootsuite):
+    glosses = load_strategies().set_index("strategy")["gloss"]
+    assert "protect themselves physically" in glosses["instructing information"]
+    assert "cope" in glosses["adjusting information"] and "correct the problem" in glosses["adjusting information"]
+    # announcing a decision or steps taken is word of corrective action, never instructing information
+    cues = load_cues()
+    assert "instructing information" not in set(cues["strategy"])
+    assert set(cues[(cues["scheme"] == "scct") & cues["lexicon_row"].isin(["neg-decision", "commit-steps"])]["strategy"]) == {"adjusting information"}
+    # no sentence of this case tells anyone how to keep themselves safe
+    assert "instructing information" not in set(reference_coding(hootsuite, "scct")["strategy"])
+
+
+def test_coombs_guidance_on_denial_is_in_the_data():
+    guidelines = load_scct_guidelines()
+    deny, mixing = guidelines.loc["deny-only-rumor-or-challenge"], guidelines.loc["do-not-mix-denial"]
+    assert "rumours" in deny["guideline"] and "challenges" in deny["guideline"]
+    assert "diminish or rebuild" in mixing["guideline"] and "weakens" in mixing["guideline"]
+    assert all("Coombs (2007)" in citation for citation in guidelines["citation"])
+    assert all(note.startswith("the module's paraphrase") for note in guidelines["note"])
+    postures = load_clusters()["posture_that_follows"]
+    assert "challenge" in postures["accidental"] and "deny" in postures["accidental"]
+    assert "deny strategies do not fit" in postures["preventable"]
+
+
+def test_the_reference_explanation_is_an_account_of_what_went_wrong(hootsuite):
+    apology = reference_coding(hootsuite, "apology").set_index(["statement_id", "sentence"])
+    explanations = apology[apology["strategy"] == "explanation"]
+    assert len(explanations) >= 1 and all("went wrong" in r for r in explanations["rationale"])
+    # a sentence that weighs a decision or describes a reaction is not one
+    assert apology.loc[("keiser-email", 2), "strategy"] == "none"
+    assert apology.loc[("keiser-public-closing", 1), "strategy"] == "none"

@@ -220,3 +220,85 @@ def test_committed_notebook_is_clean(notebook):
     assert len(headings) == 1
     declared = papermill.inspect_notebook(str(notebook))
     assert "case_id" in declared and all(p["help"] for p in declared.values())
+
+
+# ------------------------------------------------------------------ what the committed notebooks show (issue 19)
+
+def _cells(notebook):
+    return nbformat.read(notebook, as_version=4).cells
+
+
+def _output_of(notebook, code_fragment: str) -> str:
+    """Every output of the one code cell whose source contains ``code_fragment``, as text."""
+    (cell,) = [c for c in _cells(notebook) if c.cell_type == "code" and code_fragment in c.source]
+    return outputs_text(nbformat.from_dict({"cells": [cell]}))
+
+
+def _lesson(prefix):
+    return next(nb for nb in LESSONS if nb.stem.startswith(prefix))
+
+
+def _markdown(notebook) -> str:
+    return "\n".join(c.source for c in _cells(notebook) if c.cell_type == "markdown")
+
+
+@pytest.mark.parametrize("notebook", LESSONS, ids=lambda p: p.stem)
+def test_every_lesson_states_its_prerequisites_and_ends_with_a_self_check(notebook):
+    cells = _cells(notebook)
+    header = cells[0].source
+    assert "**Prerequisites.**" in header and ("pandas" in header or ".loc[" in header)
+    assert "](../coursework/glossary.md)" in header
+    code = [c for c in cells if c.cell_type == "code"]
+    last = code[-1]
+    assert f'self_check("{notebook.stem[:2]}", case, my_answers' in last.source
+    assert "not answered yet" in outputs_text(nbformat.from_dict({"cells": [last]}))  # committed unanswered: it gives nothing away
+    assert cells[-1].cell_type == "markdown" and cells[-1].source.startswith("**Lesson complete.**")
+    assert cells[-3].source.startswith("## Self-check") and "never gives the answer" in cells[-3].source
+
+
+def test_overview_voices_table_has_a_status_column_and_no_paraphrase():
+    shown = _output_of(_lesson("01"), "organisation_voice(case, zone)")
+    assert "<th>status</th>" in shown and "fragment" in shown
+    for paraphrase in ("hootsuite-cp", "keiser-public-techtimes"):
+        assert paraphrase not in shown
+    assert "Reporters' paraphrases are left out" in _markdown(_lesson("01"))
+
+
+def test_timing_discussion_shows_the_order_as_not_established_beside_the_sources_estimate():
+    shown = _output_of(_lesson("03"), "gap_table(case, [pair])")
+    assert "no: may overlap" in shown and "[-1 h 00 min, 3 h 00 min]" in shown
+    assert "some two hours" in shown and "BetaKit" in shown and "not timed itself" in shown
+    prose = " ".join(_markdown(_lesson("03")).split())
+    assert "the **range the data allows**" in prose and "as **the sources put it**" in prose
+
+
+def test_contradictions_lesson_leads_with_the_organisations_own_pairs():
+    cells = _cells(_lesson("04"))
+    code = [c.source for c in cells if c.cell_type == "code"]
+    first_pairs = next(i for i, source in enumerate(code) if "contradictions(" in source)
+    assert "organisation_only=True" in code[first_pairs]
+    shown = _output_of(_lesson("04"), "organisation_only=True")
+    assert "rests on a paraphrase" in shown and "yes: the later statement" in shown
+    assert "Rows known only through a reporter" in _output_of(_lesson("04"), "plot_stance_matrix(")
+    # the close reading asks what the speaker could have known, with the record of what came before
+    prose = " ".join(_markdown(_lesson("04")).split())
+    assert "What could the speaker have known?" in prose and "Paltering needs a speaker who knows" in prose
+    assert "maybe before" in _output_of(_lesson("04"), "said_before(case, press)")
+
+
+def test_wording_lesson_works_through_where_the_lexicon_fails():
+    prose = " ".join(_markdown(_lesson("02")).split())
+    for point in ("an account of **what went wrong**", "Owning and hiding are counted apart", "A decision named is not a decision made",
+                  "Urgency is not certainty"):
+        assert point in prose
+    gained = _output_of(_lesson("02"), 'row_id="broad-explanation"')
+    assert "gaboriault-biv" in gained and "hootsuite-tweet" in gained
+    assert "or hides it behind a passive" not in prose
+
+
+def test_strategies_lesson_gives_coombs_guidance_and_no_contract_the_organisation_signed():
+    prose = " ".join(_markdown(_lesson("05")).split())
+    assert "had signed" not in prose
+    assert "how to protect themselves physically" in prose
+    shown = _output_of(_lesson("05"), "load_scct_guidelines()")
+    assert "rumours" in shown and "diminish or rebuild" in shown

@@ -212,3 +212,20 @@ def test_in_a_kernel_a_figure_is_drawn_only_to_make_the_image_shown():
     printing, other = map(int, notebook.cells[2].outputs[0]["text"].split())
     assert len(shown) == 1 and printing >= 1
     assert other == 0, f"{other} draw(s) of the figure outside the one that makes its image"
+
+
+def test_stance_matrix_marks_the_rows_that_rest_on_a_paraphrase(hootsuite):
+    from helpers.claims import stance_matrix
+    from helpers.plots import plot_stance_matrix
+    from helpers.tables import paraphrased_statements
+
+    matrix = stance_matrix(hootsuite)
+    paraphrased = paraphrased_statements(hootsuite)
+    fig = plot_stance_matrix(matrix, paraphrased=paraphrased)
+    labels = [tick.get_text() for tick in fig.axes[0].get_yticklabels()]
+    marked = [sid for sid in matrix.index if sid in paraphrased]
+    assert marked and all(f"{sid} (paraphrase)" in labels for sid in marked)
+    assert all(label.endswith("(paraphrase)") == (label.split(" ")[0] in paraphrased) for label in labels)
+    assert f"Rows known only through a reporter's paraphrase: {', '.join(marked)}." in fig.alt_text
+    plain = plot_stance_matrix(matrix)
+    assert not any("(paraphrase)" in tick.get_text() for tick in plain.axes[0].get_yticklabels())
