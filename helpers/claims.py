@@ -9,7 +9,7 @@ import pandas as pd
 
 from .case import Case
 from .errors import ParameterError, did_you_mean
-from .tables import timeline_order, when
+from .queries import timeline_order, when
 from .times import gap
 
 LABELS = {("affirms", "literal"): "affirms", ("denies", "literal"): "denies",

@@ -13,7 +13,9 @@ from .cache import ContentCache, display_options, frame_content
 from .case import Case
 from .errors import ParameterError, Problem, did_you_mean
 from .paths import DATA_DIR
-from .wording import analyse_text, load_lexicon, split_sentences
+from .queries import organisation_statement_ids
+from .text import split_sentences
+from .wording import analyse_text, compare_statements, load_lexicon
 
 SCHEMES_DIR = DATA_DIR / "schemes"
 SCHEMES = ("benoit", "scct", "apology")
@@ -228,8 +230,6 @@ _REAL_STATEMENTS = ContentCache("drafting lab: the real statements", size=16)
 
 
 def _real_statements_html(case: Case, lexicon) -> str:
-    from .wording import compare_statements, organisation_statement_ids
-
     real = compare_statements(case, organisation_statement_ids(case), lexicon=lexicon)
     columns = ["speaker", "words", "hedge per 100 words", "negation per 100 words", "apology per 100 words", "tenses"]
     real = real[[c for c in columns if c in real.columns]]

@@ -49,7 +49,7 @@ def _check_zone(name: str, blank_ok: bool = False) -> Callable[[str], None]:
 def _check_lexicon(value: str) -> None:
     if value == "":
         return
-    from .wording import LexiconError, load_lexicon
+    from .lexicon import LexiconError, load_lexicon
 
     try:
         load_lexicon(value)
@@ -89,7 +89,7 @@ PATH_PARAMETERS = ("lexicon", "student_coding")
 
 def _check_statements(name: str) -> Callable[["Case", Any, dict[str, Any]], None]:
     def check(case: "Case", value: Any, values: dict[str, Any]) -> None:
-        from .wording import check_statement_parameters
+        from .queries import check_statement_parameters
 
         check_statement_parameters(case, **{name: value})
 

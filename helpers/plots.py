@@ -18,7 +18,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from .case import Case
-from .tables import timeline_order, when
+from .queries import timeline_order, when
 from .times import get_zone
 
 # Okabe & Ito's palette: distinguishable with the common colour-vision deficiencies.

@@ -8,7 +8,7 @@ import html
 import pandas as pd
 
 from .case import Case
-from .tables import when
+from .queries import when
 from .wording import Lexicon, analyse_text, load_lexicon
 
 # Light tints of Okabe & Ito's palette: black text stays readable on every one of them. Tints this
