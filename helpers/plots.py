@@ -13,6 +13,7 @@ import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -103,6 +104,7 @@ class DescribedFigure(Figure):
     alt_text: str = ""
 
     def _ipython_display_(self):
+        # called by IPython's display machinery only, so IPython is loaded here, never by `import helpers`
         from IPython import get_ipython
         from IPython.display import publish_display_data
 
@@ -426,8 +428,6 @@ STANCE_STYLE = {  # colour (Okabe & Ito) and a text mark, so the matrix reads wi
 
 def plot_stance_matrix(matrix: pd.DataFrame, ax=None, title: str = "Who affirmed or denied what"):
     """The stance matrix (from ``claims.stance_matrix``) as a labelled grid of coloured, lettered cells."""
-    from matplotlib.colors import ListedColormap
-
     labels = list(STANCE_STYLE)
     codes = matrix.apply(lambda column: column.map(labels.index)).to_numpy()
     with house_style():

@@ -8,7 +8,10 @@ import html
 import pandas as pd
 
 from .case import Case
+from .plots import busiest_window
 from .queries import when
+from .timeline import default_as_of, public_view_html
+from .times import to_zone
 from .wording import Lexicon, analyse_text, load_lexicon
 
 # Light tints of Okabe & Ito's palette: black text stays readable on every one of them. Tints this
@@ -100,6 +103,7 @@ class StatementExplorer:
     """Choose a statement and categories; see the highlighted text, a legend and the matched rows."""
 
     def __init__(self, case: Case, lexicon: Lexicon | None = None, statement_id: str | None = None, categories=None, display_timezone: str | None = None):
+        # ipywidgets is loaded only once a widget is built: `import helpers` (the casework command, the grader) does without it
         import ipywidgets as widgets
 
         self.case, self.lexicon, self.display_timezone = case, lexicon or load_lexicon(), display_timezone
@@ -130,11 +134,8 @@ class PublicKnowledgeExplorer:
     """A time slider: which statements were public or internal, and where the claims stood, at that moment."""
 
     def __init__(self, case: Case, display_timezone: str | None = None, as_of=None, step_hours: int = 1):
+        # ipywidgets is loaded only once a widget is built: `import helpers` (the casework command, the grader) does without it
         import ipywidgets as widgets
-
-        from .plots import busiest_window
-        from .timeline import default_as_of, public_view_html
-        from .times import to_zone
 
         self.case, self.zone = case, display_timezone or case.timezone
         self._render = public_view_html
