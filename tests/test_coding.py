@@ -11,14 +11,13 @@ from helpers.coding import (
     analyse_draft,
     check_scheme,
     cohen_kappa,
-    draft_report_html,
-    drafting_lab,
     load_student_coding,
     load_strategies,
     reference_coding,
     suggest_codes,
 )
 from helpers.case import validate_case
+from helpers.widgets import draft_report_html, drafting_lab
 from tests.conftest import read_rows, write_rows
 
 
