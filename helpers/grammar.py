@@ -13,15 +13,23 @@ main verb, and say:
 
 * **tense and aspect**: simple present / past, present / past progressive, present / past perfect,
   future (*will*, *shall*, *going to*), or modal;
-* **negated**: a negator ("not", "n't", "never") stands inside the group, or before a verb that
-  has no auxiliary ("we **never** signed");
+* **negated**: a negator ("not", "n't", "never", "no longer"; "cannot" is read as "can not")
+  stands inside the group or before a verb that has no auxiliary ("we **never** signed"), or a
+  negative determiner or pronoun carries the negation: it opens the subject ("**No** contract has
+  been signed", "**Nothing** has changed") or stands right after the group ("There is **no**
+  contract", "We said **nothing**");
 * **voice**: passive when a form of *be* is followed by a past participle ("was **made**");
 * **subject**: the word before the group (over adverbs and a dash or bracketed aside), read as
   "I", "we", the organisation (its name), or "other".
 
 The rules miss what they cannot see: a verb with no auxiliary after a noun ("The reseller holds
-the contract"), adjectives ending in *-ing* that are not listed, a subject far from its verb. The
+the contract"), adjectives ending in *-ing* that are not listed, a subject far from its verb,
+negation by "neither ... nor" or inside a longer subject ("None of the staff knew"). The
 labelled set in ``tests/data/wording-labelled.csv`` measures how often they are right.
+
+"Negated" here is the grammar's: the lexicon's *negation* category (``helpers.lexicon``) also
+counts what negates without negating a finite verb: a denial verb ("We deny the report") and a
+negated infinitive ("decided **not** to proceed", whose finite verb "decided" is not negated).
 """
 
 from __future__ import annotations
@@ -46,7 +54,11 @@ DO_PAST = {"did"}
 FUTURE = {"will", "shall"}
 MODALS = {"can", "could", "may", "might", "must", "should", "would"}
 AUXILIARIES = BE_PRESENT | BE_PAST | HAVE_PRESENT | HAVE_PAST | DO_PRESENT | DO_PAST | FUTURE | MODALS
-NEGATORS = {"not", "never", "n't"}
+NEGATORS = {"not", "never", "n't"}  # and "no longer", two words (see _no_longer)
+NEGATIVE_PRONOUNS = {"nothing", "nobody", "none", "neither"}
+# Every word that negates, for a lexicon match's "negated" flag (helpers.lexicon): the negators,
+# the determiner "no", the negative pronouns.
+NEGATIVE_WORDS = NEGATORS | {"no"} | NEGATIVE_PRONOUNS
 SKIPPABLE = {"also", "still", "just", "now", "then", "already", "always", "even", "ever", "yet", "only", "really", "all", "both", "therefore", "however", "indeed"}
 ASIDE_CLOSERS = {"—", "–", "--", "-", ")"}  # a dash or bracket that may close an aside between subject and verb
 ASIDE_OPENERS = {"—", "–", "--", "-", "("}
@@ -119,6 +131,11 @@ def _is_verb_like(word: str) -> bool:
     return word.isalpha() and word not in FUNCTION_WORDS and not _is_adverb(word) and not _is_ing(word)
 
 
+def _no_longer(words: list[str], i: int) -> bool:
+    """Whether words ``i`` and ``i + 1`` are "no longer", a negator like "not" ("I am no longer employed")."""
+    return words[i] == "no" and i + 1 < len(words) and words[i + 1] == "longer"
+
+
 def _can_start(words: list[str], i: int) -> bool:
     """Whether a verb group can start at word ``i`` (see the module's docstring)."""
     word = words[i]
@@ -134,18 +151,26 @@ def _can_start(words: list[str], i: int) -> bool:
 def _skip(words: list[str], i: int) -> tuple[int, bool]:
     """Index of the next word that is not an adverb or negator, and whether a negator was passed."""
     negated = False
-    while i < len(words) and _is_adverb(words[i]):
-        negated = negated or words[i] in NEGATORS
-        i += 1
+    while i < len(words):
+        if _is_adverb(words[i]):
+            negated = negated or words[i] in NEGATORS
+            i += 1
+        elif _no_longer(words, i):
+            negated, i = True, i + 2
+        else:
+            break
     return i, negated
 
 
-def _subject(words: list[str], i: int, organisation_words: tuple[str, ...]) -> tuple[str, str]:
-    """Kind and text of the subject just before word ``i`` (over adverbs, commas and a dash or bracketed aside)."""
+def _subject_index(words: list[str], i: int) -> int:
+    """Where the subject of a verb at word ``i`` ends: the word before it, over adverbs, negators,
+    commas and a dash or bracketed aside (-1: nothing stands before it)."""
     j = i - 1
     while j >= 0:
         if _is_adverb(words[j]) or words[j] == ",":
             j -= 1
+        elif j >= 1 and _no_longer(words, j - 1):
+            j -= 2
         elif words[j] in ASIDE_CLOSERS:
             k = j - 1  # back to the aside's opening dash or bracket, and on before it
             while k >= 0 and words[k] not in ASIDE_OPENERS:
@@ -153,6 +178,12 @@ def _subject(words: list[str], i: int, organisation_words: tuple[str, ...]) -> t
             j = k - 1 if k >= 0 else j - 1
         else:
             break
+    return j
+
+
+def _subject(words: list[str], i: int, organisation_words: tuple[str, ...]) -> tuple[str, str]:
+    """Kind and text of the subject just before word ``i`` (see :func:`_subject_index`)."""
+    j = _subject_index(words, i)
     if j < 0:
         return "other", ""
     word = words[j]
@@ -216,7 +247,7 @@ def _read_group(words: list[str], i: int, organisation_words: tuple[str, ...]) -
         return last, "simple present" if word in DO_PRESENT else "simple past", negated, "active"
     # a verb with no auxiliary: it needs a subject before it, and not one such as "the" or "gets"
     kind, before = _subject(words, i, organisation_words)
-    negated = not NEGATORS.isdisjoint(words[max(0, i - 2):i])
+    negated = not NEGATORS.isdisjoint(words[max(0, i - 2):i]) or (i >= 2 and _no_longer(words, i - 2))
     if not before or before in FUNCTION_WORDS or before in LINKING_VERBS or words[i - 1] in ("a", "an", "the"):
         return None
     if _is_past(word) and not (i + 1 < n and words[i + 1] == "by"):
@@ -224,6 +255,26 @@ def _read_group(words: list[str], i: int, organisation_words: tuple[str, ...]) -
     if kind in ("I", "we", "organisation") or before in SUBJECT_PRONOUNS:
         return i, "simple present", negated, "active"
     return None
+
+
+def _negated_by_determiner(words: list[str], i: int, last: int) -> bool:
+    """Whether a negative determiner or pronoun carries the negation of the group from ``i`` to ``last``.
+
+    Either it opens the subject: a negative pronoun is the subject ("Nothing has changed"), or "no"
+    stands before the subject's last word with at most two other words between ("No contract has
+    been signed", "No formal notice was given"); or it stands right after the group ("There is no
+    contract", "We have nothing to add").
+    """
+    j = _subject_index(words, i)
+    if j >= 0 and words[j] in NEGATIVE_PRONOUNS:
+        return True
+    k = j
+    while k >= 0 and k > j - 3 and words[k].isalpha() and words[k] not in FUNCTION_WORDS:
+        k -= 1  # back over the words of the subject's noun phrase ("no" is a function word: it stops here)
+    if 0 <= k < j and words[k] == "no":
+        return True
+    after = last + 1
+    return after < len(words) and (words[after] in NEGATIVE_PRONOUNS or (words[after] == "no" and not _no_longer(words, after)))
 
 
 @lru_cache(maxsize=64)
@@ -244,6 +295,7 @@ def verb_groups(sentence: str, organisation: str = "", offset: int = 0) -> list[
             i += 1
             continue
         last, tense, negated, voice = group
+        negated = negated or _negated_by_determiner(words, i, last)
         subject, subject_text = _subject(words, i, organisation_words)
         start, end = found[i][1], found[last][2]
         groups.append(VerbGroup(offset + start, offset + end, sentence[start:end], tense, negated, voice, subject, subject_text))

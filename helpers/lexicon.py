@@ -23,14 +23,15 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import Problem
+from .grammar import NEGATIVE_WORDS
 from .paths import DATA_DIR
 from .text import split_sentences
 
 DEFAULT_LEXICON = DATA_DIR / "lexicons" / "wording.csv"
 LEXICON_COLUMNS = ("row_id", "category", "subcategory", "pattern", "pattern_type", "source", "example_match", "example_nonmatch", "note")
 ORGANISATION_PLACEHOLDER = "{organisation}"
-# A negator near a match: the words, or a word ending in "n't" ("don't", "isn't").
-_NEGATOR_WORDS = re.compile(r"\b(?:not|never|no|n't|cannot)\b|n't\b", re.IGNORECASE)
+# A negator near a match: a word that negates in the grammar's terms, "cannot", or a word ending in "n't".
+_NEGATOR_WORDS = re.compile(r"\b(?:" + "|".join(sorted(NEGATIVE_WORDS | {"cannot"})) + r")\b|n't\b", re.IGNORECASE)
 
 
 class LexiconError(ValueError):
@@ -182,7 +183,7 @@ class Match:
     subcategory: str
     row_id: str
     sentence: int
-    negated: bool  # a negator stands within three words before the hit (for non-negation rows)
+    negated: bool  # a negative word stands within three words before the hit (for non-negation rows)
 
 
 def find_matches(text: str, lexicon: Lexicon, organisation: str = "", sentences: list[tuple[int, int]] | None = None) -> list[Match]:
@@ -201,6 +202,7 @@ def find_matches(text: str, lexicon: Lexicon, organisation: str = "", sentences:
 
 
 def negated_before(text: str, sentence_start: int, position: int) -> bool:
-    """Whether one of the three words before ``position`` (in its sentence) is or contains a negator."""
+    """Whether one of the three words before ``position`` (in its sentence) negates: one of the
+    grammar's ``NEGATIVE_WORDS`` ("not", "no", "never", "nothing", ...), "cannot", or a word in "n't"."""
     window = text[sentence_start:position].split()[-3:]
     return bool(_NEGATOR_WORDS.search(" ".join(window)))

@@ -6,7 +6,7 @@ Three definitions, each one regular expression or one loop a reader can check by
   or a digit, unless the full stop closes an abbreviation ("U.S.", "Inc.") or a single letter;
 * a **token** is a run of letters (with one apostrophe inside: "don't"), a number ("1,000"), a dash,
   or one other character that is not white space; tokens are lower-cased, and contractions are
-  split into the words they stand for ("won't" -> "will", "not");
+  split into the words they stand for ("won't" -> "will", "not"; "cannot" -> "can", "not");
 * a **word**, for rates per 100 words, is a run of letters and digits (with one apostrophe inside),
   or a dotted abbreviation: "U.S." is one word, "don't" is one word.
 
@@ -32,7 +32,7 @@ _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\.?$")  # the word a full stop c
 _TOKEN = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?|\d+(?:[.,]\d+)*|[—–]|--|[^\sA-Za-z\d]")
 _WORD = re.compile(r"[A-Za-z](?:\.[A-Za-z])+\.?|[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
 
-# Tokens that stand for two words (apostrophes made straight first). Any other "...n't" is split
+# Tokens that stand for two words (apostrophes made straight first; "cannot" has none). Any other "...n't" is split
 # as verb + "not" ("isn't", "didn't").
 SPLIT_WORDS = {
     "i'm": ("i", "am"), "we're": ("we", "are"), "you're": ("you", "are"), "they're": ("they", "are"),
@@ -40,7 +40,7 @@ SPLIT_WORDS = {
     "i've": ("i", "have"), "we've": ("we", "have"), "they've": ("they", "have"), "you've": ("you", "have"),
     "i'll": ("i", "will"), "we'll": ("we", "will"), "it'll": ("it", "will"), "they'll": ("they", "will"),
     "i'd": ("i", "would"), "we'd": ("we", "would"), "won't": ("will", "not"), "can't": ("can", "not"),
-    "shan't": ("shall", "not"),
+    "shan't": ("shall", "not"), "cannot": ("can", "not"),
 }
 
 

@@ -143,10 +143,29 @@ def test_match_spans_point_at_the_matched_words(hootsuite):
     assert ("As a business", "evade-frame") in fired
 
 
-def test_negation_aware_flag():
-    matches = find_matches("We are not certainly going to renew.", LEXICON)
-    booster = [m for m in matches if m.category == "booster"]
-    assert booster and booster[0].negated
+@pytest.mark.parametrize("text, negated", [
+    ("We are not certainly going to renew.", True), ("We cannot certainly say.", True), ("Nobody certainly knew.", True),
+    ("We don't clearly see it.", True), ("We certainly will.", False), ("Not here. We certainly will.", False),  # another sentence
+])
+def test_negation_aware_flag(text, negated):
+    booster = [m for m in find_matches(text, LEXICON) if m.category == "booster"]
+    assert booster and booster[0].negated is negated
+
+
+@pytest.mark.parametrize("sentence", [
+    "We cannot confirm the order.", "No contract has been signed.", "Nothing has changed.", "Nobody was told.",
+    "I am no longer employed by Hootsuite.", "There is no contract.", "We will never sign it.", "We don't comment.",
+])
+def test_grammar_and_lexicon_agree_on_what_negates(sentence):
+    """What the grammar reads as a negated verb group, the lexicon's negation category counts too."""
+    analysis = analyse_text(sentence, LEXICON, "Hootsuite")
+    assert [g.negated for g in analysis.groups] == [True]
+    assert any(m.category == "negation" for m in analysis.matches)
+
+
+def test_a_determiner_negates_only_its_own_clause():
+    groups = verb_groups("We know that no contract was signed, and the board has a contract.")
+    assert [(g.text, g.negated) for g in groups] == [("know", False), ("was signed", True), ("has", False)]
 
 
 def test_the_spokesperson_sentence_grammar(hootsuite):
@@ -248,10 +267,11 @@ def test_lexicon_copy_is_reusable(tmp_path):
 
 
 def test_tokens_split_contractions_and_keep_their_spans():
-    text = "We won't comment; Hootsuite’s CEO didn't."
+    text = "We won't comment; Hootsuite’s CEO didn't. It cannot."
     assert [(word, text[start:end]) for word, start, end in tokens(text)] == [
         ("we", "We"), ("will", "won't"), ("not", "won't"), ("comment", "comment"), (";", ";"),
         ("hootsuite's", "Hootsuite’s"), ("ceo", "CEO"), ("did", "didn't"), ("not", "didn't"), (".", "."),
+        ("it", "It"), ("can", "cannot"), ("not", "cannot"), (".", "."),
     ]
 
 
