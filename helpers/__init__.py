@@ -7,6 +7,7 @@ from .case import Case, list_cases, load_case, resolve_case, validate_case
 from .errors import CaseDataError, ParameterError, Problem, UnknownCaseError
 from .params import check_parameters
 from .plots import busiest_window, case_period, plot_category_rates, plot_timeline
+from .queries import organisation_statement_ids, when
 from .tables import (
     case_summary,
     open_questions_table,
@@ -16,17 +17,9 @@ from .tables import (
     status_counts,
     use_notebook_display,
     variants_table,
-    when,
 )
 from .widgets import render_statement, statement_explorer
-from .wording import (
-    analyse_text,
-    compare_statements,
-    count_table,
-    lexicon_summary,
-    load_lexicon,
-    organisation_statement_ids,
-)
+from .wording import analyse_text, compare_statements, count_table, lexicon_summary, load_lexicon
 from .times import Gap, Interval, format_interval, gap, get_zone, snowflake_time, time_interval, to_zone
 
 __all__ = [

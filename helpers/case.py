@@ -19,6 +19,7 @@ import pandas as pd
 
 from .errors import CaseDataError, Problem, UnknownCaseError
 from .paths import CASES_DIR, DATA_DIR
+from .text import split_sentences
 from .times import BASES, PRECISIONS, Interval, TimeFormatError, get_zone, snowflake_time, time_interval
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -449,8 +450,6 @@ def _check_fact_values(table: Table, rows: list[_Row], problems: list[Problem]) 
 
 def _check_coding(table: Table, rows: list[_Row], all_rows: dict[str, list[_Row]], problems: list[Problem]) -> None:
     """Reference coding: a real sentence of the statement, a strategy of the scheme, evidence in that sentence."""
-    from .wording import split_sentences
-
     strategies: dict[str, set[str]] = {}
     with (DATA_DIR / "schemes" / "strategies.csv").open(encoding="utf-8", newline="") as handle:
         for record in csv.DictReader(handle):

@@ -9,7 +9,7 @@ import pandas as pd
 
 from .case import Case
 from .errors import ParameterError, did_you_mean
-from .tables import timeline_order, when
+from .queries import timeline_order, when
 from .times import gap
 
 LABELS = {("affirms", "literal"): "affirms", ("denies", "literal"): "denies",
@@ -193,6 +193,7 @@ class ClaimExplorer:
     """Pick a claim; see every statement's stance on it along the timeline, with the evidence words."""
 
     def __init__(self, case: Case, claim: str | None = None, include_implied: bool = True, display_timezone: str | None = None):
+        # ipywidgets is loaded only once a widget is built: `import helpers` (the casework command, the grader) does without it
         import ipywidgets as widgets
 
         self.case, self.zone = case, display_timezone

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import argparse
 import sys
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from .case import list_cases, load_case, resolve_case, validate_case
 from .coursework.cli import COMMANDS as COURSEWORK_COMMANDS
 from .coursework.cli import add_commands as add_coursework_commands
 from .errors import CaseDataError, OutputFolderError, ParameterError, UnknownCaseError
+from .files import output_folder
+from .runner import prepare_parameters, run_lessons
 from .tables import case_summary
 
 DEFAULT_CASE = "hootsuite-ice-2020"
@@ -85,8 +88,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
     try:
         return version("crisis-casework")
     except PackageNotFoundError:  # pragma: no cover - a source tree that was never installed
@@ -119,9 +120,6 @@ def _validate(args) -> int:
 
 
 def _run(args) -> int:
-    from .files import output_folder
-    from .runner import prepare_parameters, run_lessons
-
     folder = resolve_case(args.case)
     try:
         case = load_case(args.case)

@@ -1,5 +1,6 @@
 """Response-strategy coding: the schemes, a student's coding against the reference, cue
-suggestions from the wording analysis, and the analysis of a drafted statement."""
+suggestions from the wording analysis, and the analysis of a drafted statement (the drafting
+lab that shows it is in ``helpers.widgets``)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from .cache import ContentCache, display_options, frame_content
 from .case import Case
 from .errors import ParameterError, Problem, did_you_mean
 from .paths import DATA_DIR
-from .wording import analyse_text, load_lexicon, split_sentences
+from .text import split_sentences
+from .wording import analyse_text, load_lexicon
 
 SCHEMES_DIR = DATA_DIR / "schemes"
 SCHEMES = ("benoit", "scct", "apology")
@@ -227,67 +228,3 @@ def analyse_draft(case: Case, text: str, lexicon=None) -> dict:
         "refusal phrasing": ", ".join(banned) or "none",
         "analysis": analysis,
     }
-
-
-#: The drafting lab's table of the real statements as HTML, by what it is computed from (see helpers/cache.py).
-_REAL_STATEMENTS = ContentCache("drafting lab: the real statements", size=16)
-
-
-def _real_statements_html(case: Case, lexicon) -> str:
-    from .wording import compare_statements, organisation_statement_ids
-
-    real = compare_statements(case, organisation_statement_ids(case), lexicon=lexicon)
-    columns = ["speaker", "words", "hedge per 100 words", "negation per 100 words", "apology per 100 words", "tenses"]
-    real = real[[c for c in columns if c in real.columns]]
-    return real.to_html(escape=True, border=0)
-
-
-def draft_report_html(case: Case, text: str, lexicon=None) -> str:
-    """The drafting lab's view: the draft highlighted, its profile, and the real statements beside it.
-
-    The table of the real statements does not depend on the draft: it is cached on the case data
-    it reads and on the lexicon, which is immutable (``Lexicon`` is frozen and caches its own
-    matchers); the cache holds the lexicon, so its ``id`` in the key cannot be reused by another.
-    """
-    from .widgets import highlight_html, legend_html
-
-    lexicon = lexicon or load_lexicon()
-    report = analyse_draft(case, text, lexicon)
-    profile = pd.DataFrame({"measure": [k for k in report if k != "analysis"],
-                            "your draft": [", ".join(v) if isinstance(v, list) else v for k, v in report.items() if k != "analysis"]})
-    key = (frame_content(case.statements, ["start", "end", "organisation", "text_status", "speaker", "audience", "text"]),
-           case.organisation, id(lexicon), display_options())
-    kept, real = _REAL_STATEMENTS.get(key, lambda: (lexicon, _real_statements_html(case, lexicon)))
-    if kept is not lexicon:  # cannot happen while the entry holds the lexicon; never serve another lexicon's table
-        real = _real_statements_html(case, lexicon)
-    body = highlight_html(text, report["analysis"].matches) if text.strip() else "<i>(empty draft)</i>"
-    return (
-        f'<div class="draft-report" data-words="{report["words"]}"><blockquote>{body}</blockquote>{legend_html(lexicon.categories)}'
-        f"{profile.to_html(index=False, escape=True, border=0)}<h3>The real statements</h3>{real}</div>"
-    )
-
-
-class DraftingLab:
-    """A text area for a holding statement, with the analysis updated as the text changes."""
-
-    def __init__(self, case: Case, text: str = "", lexicon=None):
-        import ipywidgets as widgets
-
-        self.case, self.lexicon = case, lexicon or load_lexicon()
-        self.draft = widgets.Textarea(value=text, description="Draft", placeholder="Write the holding statement here",
-                                      continuous_update=False, layout=widgets.Layout(width="95%", height="140px"))
-        self.view = widgets.HTML()
-        self.draft.observe(self._update, names="value")
-        self.widget = widgets.VBox([self.draft, self.view])
-        self._update()
-
-    def _update(self, _change=None) -> None:
-        self.view.value = draft_report_html(self.case, self.draft.value, self.lexicon)
-
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
-
-
-def drafting_lab(case: Case, text: str = "", lexicon=None) -> DraftingLab:
-    """The drafting lab widget (``draft_report_html`` is the static view)."""
-    return DraftingLab(case, text, lexicon)

@@ -14,11 +14,17 @@ bad value before any notebook runs.
 from __future__ import annotations
 
 import ast
+from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, Callable
 
 from .case import resolve_case
+from .claims import check_claim
+from .coding import check_scheme
 from .errors import ParameterError, UnknownCaseError, did_you_mean
+from .lexicon import LexiconError, load_lexicon
+from .queries import check_statement_parameters
+from .timeline import check_event, parse_as_of
 from .times import get_zone
 
 if TYPE_CHECKING:
@@ -49,8 +55,6 @@ def _check_zone(name: str, blank_ok: bool = False) -> Callable[[str], None]:
 def _check_lexicon(value: str) -> None:
     if value == "":
         return
-    from .wording import LexiconError, load_lexicon
-
     try:
         load_lexicon(value)
     except (FileNotFoundError, LexiconError) as exc:
@@ -58,15 +62,11 @@ def _check_lexicon(value: str) -> None:
 
 
 def _check_scheme(value: str) -> None:
-    from .coding import check_scheme
-
     check_scheme(value)
 
 
 def _check_existing_file(name: str) -> Callable[[str], None]:
     def check(value: str) -> None:
-        from pathlib import Path
-
         if value and not Path(value).expanduser().is_file():
             raise ParameterError(f"parameter {name!r}: file not found: {value}")
 
@@ -89,30 +89,22 @@ PATH_PARAMETERS = ("lexicon", "student_coding")
 
 def _check_statements(name: str) -> Callable[["Case", Any, dict[str, Any]], None]:
     def check(case: "Case", value: Any, values: dict[str, Any]) -> None:
-        from .wording import check_statement_parameters
-
         check_statement_parameters(case, **{name: value})
 
     return check
 
 
 def _check_anchor_event(case: "Case", value: str, values: dict[str, Any]) -> None:
-    from .timeline import check_event
-
     if value:
         check_event(case, value)
 
 
 def _check_as_of(case: "Case", value: str, values: dict[str, Any]) -> None:
-    from .timeline import parse_as_of
-
     if value:
         parse_as_of(case, value, values.get("display_timezone") or None)
 
 
 def _check_claim(case: "Case", value: str, values: dict[str, Any]) -> None:
-    from .claims import check_claim
-
     if value:
         check_claim(case, value)
 

@@ -13,12 +13,13 @@ import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from .case import Case
-from .tables import timeline_order, when
+from .queries import timeline_order, when
 from .times import get_zone
 
 # Okabe & Ito's palette: distinguishable with the common colour-vision deficiencies.
@@ -103,6 +104,7 @@ class DescribedFigure(Figure):
     alt_text: str = ""
 
     def _ipython_display_(self):
+        # called by IPython's display machinery only, so IPython is loaded here, never by `import helpers`
         from IPython import get_ipython
         from IPython.display import publish_display_data
 
@@ -430,8 +432,6 @@ def plot_stance_matrix(matrix: pd.DataFrame, ax=None, title: str = "Who affirmed
     Rows named in ``paraphrased`` (statements known only through a reporter's summary) are labelled
     so, since a stance read from a paraphrase rests on the reporter's words.
     """
-    from matplotlib.colors import ListedColormap
-
     paraphrased = set(paraphrased)
     row_labels = [f"{sid} (paraphrase)" if sid in paraphrased else sid for sid in matrix.index]
     labels = list(STANCE_STYLE)

@@ -16,6 +16,7 @@ import nbformat
 
 from .errors import ParameterError, did_you_mean
 from .files import SHARED, atomic_write
+from .params import PATH_PARAMETERS, check_values
 from .paths import PACKAGE_DIR, lesson_notebooks
 
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
@@ -33,6 +34,7 @@ class NotebookResult:
 
 def notebook_parameters(path: Path) -> dict[str, dict[str, Any]]:
     """The parameters a notebook declares (name -> papermill's description)."""
+    # papermill takes about 2 s to import: loaded only when lessons are inspected or run, not for every casework command
     import papermill
 
     return papermill.inspect_notebook(str(path))
@@ -100,8 +102,6 @@ def prepare_parameters(pairs: list[tuple[str, str]] | list[list[str]], case, not
     value is typed as its declaration says and checked as the notebooks check it
     (``params.check_values``), and a file path is made absolute. Raises ``ParameterError``.
     """
-    from .params import PATH_PARAMETERS, check_values
-
     types = declared_types(notebooks if notebooks is not None else lesson_notebooks())
     values: dict[str, Any] = {}
     for name, text in pairs:
@@ -130,7 +130,7 @@ def plan_parameters(notebooks: list[Path], given: dict[str, Any]) -> dict[Path, 
 
 def render_html(notebook_path: Path, html_path: Path) -> None:
     """A self-contained HTML handout: images embedded, no script loaded from the network."""
-    from nbconvert import HTMLExporter
+    from nbconvert import HTMLExporter  # about 2 s to import: loaded only when a handout is rendered
 
     exporter = HTMLExporter(template_name="handout", extra_template_basedirs=[str(TEMPLATES_DIR)], embed_images=True)
     body, _ = exporter.from_notebook_node(nbformat.read(notebook_path, as_version=4))
@@ -146,6 +146,7 @@ def run_lessons(
     timeout: int = 600,
 ) -> list[NotebookResult]:
     """Execute each lesson notebook for ``case`` into ``out_dir``; one failure does not stop the rest."""
+    # papermill takes about 2 s to import: loaded only when lessons are inspected or run, not for every casework command
     import papermill
 
     notebooks = notebooks if notebooks is not None else lesson_notebooks()
@@ -192,7 +193,7 @@ def unix_socket_kernels(workdir: str) -> type:
     then (a cell over the time limit) is terminated by jupyter_client after its shutdown wait,
     about two seconds later than an interrupt would have stopped it.
     """
-    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_client.manager import AsyncKernelManager  # needed only when lessons run, like papermill
 
     class UnixSocketKernelManager(AsyncKernelManager):
         def __init__(self, **kwargs):

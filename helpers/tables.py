@@ -5,26 +5,10 @@ from __future__ import annotations
 import pandas as pd
 
 from .case import Case
-from .times import format_interval, get_zone
+from .queries import timeline_order, when
+from .times import gap, get_zone
 
 UNKNOWN = "unknown"
-
-
-def timeline_order(frame: pd.DataFrame) -> pd.DataFrame:
-    """Rows sorted by the earliest time the sources allow (start), then the latest (end), then id.
-
-    Items that cannot be placed come last. An item known only to a wide interval therefore sits
-    above items it may well have followed.
-    """
-    ordered = frame.assign(_id=frame.index, _unplaced=frame["start"].isna())
-    ordered = ordered.sort_values(["_unplaced", "start", "end", "_id"], kind="stable")
-    return ordered.drop(columns=["_id", "_unplaced"])
-
-
-def when(case: Case, item_id: str, display_timezone: str, table: str = "statements") -> str:
-    """The time of a statement (or, with ``table="events"``, an event) in the display zone, at its own precision."""
-    frame = getattr(case, table)
-    return format_interval(case.interval(item_id, table), frame.loc[item_id, "time_precision"], display_timezone)
 
 
 def statements_table(case: Case, display_timezone: str | None = None, audiences: tuple[str, ...] | None = None) -> pd.DataFrame:
@@ -121,8 +105,6 @@ def organisation_voice(case: Case, display_timezone: str | None = None, include_
     out unless asked for: they are not the organisation's words. The ``status`` column says which
     rows are whole texts and which are fragments (or paraphrases, when included).
     """
-    from .times import gap
-
     zone = display_timezone or case.timezone
     own = timeline_order(case.statements)
     own = own[(own["organisation"] == case.organisation) & own["start"].notna()]
@@ -142,11 +124,6 @@ def organisation_voice(case: Case, display_timezone: str | None = None, include_
         })
         previous = sid
     return pd.DataFrame(rows).set_index("statement") if rows else pd.DataFrame()
-
-
-def paraphrased_statements(case: Case) -> list[str]:
-    """Statements known only through a reporter's paraphrase: a stance on one rests on the reporter's words."""
-    return list(case.statements.index[case.statements["text_status"] == "paraphrase"])
 
 
 def use_notebook_display() -> None:

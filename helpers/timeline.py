@@ -12,7 +12,7 @@ from .cache import ContentCache, display_options, frame_content
 from .case import Case
 from .errors import ParameterError, did_you_mean
 from .paths import DATA_DIR
-from .tables import timeline_order, when
+from .queries import first_press_statement, timeline_order, when
 from .times import gap, get_zone, snowflake_time, to_zone
 
 COMMUNICATION_KINDS = ("employee-activism", "company-decision", "company-statement", "agency-statement")
@@ -76,8 +76,6 @@ def gap_table(case: Case, pairs) -> pd.DataFrame:
 
 def decision_and_first_press_event(case: Case) -> tuple[str, str] | None:
     """The first internal decision event and the event of the first press statement, if the case has both."""
-    from .wording import first_press_statement
-
     decisions = timeline_order(case.events[(case.events["kind"] == "company-decision") & case.events["start"].notna()])
     press = case.events.index[case.events["statement_id"] == first_press_statement(case)]
     return (decisions.index[0], press[0]) if len(decisions) and len(press) else None
@@ -136,8 +134,6 @@ def parse_as_of(case: Case, as_of: str, display_timezone: str | None = None) -> 
 
 def default_as_of(case: Case) -> pd.Timestamp:
     """The moment by which the organisation's first statement to the press had certainly been made."""
-    from .wording import first_press_statement
-
     return case.statements.loc[first_press_statement(case), "end"]
 
 

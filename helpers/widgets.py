@@ -7,9 +7,14 @@ import html
 
 import pandas as pd
 
+from .cache import ContentCache, display_options, frame_content
 from .case import Case
-from .tables import when
-from .wording import Lexicon, analyse_text, load_lexicon
+from .coding import analyse_draft
+from .plots import busiest_window
+from .queries import organisation_statement_ids, when
+from .timeline import default_as_of, public_view_html
+from .times import to_zone
+from .wording import Lexicon, analyse_text, compare_statements, load_lexicon
 
 # Light tints of Okabe & Ito's palette: black text stays readable on every one of them. Tints this
 # pale cannot all stay apart with the common colour-vision deficiencies (the figures use the same hues
@@ -100,6 +105,7 @@ class StatementExplorer:
     """Choose a statement and categories; see the highlighted text, a legend and the matched rows."""
 
     def __init__(self, case: Case, lexicon: Lexicon | None = None, statement_id: str | None = None, categories=None, display_timezone: str | None = None):
+        # ipywidgets is loaded only once a widget is built: `import helpers` (the casework command, the grader) does without it
         import ipywidgets as widgets
 
         self.case, self.lexicon, self.display_timezone = case, lexicon or load_lexicon(), display_timezone
@@ -130,11 +136,8 @@ class PublicKnowledgeExplorer:
     """A time slider: which statements were public or internal, and where the claims stood, at that moment."""
 
     def __init__(self, case: Case, display_timezone: str | None = None, as_of=None, step_hours: int = 1):
+        # ipywidgets is loaded only once a widget is built: `import helpers` (the casework command, the grader) does without it
         import ipywidgets as widgets
-
-        from .plots import busiest_window
-        from .timeline import default_as_of, public_view_html
-        from .times import to_zone
 
         self.case, self.zone = case, display_timezone or case.timezone
         self._render = public_view_html
@@ -161,3 +164,66 @@ class PublicKnowledgeExplorer:
 def public_knowledge_explorer(case: Case, display_timezone: str | None = None, as_of=None) -> PublicKnowledgeExplorer:
     """The "what did the public know?" widget (``timeline.public_view_html`` is the static view)."""
     return PublicKnowledgeExplorer(case, display_timezone, as_of)
+
+
+# --------------------------------------------------------------------------- drafting lab
+
+#: The drafting lab's table of the real statements as HTML, by what it is computed from (see helpers/cache.py).
+_REAL_STATEMENTS = ContentCache("drafting lab: the real statements", size=16)
+
+
+def _real_statements_html(case: Case, lexicon) -> str:
+    real = compare_statements(case, organisation_statement_ids(case), lexicon=lexicon)
+    columns = ["speaker", "words", "hedge per 100 words", "negation per 100 words", "apology per 100 words", "tenses"]
+    real = real[[c for c in columns if c in real.columns]]
+    return real.to_html(escape=True, border=0)
+
+
+def draft_report_html(case: Case, text: str, lexicon=None) -> str:
+    """The drafting lab's view: the draft highlighted, its profile, and the real statements beside it.
+
+    The table of the real statements does not depend on the draft: it is cached on the case data
+    it reads and on the lexicon, which is immutable (``Lexicon`` is frozen and caches its own
+    compiled patterns); the cache holds the lexicon, so its ``id`` in the key cannot be reused by another.
+    """
+    lexicon = lexicon or load_lexicon()
+    report = analyse_draft(case, text, lexicon)
+    profile = pd.DataFrame({"measure": [k for k in report if k != "analysis"],
+                            "your draft": [", ".join(v) if isinstance(v, list) else v for k, v in report.items() if k != "analysis"]})
+    key = (frame_content(case.statements, ["start", "end", "organisation", "text_status", "speaker", "audience", "text"]),
+           case.organisation, id(lexicon), display_options())
+    kept, real = _REAL_STATEMENTS.get(key, lambda: (lexicon, _real_statements_html(case, lexicon)))
+    if kept is not lexicon:  # cannot happen while the entry holds the lexicon; never serve another lexicon's table
+        real = _real_statements_html(case, lexicon)
+    body = highlight_html(text, report["analysis"].matches) if text.strip() else "<i>(empty draft)</i>"
+    return (
+        f'<div class="draft-report" data-words="{report["words"]}"><blockquote>{body}</blockquote>{legend_html(lexicon.categories)}'
+        f"{profile.to_html(index=False, escape=True, border=0)}<h3>The real statements</h3>{real}</div>"
+    )
+
+
+class DraftingLab:
+    """A text area for a holding statement, with the analysis updated as the text changes."""
+
+    def __init__(self, case: Case, text: str = "", lexicon=None):
+        # ipywidgets is loaded only once a widget is built: `import helpers` (the casework command, the grader) does without it
+        import ipywidgets as widgets
+
+        self.case, self.lexicon = case, lexicon or load_lexicon()
+        self.draft = widgets.Textarea(value=text, description="Draft", placeholder="Write the holding statement here",
+                                      continuous_update=False, layout=widgets.Layout(width="95%", height="140px"))
+        self.view = widgets.HTML()
+        self.draft.observe(self._update, names="value")
+        self.widget = widgets.VBox([self.draft, self.view])
+        self._update()
+
+    def _update(self, _change=None) -> None:
+        self.view.value = draft_report_html(self.case, self.draft.value, self.lexicon)
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
+def drafting_lab(case: Case, text: str = "", lexicon=None) -> DraftingLab:
+    """The drafting lab widget (``draft_report_html`` is the static view)."""
+    return DraftingLab(case, text, lexicon)

@@ -343,8 +343,7 @@ def test_the_palettes_stay_apart_whatever_a_case_holds():
 
 def _builders():
     from helpers.claims import claim_explorer
-    from helpers.coding import drafting_lab
-    from helpers.widgets import public_knowledge_explorer, statement_explorer
+    from helpers.widgets import drafting_lab, public_knowledge_explorer, statement_explorer
 
     return {"statement_explorer": statement_explorer, "public_knowledge_explorer": public_knowledge_explorer,
             "claim_explorer": claim_explorer, "drafting_lab": drafting_lab}

@@ -10,11 +10,10 @@ import pytest
 
 from helpers.cache import ContentCache, caching, frame_content
 from helpers.claims import recode
-from helpers.coding import _REAL_STATEMENTS, draft_report_html
-from helpers.tables import timeline_order, when
+from helpers.queries import timeline_order, when
 from helpers.timeline import _PUBLIC_TABLES, default_as_of, public_view_html
 from helpers.times import to_zone
-from helpers.widgets import public_knowledge_explorer
+from helpers.widgets import _REAL_STATEMENTS, draft_report_html, public_knowledge_explorer
 from helpers.wording import Lexicon, load_lexicon
 from tests.jupyterlab_browser import DRAFT_SENTENCES
 
@@ -80,7 +79,8 @@ def _reference_public_view_html(case, as_of, display_timezone=None):
 def _reference_draft_report_html(case, text, lexicon=None):
     from helpers.coding import analyse_draft
     from helpers.widgets import highlight_html, legend_html
-    from helpers.wording import compare_statements, organisation_statement_ids
+    from helpers.queries import organisation_statement_ids
+    from helpers.wording import compare_statements
 
     lexicon = lexicon or load_lexicon()
     report = analyse_draft(case, text, lexicon)

@@ -11,8 +11,6 @@ from helpers.coding import (
     analyse_draft,
     check_scheme,
     cohen_kappa,
-    draft_report_html,
-    drafting_lab,
     load_clusters,
     load_cues,
     load_scct_guidelines,
@@ -22,6 +20,7 @@ from helpers.coding import (
     suggest_codes,
 )
 from helpers.case import validate_case
+from helpers.widgets import draft_report_html, drafting_lab
 from tests.conftest import read_rows, write_rows
 
 

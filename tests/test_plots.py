@@ -217,7 +217,7 @@ def test_in_a_kernel_a_figure_is_drawn_only_to_make_the_image_shown():
 def test_stance_matrix_marks_the_rows_that_rest_on_a_paraphrase(hootsuite):
     from helpers.claims import stance_matrix
     from helpers.plots import plot_stance_matrix
-    from helpers.tables import paraphrased_statements
+    from helpers.queries import paraphrased_statements
 
     matrix = stance_matrix(hootsuite)
     paraphrased = paraphrased_statements(hootsuite)

@@ -7,7 +7,7 @@ import pytest
 from helpers import ParameterError, load_lexicon
 from helpers.selfcheck import FITS, NOT_ANSWERED, QUESTIONS, SKIPPED, questions, self_check
 from helpers.timeline import default_anchor
-from helpers.wording import first_press_statement
+from helpers.queries import first_press_statement
 
 DRAFT = "We are sorry. We take full responsibility, and we will make this right."
 

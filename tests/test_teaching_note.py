@@ -257,7 +257,7 @@ def test_every_lesson_prompt_has_a_worked_answer(lesson):
 def _default_context(lesson, case):
     from helpers import load_lexicon
     from helpers.timeline import default_anchor
-    from helpers.wording import first_press_statement
+    from helpers.queries import first_press_statement
 
     if lesson == "02":
         return {"focus": first_press_statement(case), "lexicon": load_lexicon()}

@@ -1,15 +1,17 @@
-"""Wording analysis: the lexicon's own examples, sentence splitting, spans, grammar, rates."""
+"""Wording analysis: the lexicon's own examples, sentence splitting, spans, grammar on the labelled set, rates."""
 
 from __future__ import annotations
 
 import csv
 import re
 import shutil
+import sys
 
+import pandas as pd
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
+from helpers.lexicon import Lexicon
+from helpers.text import count_words, split_sentences, tokens
 from helpers.wording import (
     DEFAULT_LEXICON,
     LexiconError,
@@ -19,10 +21,8 @@ from helpers.wording import (
     count_table,
     find_matches,
     load_lexicon,
-    split_sentences,
     verb_groups,
 )
-from helpers.wording import _WORD, _category_spans, _groups, _word_count, _words, tokens
 from tests.conftest import TESTS_DIR
 
 LEXICON = load_lexicon()
@@ -38,6 +38,32 @@ def test_lexicon_row_matches_its_example_and_not_its_counterexample(row_id):
     fill = lambda text: text.replace("{organisation}", "Acme")  # noqa: E731
     assert pattern.search(fill(row["example_match"])), f"{row_id} misses its own example"
     assert not pattern.search(fill(row["example_nonmatch"])), f"{row_id} fires on its counterexample"
+
+
+@pytest.mark.parametrize("row_id", list(LEXICON.rows.index))
+def test_the_analysis_counts_each_rows_example_in_its_category(row_id):
+    """The whole analysis, not just the row's own pattern: its category marks the words the row's
+    example is about (another row of the category may be the one that fires first there), and the
+    row itself never fires on its counterexample."""
+    row = LEXICON.rows.loc[row_id]
+    example = row["example_match"].replace("{organisation}", "Acme")
+    own = LEXICON.pattern(row_id, organisation="Acme").search(example)
+    marked = [m for m in analyse_text(example, LEXICON, "Acme").matches if m.category == row["category"]]
+    assert any(m.start < own.end() and own.start() < m.end for m in marked), f"{row_id}: its example is not counted as {row['category']}"
+    counterexample = row["example_nonmatch"].replace("{organisation}", "Acme")
+    assert row_id not in {m.row_id for m in analyse_text(counterexample, LEXICON, "Acme").matches}
+
+
+def test_at_one_position_the_first_row_in_file_order_wins():
+    """A category's rows are one alternation: where two rows match at the same place, the earlier row fires."""
+    text = "Hootsuite is not entering into a deal."
+    negation = [(m.text, m.row_id) for m in find_matches(text, LEXICON, "Hootsuite") if m.category == "negation"]
+    assert negation == [("is not entering", "neg-progressive")]  # neg-not would match "not", but the scan reached "is" first
+    first = LEXICON.with_row(row_id="neg-is-not", category="negation", subcategory="test", pattern="is not",
+                             source="a row added for this test", example_match="is not", example_nonmatch="is")
+    reordered = Lexicon(pd.concat([first.rows.loc[["neg-is-not"]], first.rows.drop(index="neg-is-not")]), first.path)
+    assert [m.row_id for m in find_matches(text, reordered, "Hootsuite") if m.category == "negation"] == ["neg-is-not"]
+    assert [m.row_id for m in find_matches(text, first, "Hootsuite") if m.category == "negation"] == ["neg-progressive"]
 
 
 def test_every_lexicon_row_cites_a_source_and_every_category_is_used():
@@ -117,10 +143,29 @@ def test_match_spans_point_at_the_matched_words(hootsuite):
     assert ("As a business", "evade-frame") in fired
 
 
-def test_negation_aware_flag():
-    matches = find_matches("We are not certainly going to renew.", LEXICON)
-    booster = [m for m in matches if m.category == "booster"]
-    assert booster and booster[0].negated
+@pytest.mark.parametrize("text, negated", [
+    ("We are not certainly going to renew.", True), ("We cannot certainly say.", True), ("Nobody certainly knew.", True),
+    ("We don't clearly see it.", True), ("We certainly will.", False), ("Not here. We certainly will.", False),  # another sentence
+])
+def test_negation_aware_flag(text, negated):
+    booster = [m for m in find_matches(text, LEXICON) if m.category == "booster"]
+    assert booster and booster[0].negated is negated
+
+
+@pytest.mark.parametrize("sentence", [
+    "We cannot confirm the order.", "No contract has been signed.", "Nothing has changed.", "Nobody was told.",
+    "I am no longer employed by Hootsuite.", "There is no contract.", "We will never sign it.", "We don't comment.",
+])
+def test_grammar_and_lexicon_agree_on_what_negates(sentence):
+    """What the grammar reads as a negated verb group, the lexicon's negation category counts too."""
+    analysis = analyse_text(sentence, LEXICON, "Hootsuite")
+    assert [g.negated for g in analysis.groups] == [True]
+    assert any(m.category == "negation" for m in analysis.matches)
+
+
+def test_a_determiner_negates_only_its_own_clause():
+    groups = verb_groups("We know that no contract was signed, and the board has a contract.")
+    assert [(g.text, g.negated) for g in groups] == [("know", False), ("was signed", True), ("has", False)]
 
 
 def test_the_spokesperson_sentence_grammar(hootsuite):
@@ -143,16 +188,39 @@ def _labelled():
         return list(csv.DictReader(handle))
 
 
+def _first_group(sentence: str) -> tuple[str, bool, str] | None:
+    """Tense, negated and subject of the first verb group the grammar finds (None: it finds none)."""
+    groups = verb_groups(sentence, "Hootsuite")
+    return (groups[0].tense, groups[0].negated, groups[0].subject) if groups else None
+
+
+def _label(row: dict) -> tuple[str, bool, str]:
+    return row["tense"], row["negated"] == "true", row["subject"]
+
+
 def labelled_scores() -> dict[str, float]:
+    """The share of labelled sentences whose first verb group has the labelled tense, negation and subject."""
     rows = _labelled()
     hits = dict.fromkeys(FLOORS, 0)
     for row in rows:
-        groups = verb_groups(row["sentence"], "Hootsuite")
-        first = groups[0] if groups else None
-        hits["tense"] += bool(first and first.tense == row["tense"])
-        hits["negated"] += bool(first and first.negated == (row["negated"] == "true"))
-        hits["subject"] += bool(first and first.subject == row["subject"])
+        found = _first_group(row["sentence"])
+        for measure, got, want in zip(FLOORS, found or (None, None, None), _label(row)):
+            hits[measure] += got == want
     return {k: v / len(rows) for k, v in hits.items()}
+
+
+@pytest.mark.parametrize("row", [
+    pytest.param(row, id=row["sentence"][:60],
+                 marks=[pytest.mark.xfail(strict=True, reason=row["known_miss"])] if row["known_miss"] else [])
+    for row in _labelled()
+])
+def test_grammar_reads_each_labelled_sentence(row):
+    """Each labelled sentence: the first verb group's tense, negation and subject as labelled.
+
+    Sentences the rules are known to get wrong say why in the ``known_miss`` column; they are
+    strict xfails, so a rule that starts getting one right fails here until the column is cleared.
+    """
+    assert _first_group(row["sentence"]) == _label(row)
 
 
 def test_labelled_set_is_large_enough_and_mixed():
@@ -198,115 +266,69 @@ def test_lexicon_copy_is_reusable(tmp_path):
     assert re.search(LEXICON.rows.loc["self-name", "pattern"].replace("{organisation}", "Acme"), "Acme says")
 
 
-def test_fast_matching_never_changes_the_matches(hootsuite):
-    texts = list(hootsuite.statements["text"]) + [row["sentence"] for row in _labelled()]
-    texts += ["WE WILL NOT COMMENT. İstanbul office: we are NOT entering.", "Hootsuite's CEO—and the Board—decided not to.",
-              "  We  are NOT\n\tentering   into a deal,  as a business.  ", "\nI'm sorry.\n\nWe will not."]  # uneven white space
-    for text in texts:
-        assert find_matches(text, LEXICON, "Hootsuite") == find_matches(text, LEXICON, "Hootsuite", fast=False)
+def test_tokens_split_contractions_and_keep_their_spans():
+    text = "We won't comment; Hootsuite’s CEO didn't. It cannot."
+    assert [(word, text[start:end]) for word, start, end in tokens(text)] == [
+        ("we", "We"), ("will", "won't"), ("not", "won't"), ("comment", "comment"), (";", ";"),
+        ("hootsuite's", "Hootsuite’s"), ("ceo", "CEO"), ("did", "didn't"), ("not", "didn't"), (".", "."),
+        ("it", "It"), ("can", "cannot"), ("not", "cannot"), (".", "."),
+    ]
 
 
-@pytest.mark.parametrize("source, starts", [
-    (r"\b(?:might|may)\b", ((("may", True), ("might", True)), True)),
-    (r"\bno\s+\w+", ((("no", True),), True)),             # white space after: the whole word
-    (r"\b(?:i|we)\s+think\b", ((("i", True), ("we", True)), True)),
-    (r"\bapologi[sz]e", ((("apologi", False),), True)),     # a prefix of the word
-    (r"\b(?:a|b)?c", None),                                 # the group is optional
-    (r"\bfoo|bar", ((("bar", False), ("foo", False)), False)),  # a top-level alternative: not anchored
-    (r"\bseems?\b", ((("seem", False),), True)),           # an optional last letter is not required
-    (r"\b\w+n't\b", None),
-    (r"(?i)we", None),                                       # inline flags: searched everywhere
-    (r"'ll\b", ((("'ll", True),), False)),
+@pytest.mark.parametrize("text, words", [
+    ("U.S. Immigration", 2), ("don't", 1), ("Hootsuite’s plan", 2), ("1,000 deals", 3), ("  two\n\nlines  ", 2),
+    ("rock'n'roll", 2), ("a.m. on Friday", 3), ("—", 0),
 ])
-def test_pattern_starts(source, starts):
-    from helpers.wording import _pattern_starts
-    assert _pattern_starts(source) == starts
+def test_word_count(text, words):
+    assert count_words(text) == words
 
 
-_WORDS = ["we", "We", "WE", "I", "i", "is", "not", "NOT", "never", "will", "won't", "can't", "don’t", "I'm", "made", "the", "board",
-          "decision", "to", "proceed", "signing", "a", "contract", "Hootsuite", "Hootsuite's", "U.S.", "ICE", "may", "sorry",
-          "apologise", "apologies", "—", "-", ",", ".", "(", ")", "İstanbul", "ſorry", "ΟΔΟΣ", "K", "café", "2020", "1,000",
-          "being", "by", "was", "decided", "pulling", "out", "of", "deal", "as", "business", "declined", "comment", "_x", "x_",
-          "e.g", "a.m.", "x1", "1.5", "٣", "naïve", "’", "'", "_", "a_b", "rock'n'roll", "x'y'z'w", "9's", "deal.", "(we",
-          "proceed", "specific", "customer", "deals", "also", "clearly", "may_", "we_", "café.", "don't2", "x'y9'z", "\u212a", "  ", "\n", "\t "]
-_TEXTS = st.lists(st.sampled_from(_WORDS) | st.text(max_size=6), min_size=1, max_size=30).map(" ".join)
-
-
-@settings(max_examples=300, deadline=None)
-@given(text=_TEXTS)
-def test_fast_matching_agrees_with_the_alternations_on_generated_texts(text):
-    """MatchIndex tries rows only where they can start; it must find what the alternations find."""
-    assert find_matches(text, LEXICON, "Hootsuite") == find_matches(text, LEXICON, "Hootsuite", fast=False)
-
-
-@settings(max_examples=300, deadline=None)
-@given(text=_TEXTS)
-def test_quick_tokeniser_gives_what_tokens_gives(text):
-    """``_words`` cuts at white space and reads most pieces with ``str`` methods; same words as ``tokens``."""
-    assert _words(text) == [word for word, _, _ in tokens(text)]
-
-
-@settings(max_examples=300, deadline=None)
-@given(text=_TEXTS)
-def test_skipping_verbs_that_cannot_start_a_group_changes_no_group(text):
-    for organisation in ("Hootsuite", ""):
-        assert _groups(text, organisation) == _groups(text, organisation, narrow=False)
-
-
-def test_skipping_verbs_that_cannot_start_a_group_on_the_case(hootsuite):
-    sentences = [text[s:e] for text in hootsuite.statements["text"] for s, e in split_sentences(text)]
-    sentences += [row["sentence"] for row in _labelled()] + ["Hootsuite proceed with it.", "We also clearly proceed."]
-    groups = [_groups(sentence, "Hootsuite") for sentence in sentences]
-    assert groups == [_groups(sentence, "Hootsuite", narrow=False) for sentence in sentences]
-    assert groups[-2] and groups[-1]  # a present verb after the organisation, and after adverbs, still starts a group
-
-
-@pytest.mark.parametrize("text", [
-    "rock'n'roll", "a'b'c'd", "x'y'z'w'v", "9's", "'tis", "dogs' bone", "don’t", "it''s", "We're here, aren't we?",
-    "U.S. policy", "naïve café", "snake_case", "1,000 deals", "  two\n\nlines  ",
-    "a'b9", "Don't2 go", "It's5pm and we're2late", "Hootsuite’s2024 plan", "a'bc9'd", "a'b9'c",  # letters then digits
-    "a\u212ab", "\u212a'",  # the Kelvin sign lower-cases to an ASCII "k"; ``_WORD`` reads the text itself
-])
-def test_word_count_from_the_index_equals_counting_words(text):
-    _, scanned = _category_spans(text, LEXICON, "Hootsuite")
-    assert scanned is not None  # the fast path ran: the count starts from its runs
-    assert _word_count(text, scanned) == len(_WORD.findall(text))
-
-
-def _corpus_row_from_analysis(text: str) -> dict:
-    analysis = analyse_text(text, LEXICON, "Hootsuite")
-    row = analysis.counts(LEXICON.categories)
-    row.update(words=analysis.words, first_tense=analysis.groups[0].tense if analysis.groups else "",
-               negated_groups=sum(g.negated for g in analysis.groups), passive_groups=sum(g.voice == "passive" for g in analysis.groups))
-    return row
-
-
-@settings(max_examples=150, deadline=None)
-@given(texts=st.lists(_TEXTS, min_size=1, max_size=4))
-def test_corpus_table_gives_what_each_texts_analysis_gives(texts):
+def test_corpus_table_holds_each_texts_analysis(hootsuite):
+    """``analyse_corpus`` gives, per text, the figures a reader can check against ``analyse_text``."""
+    texts = [hootsuite.statements.loc["gaboriault-biv", "text"], "No comment.", ""]
     table = analyse_corpus(texts, LEXICON, "Hootsuite")
-    assert table.to_dict("records") == [_corpus_row_from_analysis(text) for text in texts]
+    assert list(table.columns) == [*LEXICON.categories, "words", "first_tense", "negated_groups", "passive_groups"]
+    biv = table.iloc[0]
+    assert (biv["words"], biv["self_mention"], biv["negated_groups"], biv["passive_groups"], biv["first_tense"]) == (36, 3, 2, 0, "simple present")
+    assert table.iloc[1]["evasion"] == 1 and table.iloc[1]["first_tense"] == ""
+    assert table.iloc[2][[*LEXICON.categories, "words", "negated_groups"]].sum() == 0
+    for text, row in zip(texts, table.to_dict("records")):
+        analysis = analyse_text(text, LEXICON, "Hootsuite")
+        assert {c: row[c] for c in LEXICON.categories} == analysis.counts(LEXICON.categories)
 
 
-def test_corpus_table_on_the_case_and_the_labelled_set(hootsuite):
-    texts = list(hootsuite.statements["text"]) + [row["sentence"] for row in _labelled()]
-    table = analyse_corpus(texts, LEXICON, "Hootsuite")
-    assert table.to_dict("records") == [_corpus_row_from_analysis(text) for text in texts]
-    assert table["self_mention"].sum() > 0 and table["negated_groups"].sum() > 0  # the check compares something
 
-
-def test_the_rate_benchmark_reports_its_best_pass_and_every_pass(monkeypatch, capsys):
-    """benchmarks/bench_wording.py: the rate is the fastest pass's, and every pass is printed beside it."""
-    import sys
-
+@pytest.fixture
+def bench_wording(monkeypatch):
     monkeypatch.syspath_prepend(str(TESTS_DIR.parent / "benchmarks"))
     import bench_wording
 
-    rate, table = bench_wording.measure_rate(300, seed=1, passes=3)
-    walls = [wall for wall, _ in table.attrs["passes"]]
-    assert len(walls) == 3 and rate == pytest.approx(300 / min(walls))
-    assert len(table) == 300 and table["words"].gt(0).all()
-    assert bench_wording.main(["--texts", "300"]) == 0
-    printed = capsys.readouterr().out
-    assert "(best of 3 passes)" in printed and printed.count(" CPU)") == 3
+    yield bench_wording
     sys.modules.pop("bench_wording", None)
+
+
+def test_the_rate_benchmark_takes_passes_in_turn_and_keeps_the_best(bench_wording):
+    """benchmarks/bench_wording.py: each analyser's rate is its fastest pass, and every pass is kept."""
+    corpus = bench_wording.tweet_corpus(300, seed=1)
+    assert len(corpus) == 300 and max(map(len, corpus)) <= 280
+    ours = bench_wording.ours()
+    results = bench_wording.measure_rates({"ours": ours, "ours again": ours}, corpus, passes=3)
+    for result in results.values():
+        walls = [wall for wall, _ in result["passes"]]
+        assert len(walls) == 3 and result["rate"] == pytest.approx(300 / min(walls))
+        assert result["output"]["words"].gt(0).all()
+    assert bench_wording.spread(results["ours"], 300).count(" CPU)") == 3
+
+
+def test_the_rate_benchmark_says_how_to_install_its_peer(bench_wording, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "vaderSentiment", None)  # as if the benchmark-only extra were not installed
+    assert bench_wording.main(["--texts", "300"]) == 2
+    assert 'pip install -e ".[vader]"' in capsys.readouterr().err
+
+
+def test_the_rate_benchmark_prints_ours_beside_vader(bench_wording, capsys):
+    pytest.importorskip("vaderSentiment", reason='VADER is a benchmark-only extra: pip install -e ".[vader]"')
+    assert bench_wording.main(["--texts", "300", "--passes", "2"]) == 0
+    printed = capsys.readouterr().out
+    assert "ours / VADER:" in printed and printed.count(" CPU)") == 4
+    assert "labelled set, negated:" in printed

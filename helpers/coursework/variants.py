@@ -52,7 +52,8 @@ def _rng(exercise: str, student_id: str) -> random.Random:
 
 def wording_statements(case: Case) -> list[str]:
     """The organisation's verbatim statements with at least one negation and one finite verb."""
-    from ..wording import analyse_text, load_lexicon, organisation_statement_ids
+    from ..queries import organisation_statement_ids
+    from ..wording import analyse_text, load_lexicon
 
     lexicon = load_lexicon()
     chosen = []
@@ -65,7 +66,7 @@ def wording_statements(case: Case) -> list[str]:
 
 def timed_events(case: Case) -> list[str]:
     """Events timed closely enough to measure gaps in minutes, in time order."""
-    from ..tables import timeline_order
+    from ..queries import timeline_order
 
     events = case.events[case.events["start"].notna() & case.events["time_precision"].isin(TIMED)]
     return list(timeline_order(events).index)

@@ -31,9 +31,13 @@ import matplotlib.pyplot  # noqa: F401
 import pandas  # noqa: F401
 from ipykernel.kernelapp import IPKernelApp
 
-import helpers  # noqa: F401
+import helpers.claims  # noqa: F401
+import helpers.coding  # noqa: F401
 import helpers.coursework  # noqa: F401
 import helpers.coursework.answers  # noqa: F401
+import helpers.plots  # noqa: F401
+import helpers.timeline  # noqa: F401
+import helpers.wording  # noqa: F401
 
 from . import confine
 
