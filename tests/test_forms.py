@@ -43,7 +43,7 @@ def test_a_fresh_form_shows_the_saved_codes_and_returns_them(case):
     form = coding_form(case, STATEMENTS)
     saved = _reference(coding_expected(case, STATEMENTS))
     assert form.answer(saved) == saved
-    assert form.codes == saved and all(menu.value is not None for menu in form.menus.values())
+    assert form.codes == saved and all(menu.value for menu in form.menus.values())
     assert coding_form(case, STATEMENTS).answer() is ...  # nothing chosen and nothing saved: not answered yet
 
 

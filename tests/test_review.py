@@ -65,7 +65,8 @@ def test_before_the_instructor_grades_nothing_written_is_exported(graded):
     assert all(r["pre_check"] for r in mine if r["kind"] == "automatic")
     page = (out / REVIEW_PAGE).read_text(encoding="utf-8")
     assert page.count("<section>") == 2 and "instructor-accuracy" in page and "<script" not in page
-    assert "Manual grading" in (out / "summary.md").read_text(encoding="utf-8")
+    summary = (out / "summary.md").read_text(encoding="utf-8")
+    assert "Manual grading" in summary and "- `ann.ipynb` (graded): 10 point(s) of rubric rows to grade by hand" in summary
 
 
 def test_points_entered_in_review_reach_the_gradebook_feedback_and_canvas_and_survive_a_regrade(graded, out):

@@ -80,12 +80,12 @@ class CodingForm:
         rows = [widgets.HBox([widgets.HTML("<b>sentence</b>", layout=widgets.Layout(width="46%"))]
                              + [widgets.HTML(f"<b>{html.escape(s)}</b>", layout=widgets.Layout(width="26%")) for s in self.schemes])]
         for sid, n in self.items:
-            label = widgets.HTML(f"<code>{html.escape(sid)}</code> {n}: {html.escape(sentence_text(case, sid, n))}",
-                                 layout=widgets.Layout(width="46%"))
+            label = widgets.HTML(f'<div style="line-height:1.4;padding:4px 0"><code>{html.escape(sid)}</code> {n}: '
+                                 f"{html.escape(sentence_text(case, sid, n))}</div>", layout=widgets.Layout(width="46%"))
             menus = []
             for scheme in self.schemes:
-                menu = widgets.Dropdown(options=[(UNCHOSEN, None)] + [(s, s) for s in self.strategies[scheme]], value=None,
-                                        layout=widgets.Layout(width="26%"))
+                menu = widgets.Dropdown(options=[(UNCHOSEN, "")] + [(s, s) for s in self.strategies[scheme]], value="",
+                                        layout=widgets.Layout(width="26%"), tooltip=f"{scheme}: {sid} sentence {n}")
                 menu.observe(self._changed, names="value")
                 self.menus[(sid, n, scheme)] = menu
                 menus.append(menu)
@@ -102,13 +102,13 @@ class CodingForm:
         self._show_status()
 
     def _show_status(self) -> None:
-        done = sum(menu.value is not None for menu in self.menus.values())
+        done = sum(bool(menu.value) for menu in self.menus.values())
         self.status.value = f"<p>{done} of {len(self.menus)} chosen. Then run the answer cell (<code>form.answer()</code>).</p>"
 
     @property
     def codes(self) -> list[list]:
         """The choices made so far, as the answer records them."""
-        return [[sid, n, scheme, menu.value] for (sid, n, scheme), menu in self.menus.items() if menu.value is not None]
+        return [[sid, n, scheme, menu.value] for (sid, n, scheme), menu in self.menus.items() if menu.value]
 
     def set_codes(self, codes) -> None:
         """Show ``codes`` in the form (a choice a list does not name is cleared)."""
@@ -117,7 +117,7 @@ class CodingForm:
         try:
             for key, menu in self.menus.items():
                 value = chosen.get(key)
-                menu.value = value if value in self.strategies[key[2]] else None
+                menu.value = value if value in self.strategies[key[2]] else ""
         finally:
             self._setting = False
         self._show_status()

@@ -234,7 +234,7 @@ def summary_markdown(results: list[SubmissionResult], key: dict, skipped: list[t
         lines += ["", f"Final scores ({len(scores)}): median {median:g}, lowest {scores[0]:g}, highest {scores[-1]:g} of {final[0].max_score:g}."]
     lines += ["", "![Score distribution](score-distribution.png)", "", "## Rows that need the instructor", ""]
     waiting = [r for r in results if not r.final]
-    lines += [f"- `{_md(r.submission or r.student_id)}` ({r.status}): {_md(r.reason)}" for r in waiting] or ["- none"]
+    lines += [f"- `{_md(r.submission or r.student_id)}` ({r.status}): {_md(_waiting_reason(r))}" for r in waiting] or ["- none"]
     exported = sum(1 for r in results if r.final)
     has_id = re.search(r"\((\d+)\)\s*$", assignment)
     lines += ["", "## Canvas import", "",
@@ -267,6 +267,12 @@ def summary_markdown(results: list[SubmissionResult], key: dict, skipped: list[t
         lines += [f"- `{answer}`: {count}" for answer, count in wrong.most_common(3)] or ["- none"]
         lines.append("")
     return "\n".join(lines)
+
+
+def _waiting_reason(result: SubmissionResult) -> str:
+    pending = sum(q.manual_of for q in result.questions)
+    manual = f"{_num(pending)} point(s) of rubric rows to grade by hand (casework review)" if pending else ""
+    return "; ".join(filter(None, [result.reason, manual]))
 
 
 def score_figure(results: list[SubmissionResult], key: dict) -> bytes:

@@ -16,8 +16,9 @@ columns ``criterion``, ``kind``, ``value``, ``points``, ``description``. The kin
 
 The categories come from the rubric's own lexicon, ``NAME-lexicon.csv`` beside it, in the wording
 lexicon's layout: every row a pattern in natural wording, with its source and an example it
-matches and one it does not (a test checks both). Students see the same automatic pre-checks in
-their self-check as the grader applies; only the instructor sees the sentences that failed.
+matches and one it does not (a test checks both). Students see in their self-check which automatic
+pre-checks their draft meets, as the grader applies them; the sentences that made one fail are
+named only after grading, in the feedback and on the instructor's review page.
 """
 
 from __future__ import annotations
