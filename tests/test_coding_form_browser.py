@@ -1,11 +1,13 @@
 """The coding form in a real JupyterLab and Chromium: choices made in the page are written into the answer
 cell, saved with the notebook, and graded with Cohen's kappa when the grader runs the saved notebook afresh.
 
-Runs with the other browser tests (Debian's Chromium, the playwright package; see tests/test_browser.py)."""
+Runs with the other browser tests, on fixtures of its own from tests/test_browser.py (Debian's Chromium, the
+playwright package)."""
 
 from __future__ import annotations
 
-import os
+import json
+import urllib.request
 
 import nbformat
 import pytest
@@ -14,30 +16,23 @@ from helpers.case import load_case
 from helpers.coursework.checks import coding_expected
 from helpers.coursework.grade import Options, grade_batch
 from helpers.coursework.variants import assign
-from helpers.paths import COURSEWORK_DIR, NOTEBOOKS_DIR
-from tests.jupyterlab_browser import PANEL, cells, chromium, close_notebook, edit_and_run, jupyterlab, open_notebook, run_all, unavailable
+from tests.jupyterlab_browser import PANEL, cells, close_notebook, edit_and_run, open_notebook, run_all
+from tests.test_browser import browser, lab  # noqa: F401 - the served notebooks and Chromium, as for the other browser tests
 
 pytestmark = pytest.mark.browser
 RELEASE = "coursework/release/strategies.ipynb"
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    reason = unavailable()
-    if reason:
-        if os.environ.get("CASEWORK_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"browser tests are required here (CASEWORK_REQUIRE_BROWSER=1) but cannot run: {reason}")
-        pytest.skip(reason)
-    root = tmp_path_factory.mktemp("lab")
-    with jupyterlab(root, NOTEBOOKS_DIR, also=(COURSEWORK_DIR,)) as url, chromium() as browser:
-        yield root, url, browser
+def _saved(url: str, path: str) -> nbformat.NotebookNode:
+    """The notebook as the server has it on disk (the contents API), after the page saved it."""
+    with urllib.request.urlopen(f"{url}/api/contents/{path}?content=1", timeout=10) as response:
+        return nbformat.from_dict(json.loads(response.read())["content"])
 
 
-def test_choices_in_the_form_are_saved_in_the_answer_cell_and_graded_with_kappa(served, tmp_path):
-    root, url, browser = served
+def test_choices_in_the_form_are_saved_in_the_answer_cell_and_graded_with_kappa(lab, browser, tmp_path):
     case = load_case()
     expected = coding_expected(case, assign("strategies", "demo", case)["coding_statements"])
-    page = open_notebook(browser, url, RELEASE)
+    page = open_notebook(browser, lab, RELEASE)
     try:
         assert run_all(page)["ok"]
         notebook = cells(page)
@@ -57,7 +52,7 @@ def test_choices_in_the_form_are_saved_in_the_answer_cell_and_graded_with_kappa(
         page.wait_for_function("() => !window.jupyterapp.shell.currentWidget.context.model.dirty", timeout=10_000)
     finally:
         close_notebook(page)
-    saved = nbformat.read(root / RELEASE, as_version=4)
+    saved = _saved(lab, RELEASE)
     source = next(c.source for c in saved.cells if c.metadata.get("casework", {}).get("question") == "q5")
     assert source.startswith("q5 = form.answer([") and source.count("], [") == 0 and source.count("\n    [") == len(expected["items"])
     # the grader runs the saved notebook afresh, where no one touched the form: the choices come from the cell. The
