@@ -6,27 +6,29 @@ the real statements: each claim (``claims.csv``) comes with *templates*, the cla
 method is plain enough to state, and to get wrong in known ways:
 
 1. Words are compared as crude stems ("signed", "signing" -> "sign"), after the equivalents in
-   ``coursework/rubrics/equivalents.csv`` ("deal", "order" -> "contract"; "had" -> "exist";
+   ``coursework/rubrics/equivalents.csv`` ("deal", "order" -> "contract"; "had any" -> "exist";
    "cancelled", "terminated" -> "end"). A word ``un...ed`` counts as a negation of the rest
-   ("unrepaired": not repaired). Words that stand in every claim's templates tell no claim apart
-   and are not counted.
+   ("unrepaired": not repaired). The organisation's own name is not counted: it stands in nearly
+   every sentence of the case.
 2. A draft sentence **speaks to** a claim through a template when the two share at least two
-   words, one of them *distinctive* of the claim: a word of its proposition that no other claim's
-   proposition has, or a word of a literal stance on it that no template of another claim has
-   ("existed" for a claim that a contract existed, "terminated" for one that it was terminated).
+   words, one of them a *key* word: distinctive of the claim (a word of its proposition that no
+   other claim's proposition has, or of a literal stance on it that no template of another claim
+   has) and carrying what the template asserts (a main verb, or the words after a copula or after
+   "decided to"): "existed" for a claim that a contract existed, "terminated" for one that it was
+   terminated. Numbers, months and days are never key words.
 3. Its **stance** is the template's when both or neither are negated (a negator such as "not",
-   "never", "no", "nothing" in the clause before the last shared word) and the opposite when one
+   "never", "no", "nothing" in the clause before the last key word) and the opposite when one
    is; the mode is the template's (a proposition or a literal stance: literal; an implied one:
-   implied). The template sharing most words decides.
+   implied, and only with the template's own polarity). The template sharing most words decides.
 4. A stance goes **against the record** when it denies a claim the record supports or affirms
    one it contradicts. It goes **beyond the record** when it settles, literally, a claim the record
    leaves open, in a sentence with no hedge, no future or modal verb and no word that says the
    matter is still under way ("until", "yet", "still", "steps").
 
 A claim after a verb of saying ("we said that it had passed") is taken as reported, not asserted,
-and skipped. What it cannot see: a claim put in words none of its templates use, irony, a
-negation that scopes over something other than the claim, an assertion made through a report. It points the instructor to
-sentences; the instructor's rows decide, and the review step can overrule it.
+and skipped. What it cannot see: a claim put in words none of its templates use, irony, a negation
+that scopes over something other than the claim, an assertion made through a report. It points
+the instructor to sentences; the instructor's rows decide, and the review step can overrule it.
 """
 
 from __future__ import annotations
