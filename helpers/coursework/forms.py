@@ -65,9 +65,11 @@ def _literal(codes) -> str:
 class CodingForm:
     """A drop-down per sentence and scheme; :meth:`answer` gives the choices as the answer to record."""
 
-    def __init__(self, case: Case, statements, schemes=CODED_SCHEMES):
+    def __init__(self, case: Case, statements=None, schemes=CODED_SCHEMES):
         import ipywidgets as widgets
 
+        if statements is None:  # every statement the reference codes
+            statements = list(dict.fromkeys(sid for sid, _ in coding_items(case)))
         self.case, self.schemes = case, tuple(schemes)
         self.items = form_items(case, statements)
         if not self.items:
@@ -77,15 +79,16 @@ class CodingForm:
         self._touched = False  # a choice made in the page since the form was built
         self._setting = False
         self.menus: dict[tuple[str, int, str], widgets.Dropdown] = {}
-        rows = [widgets.HBox([widgets.HTML("<b>sentence</b>", layout=widgets.Layout(width="46%"))]
-                             + [widgets.HTML(f"<b>{html.escape(s)}</b>", layout=widgets.Layout(width="26%")) for s in self.schemes])]
+        rows = []
         for sid, n in self.items:
             label = widgets.HTML(f'<div style="line-height:1.4;padding:4px 0"><code>{html.escape(sid)}</code> {n}: '
                                  f"{html.escape(sentence_text(case, sid, n))}</div>", layout=widgets.Layout(width="46%"))
             menus = []
             for scheme in self.schemes:
+                # the scheme's name labels each drop-down (screen readers read it with the choice)
                 menu = widgets.Dropdown(options=[(UNCHOSEN, "")] + [(s, s) for s in self.strategies[scheme]], value="",
-                                        layout=widgets.Layout(width="26%"), tooltip=f"{scheme}: {sid} sentence {n}")
+                                        description=scheme, style={"description_width": "initial"},
+                                        layout=widgets.Layout(width="27%"), tooltip=f"{scheme}: {sid} sentence {n}")
                 menu.observe(self._changed, names="value")
                 self.menus[(sid, n, scheme)] = menu
                 menus.append(menu)
@@ -185,6 +188,7 @@ class CodingForm:
         return bundle
 
 
-def coding_form(case: Case, statements, schemes=CODED_SCHEMES) -> CodingForm:
-    """The coding form for the sentences of ``statements`` (``coding_form_html`` is its static twin)."""
+def coding_form(case: Case, statements=None, schemes=CODED_SCHEMES) -> CodingForm:
+    """The coding form for the sentences of ``statements`` (default: every statement the reference codes);
+    ``coding_form_html`` is its static twin."""
     return CodingForm(case, statements, schemes)
