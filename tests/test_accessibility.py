@@ -343,10 +343,11 @@ def test_the_palettes_stay_apart_whatever_a_case_holds():
 
 def _builders():
     from helpers.claims import claim_explorer
+    from helpers.coursework.forms import coding_form
     from helpers.widgets import drafting_lab, public_knowledge_explorer, statement_explorer
 
     return {"statement_explorer": statement_explorer, "public_knowledge_explorer": public_knowledge_explorer,
-            "claim_explorer": claim_explorer, "drafting_lab": drafting_lab}
+            "claim_explorer": claim_explorer, "drafting_lab": drafting_lab, "coding_form": coding_form}
 
 
 def test_every_module_that_builds_widgets_is_checked():
@@ -388,7 +389,7 @@ def test_undescribed_controls_are_found():
     assert undescribed(ipywidgets.VBox([ipywidgets.Label("Claim"), ipywidgets.Dropdown(options=["a"])])) == []
 
 
-@pytest.mark.parametrize("name", ["statement_explorer", "public_knowledge_explorer", "claim_explorer", "drafting_lab"])
+@pytest.mark.parametrize("name", ["statement_explorer", "public_knowledge_explorer", "claim_explorer", "drafting_lab", "coding_form"])
 def test_widget_controls_have_descriptions(name, hootsuite):
     widget = _builders()[name](hootsuite).widget
     assert any(_is_control(control) for control, _ in _placed(widget)), f"{name} has no control"

@@ -30,6 +30,7 @@ from tests.conftest import FICTIONAL_CASE
 
 HOSTILE = Path(__file__).parent / "submissions" / "wording"
 STUDENTS = ["alice", "bob", "s1234567", "zoe-m", "student.42"]
+CASES = {"hootsuite-ice-2020": "hootsuite-ice-2020", "fictional": str(FICTIONAL_CASE)}
 ROOT = os.geteuid() == 0
 
 
@@ -45,11 +46,14 @@ def test_committed_release_matches_a_fresh_build():
     assert release(check=True) == [], "run `casework release` and commit coursework/release and coursework/keys"
 
 
+EXERCISES = ["provenance", "wording", "timing", "contradictions", "strategies"]
+
+
 def test_every_lesson_has_an_exercise():
-    assert set(exercise_ids()) >= {"wording", "timing", "contradictions", "strategies"}
+    assert set(exercise_ids()) == set(EXERCISES)
 
 
-@pytest.mark.parametrize("exercise", ["wording", "timing", "contradictions", "strategies"])
+@pytest.mark.parametrize("exercise", EXERCISES)
 def test_student_notebook_holds_no_solution_check_or_output(exercise):
     text = (RELEASE_DIR / f"{exercise}.ipynb").read_text(encoding="utf-8")
     notebook = nbformat.reads(text, as_version=4)
@@ -66,8 +70,10 @@ def _needles(value, choices) -> set[str]:
     """Strings an expected value would leave in a notebook that leaked it (public choices excluded)."""
     if value is None:
         return set()
-    if isinstance(value, dict):  # span: the accepted words
+    if isinstance(value, dict) and "accept" in value:  # span: the accepted words
         return {value["text"][a:b] for a, b in value["accept"] if b - a >= 4}
+    if isinstance(value, dict):  # coding: the reference's strategies are the form's public choices
+        return set()
     if isinstance(value, bool):
         return set()
     if isinstance(value, int):
@@ -79,16 +85,20 @@ def _needles(value, choices) -> set[str]:
     return set().union(*(_needles(v, choices) for v in value)) if value else set()
 
 
-@pytest.mark.parametrize("exercise", ["wording", "timing", "contradictions", "strategies"])
+@pytest.mark.parametrize("exercise", EXERCISES)
 def test_student_notebook_contains_no_expected_answer(exercise, case):
     text = (RELEASE_DIR / f"{exercise}.ipynb").read_text(encoding="utf-8")
     key = load_key(exercise)
     checks = compile_checks(key)
+    from helpers.coding import load_strategies
+
+    # the coding schemes' groups and strategies are public: the notebook shows them as the choices to pick from
+    vocabulary = set(load_strategies()["group"]) | set(load_strategies()["strategy"])
     searched = 0
     for student in STUDENTS:
         variant = assign(exercise, student, case)
         for spec in key["questions"]:
-            for needle in _needles(checks[spec["id"]][0](case, variant), spec.get("choices")):
+            for needle in _needles(checks[spec["id"]][0](case, variant), [*spec.get("choices", []), *vocabulary]):
                 searched += 1
                 assert needle not in text, f"{exercise}: the expected answer of {spec['id']} for {student} ({needle!r}) is in the student notebook"
     assert searched > 0 or exercise == "strategies"
@@ -121,7 +131,7 @@ def test_self_check_never_reveals_the_answer(case, capsys):
     assert "replace `...`" in exercise.check("q1", ..., kind="interval")
     assert "not one of the choices" in exercise.check("q2", "maybe", kind="category", choices=["yes", "no"])
     drafted = exercise.check("q3", "No comment.", kind="text", rubric="holding-statement")
-    assert "not yet: at least 60 words" in drafted
+    assert "not yet: 60 to 180 words" in drafted and "not yet: no refusal" in drafted
 
 
 # --------------------------------------------------------------------------- the answer channel
@@ -153,8 +163,24 @@ def test_answer_channel_round_trip_and_hostile_lines(tmp_path):
 # --------------------------------------------------------------------------- the checks (test the tests)
 
 
-@pytest.mark.parametrize("exercise", ["wording", "timing", "contradictions", "strategies"])
-def test_expected_answers_earn_full_marks_and_recorded_wrong_answers_earn_none(exercise, case):
+def _full_marks_answer(spec: dict, right):
+    """The answer a student gives who gets ``spec`` right: the expected value in the form students write it."""
+    if spec["kind"] == "span":  # the first accepted words, no more than the question allows
+        start, end = right["accept"][0]
+        return " ".join(right["text"][start:end].split()[: spec.get("max_words", 12)])
+    if spec["kind"] == "category" and isinstance(right, list):  # one of the accepted choices
+        return right[0]
+    if spec["kind"] == "coding":  # the reference code of every sentence and scheme
+        return [[sid, n, scheme, reference] for sid, n, scheme, reference, _ in right["items"]]
+    return right
+
+
+@pytest.mark.parametrize("label", ["hootsuite-ice-2020", "fictional"])
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_expected_answers_earn_full_marks_and_recorded_wrong_answers_earn_none(exercise, label):
+    from helpers.coursework.source import model_answer
+
+    case = load_case(CASES[label])
     key = load_key(exercise)
     checks = compile_checks(key)
     for student in STUDENTS:
@@ -166,15 +192,13 @@ def test_expected_answers_earn_full_marks_and_recorded_wrong_answers_earn_none(e
             assert wrong_answers, f"{exercise} {spec['id']}: no recorded wrong answer for {student}"
             if spec["kind"] == "text":
                 rubric = load_rubric(spec["rubric"])
-                failed = {r["criterion"] for answer in wrong_answers for r in apply_rubric(answer, rubric, case) if not r["passed"]}
-                automatic = set(rubric.loc[rubric["kind"] != "manual", "criterion"])
+                model = apply_rubric(model_answer(case, exercise, spec["id"]), rubric, case)
+                assert all(r.passed for r in model), [(r.criterion, r.evidence) for r in model if not r.passed]
+                failed = {r.criterion for answer in wrong_answers for r in apply_rubric(answer, rubric, case) if not r.passed}
+                automatic = {c.criterion for c in rubric.automatic}
                 assert failed == automatic, f"criteria {sorted(automatic - failed)} pass every recorded wrong answer"
                 continue
-            if spec["kind"] == "span":
-                answer = right["text"][right["accept"][0][0]:right["accept"][0][1]]
-            else:
-                answer = right
-            full = grade_answer(spec, {"value": answer}, right, case)
+            full = grade_answer(spec, {"value": _full_marks_answer(spec, right)}, right, case)
             assert full.points == spec["points"], f"{exercise} {spec['id']} for {student}: expected answer scored {full}"
             for answer in wrong_answers:
                 graded = grade_answer(spec, {"value": answer}, right, case)
@@ -224,7 +248,6 @@ def _blank(exercise: str, student_id: str = "blank", case_id: str | None = None)
     return (nbformat.writes(with_ids(build(exercise)[0], student_id, case_id)) + "\n").encode()
 
 
-CASES = {"hootsuite-ice-2020": "hootsuite-ice-2020", "fictional": str(FICTIONAL_CASE)}
 
 
 @pytest.fixture(scope="module")
@@ -246,14 +269,19 @@ def gate(tmp_path_factory):
 
 
 @pytest.mark.parametrize("label", CASES)
-@pytest.mark.parametrize("exercise", ["wording", "timing", "contradictions", "strategies"])
+@pytest.mark.parametrize("exercise", EXERCISES)
 def test_reference_solution_scores_full_marks_and_blank_scores_zero_on_every_case(gate, exercise, label):
+    """Full marks for every automatic point; a written answer's instructor rows stay open (not exported until graded)."""
     rows = gate[label, exercise]
     for student in STUDENTS[:3]:
-        assert rows[student].status == "graded", rows[student].reason
-        assert rows[student].score == rows[student].max_score, rows[student].questions
-        assert rows[student].variant_of == student and rows[student].notebook_id == student
-    assert rows["blank"].score == 0 and rows["blank"].status == "graded", rows["blank"].reason
+        row = rows[student]
+        assert row.status == "graded", row.reason
+        open_points = sum(q.manual_of for q in row.questions)
+        assert open_points == sum(load_rubric(q["rubric"]).manual_points for q in load_key(exercise)["questions"] if q["kind"] == "text")
+        assert row.score == row.max_score - open_points, row.questions
+        assert row.final == (open_points == 0)
+        assert row.variant_of == student and row.notebook_id == student
+    assert rows["blank"].score == 0 and rows["blank"].status == "graded" and rows["blank"].final, rows["blank"].reason
     assert rows["blank"].reason.startswith("unanswered:")
 
 
@@ -285,7 +313,8 @@ def test_dask_executor_gives_the_same_grades(tmp_path):
         grade_batch(folder, "timing", tmp_path / executor, Options(workers=2, progress=False, executor=executor))
         books[executor] = (tmp_path / executor / "gradebook.csv").read_text(encoding="utf-8")
     assert books["threads"] == books["dask"]
-    assert books["dask"].count("\n") == 5 and books["dask"].count(",5,5,") == 2
+    total = f"{sum(q['points'] for q in load_key('timing')['questions']):g}"
+    assert books["dask"].count("\n") == 5 and books["dask"].count(f",{total},{total},") == 2
 
 
 def test_unknown_executor_is_an_error():

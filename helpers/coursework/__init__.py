@@ -59,7 +59,7 @@ class Exercise:
                 from .rubric import apply_rubric, load_rubric
 
                 results = apply_rubric(plain, load_rubric(rubric), self.case)
-                lines = [f"  {'met' if r['passed'] else 'not yet'}: {r['description']}" for r in results]
+                lines = [f"  {'met' if r.passed else 'not yet'}: {r.description}" for r in results]
                 message = f"{question}: automatic pre-checks (the instructor grades the rest):\n" + "\n".join(lines)
             else:
                 message = (f"{question}: the form is right ({kind}). This check does not say whether the answer is correct; "

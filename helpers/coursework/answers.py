@@ -35,7 +35,7 @@ MAX_ID = 200
 MAX_INT = 10**15  # an answer is a count, a number of minutes or a rate: nothing larger is an answer
 MAX_IDENTITIES = 20
 
-KINDS = ("number", "interval", "category", "set", "span", "text")
+KINDS = ("number", "interval", "category", "set", "span", "text", "coding")
 
 
 class NotGradable(ValueError):
@@ -233,6 +233,34 @@ def shape_problem(kind: str, value, choices=None, minimum=None, maximum=None, co
     elif kind == "text":
         if not isinstance(value, str) or not value.strip():
             return "write your text as a string"
+    elif kind == "coding":
+        return _coding_problem(value, context)
     else:
         raise ValueError(f"unknown kind {kind!r}; known: {', '.join(KINDS)}")
+    return None
+
+
+def _coding_problem(value, context: dict | None) -> str | None:
+    """A coding is a list of ``[statement_id, sentence, scheme, strategy]``, one per sentence and scheme.
+
+    ``context`` (``{"items": [[statement_id, sentence], ...], "schemes": {scheme: [strategy, ...]}}``)
+    says which sentences must be coded and with which strategies; it is public (the form shows it).
+    """
+    if not isinstance(value, list) or not all(
+            isinstance(row, list) and len(row) == 4 and isinstance(row[0], str) and isinstance(row[1], int)
+            and not isinstance(row[1], bool) and isinstance(row[2], str) and isinstance(row[3], str) for row in value):
+        return "give the coding as the form writes it: a list of [statement, sentence, scheme, strategy]"
+    keys = [(row[0], row[1], row[2]) for row in value]
+    if len(set(keys)) < len(keys):
+        return "a sentence is coded twice in one scheme"
+    if context is None:
+        return None
+    schemes = context["schemes"]
+    unknown = [row for row in value if row[2] not in schemes or row[3] not in schemes[row[2]]]
+    if unknown:
+        return f"{len(unknown)} code(s) are not strategies of their scheme"
+    wanted = {(sid, n, scheme) for sid, n in context["items"] for scheme in schemes}
+    missing, extra = len(wanted - set(keys)), len(set(keys) - wanted)
+    if missing or extra:
+        return f"{missing} sentence(s) not coded and {extra} that are not among the sentences to code"
     return None

@@ -62,6 +62,17 @@ def add_commands(commands) -> None:
                        "processes), or dask:ADDRESS (an existing Dask scheduler; its workers need this package and access to OUT)")
     grade.add_argument("--no-progress", action="store_true", help="no progress bar")
 
+    review = commands.add_parser(
+        "review", help="grade the written answers of a graded folder by hand (the rubric's instructor rows)",
+        description="Show each written answer in OUT beside its automatic pre-checks and rubric rows, ask for the points and a "
+        "comment of each row the instructor grades, and write them back: OUT/manual-grades.csv, and the gradebook, feedback "
+        "and Canvas import file, which then include them (a later `casework grade` into OUT keeps them). With --apply, ask "
+        "nothing: apply manual-grades.csv as it is (after editing it in a spreadsheet) and write the outputs again.")
+    review.add_argument("out", type=Path, help="the output folder of `casework grade`")
+    review.add_argument("--submission", action="append", default=[], metavar="NAME", help="only this submission (repeatable)")
+    review.add_argument("--all", action="store_true", help="ask again for rows already graded")
+    review.add_argument("--apply", action="store_true", help="ask nothing; apply manual-grades.csv and write the outputs again")
+
 
 def _positive_int(text: str) -> int:
     value = int(text)
@@ -125,4 +136,22 @@ def grade(args) -> int:
     return 1 if waiting else 0
 
 
-COMMANDS = {"release": release, "grade": grade}
+def review(args) -> int:
+    from .review import ReviewError, review as ask, rewrite_outputs
+    from .source import SourceError
+
+    try:
+        rows = rewrite_outputs(args.out) if args.apply else ask(args.out, submissions=args.submission, everything=args.all)
+    except (ReviewError, SourceError) as error:
+        print(f"casework: error: {error}", file=sys.stderr)
+        return 2
+    except (EOFError, KeyboardInterrupt):
+        print("\ncasework: review stopped; what was entered before is kept in manual-grades.csv", file=sys.stderr)
+        return 1
+    waiting = sum(1 for row in rows if not row.final)
+    if waiting:
+        print(f"{waiting} row(s) are not final yet (rubric rows to grade, or another reason: see summary.md); their Canvas scores are left blank")
+    return 1 if waiting else 0
+
+
+COMMANDS = {"release": release, "grade": grade, "review": review}

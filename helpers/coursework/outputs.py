@@ -20,9 +20,10 @@ from pathlib import Path, PurePosixPath
 import mistune
 from matplotlib.figure import Figure
 
-from ..files import GROUP, atomic_write
+from ..files import GROUP, PRIVATE, atomic_write
 from .intake import ROSTER_COLUMNS, Roster
 from .results import STATUSES, SubmissionResult
+from .review import MANUAL_FILE, REVIEW_PAGE, RUN_FILE, ManualEntry, ReviewError, apply_sheet, read_sheet, review_page, sheet_rows
 
 _FORMULA = re.compile(r"^[=+\-@\t\r]")
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
@@ -81,10 +82,16 @@ def gradebook_rows(results: list[SubmissionResult], key: dict) -> list[list]:
         row = [result.submission, result.student_id, result.name, result.notebook_id, result.variant_of,
                _num(result.score), _num(result.max_score)]
         row += [_num(q.points) if (q := result.question(spec["id"])) else "" for spec in questions]
-        row += ["" for _ in manual]  # for the instructor
+        row += [_manual_points(result, q) for q in manual]  # what the instructor entered (blank: nothing yet)
         row += [result.status, "yes" if result.final else "no", _clip(result.reason), names.get(result.submission, ""), result.isolation]
         rows.append(row)
     return rows
+
+
+def _manual_points(result: SubmissionResult, question_id: str) -> str:
+    question = result.question(question_id)
+    entered = [c.points for c in question.criteria if not c.automatic and not c.pending] if question else []
+    return _num(sum(entered)) if entered else ""
 
 
 # --------------------------------------------------------------------------- the Canvas import file
@@ -149,8 +156,8 @@ def feedback_html(result: SubmissionResult, key: dict, reveal: bool = False) -> 
                   else "<p class=\"answer\"><em>no answer was recorded</em></p>")
         expected = (f"<p><strong>Expected:</strong> <code>{e(_clip(_expected_shown(spec.get('kind', ''), question.expected)))}</code></p>"
                     if reveal else "")
-        criteria = "".join(f"<li>{'met' if c['passed'] else 'not met'}: {e(c['description'])}</li>" for c in question.criteria)
-        manual = f"<p>The instructor adds up to {_num(question.manual_of)} more point(s) by hand.</p>" if question.manual_of else ""
+        criteria = "".join(_criterion_html(c) for c in question.criteria)
+        manual = f"<p>The instructor has still to grade {_num(question.manual_of)} point(s) of this answer.</p>" if question.manual_of else ""
         prompt = spec.get("text", "")
         heading = "" if prompt.lstrip().startswith("#") else f"<h2>{e(question.question)}</h2>"  # the prompt's own heading, if it has one
         verdict = e(question.status) + ("" if question.feedback == question.status else f": {e(question.feedback)}")
@@ -178,6 +185,23 @@ def feedback_html(result: SubmissionResult, key: dict, reveal: bool = False) -> 
     )
 
 
+def _criterion_html(criterion) -> str:
+    """One rubric row in the feedback: automatic (met or not, and why) or the instructor's (points and comment)."""
+    e = html.escape
+    if criterion.automatic:
+        verdict = "met" if criterion.passed else "not met"
+        if criterion.overruled:
+            verdict += ", overruled by the instructor"
+        why = "".join(f"<li>{e(_clip(x, 400))}</li>" for x in criterion.evidence) if not criterion.passed else ""
+    else:
+        verdict = "the instructor's judgement" if not criterion.pending else "the instructor's judgement, not graded yet"
+        why = ""
+    points = "" if criterion.pending else f"{e(_num(criterion.points))} of "
+    comment = f"<br><em>{e(_clip(criterion.comment, 1000))}</em>" if criterion.comment else ""
+    return (f"<li>{points}{e(_num(criterion.of))}, {verdict}: {e(criterion.description)}{comment}"
+            + (f"<ul>{why}</ul>" if why else "") + "</li>")
+
+
 FEEDBACK_CSS = (
     "body{font-family:system-ui,sans-serif;line-height:1.5;color:#1a1a1a;background:#fff;margin:0}"
     "main{max-width:48rem;margin:0 auto;padding:1rem}"
@@ -196,7 +220,7 @@ def _md(text: str) -> str:
 
 
 def summary_markdown(results: list[SubmissionResult], key: dict, skipped: list[tuple[str, str]], assignment: str,
-                     roster: Roster | None) -> str:
+                     roster: Roster | None, manual_entries: list[ManualEntry] | None = None, manual_problem: str = "") -> str:
     statuses = Counter(r.status for r in results)
     submitted = [r for r in results if r.submission]
     final = [r for r in results if r.final]
@@ -210,7 +234,7 @@ def summary_markdown(results: list[SubmissionResult], key: dict, skipped: list[t
         lines += ["", f"Final scores ({len(scores)}): median {median:g}, lowest {scores[0]:g}, highest {scores[-1]:g} of {final[0].max_score:g}."]
     lines += ["", "![Score distribution](score-distribution.png)", "", "## Rows that need the instructor", ""]
     waiting = [r for r in results if not r.final]
-    lines += [f"- `{_md(r.submission or r.student_id)}` ({r.status}): {_md(r.reason)}" for r in waiting] or ["- none"]
+    lines += [f"- `{_md(r.submission or r.student_id)}` ({r.status}): {_md(_waiting_reason(r))}" for r in waiting] or ["- none"]
     exported = sum(1 for r in results if r.final)
     has_id = re.search(r"\((\d+)\)\s*$", assignment)
     lines += ["", "## Canvas import", "",
@@ -225,6 +249,16 @@ def summary_markdown(results: list[SubmissionResult], key: dict, skipped: list[t
             lines.append(f"- **Check the points:** the assignment is out of {canvas_points} in Canvas; this exercise is out of {_num(ours)}.")
     if skipped:
         lines += ["", "## Files that are not submissions (skipped)", ""] + [f"- `{_md(name)}`: {why}" for name, why in skipped]
+    written = [(r, q) for r in results for q in r.questions if q.criteria and q.status in ("pre-checked", "graded")]
+    if written:
+        waiting_rows = sum(1 for _, q in written if q.manual_of)
+        lines += ["", "## Manual grading", "",
+                  f"- {len(written)} written answer(s); {waiting_rows} with rubric rows still to grade. Enter them with "
+                  f"`casework review` (or in `{MANUAL_FILE}`, beside this file); `{REVIEW_PAGE}` shows every text beside its pre-checks."]
+        lines += [f"- `{MANUAL_FILE}` row for `{_md(e.submission)}` {_md(e.question)} {_md(e.criterion)}: {_md(e.problem)}"
+                  for e in (manual_entries or []) if e.problem]
+        if manual_problem:
+            lines.append(f"- **{_md(manual_problem)}**")
     lines += ["", "## Most common wrong answers", ""]
     for question in key["questions"]:
         wrong = Counter(_md(json.dumps(q.answer, sort_keys=True)) for r in results if (q := r.question(question["id"]))
@@ -233,6 +267,12 @@ def summary_markdown(results: list[SubmissionResult], key: dict, skipped: list[t
         lines += [f"- `{answer}`: {count}" for answer, count in wrong.most_common(3)] or ["- none"]
         lines.append("")
     return "\n".join(lines)
+
+
+def _waiting_reason(result: SubmissionResult) -> str:
+    pending = sum(q.manual_of for q in result.questions)
+    manual = f"{_num(pending)} point(s) of rubric rows to grade by hand (casework review)" if pending else ""
+    return "; ".join(filter(None, [result.reason, manual]))
 
 
 def score_figure(results: list[SubmissionResult], key: dict) -> bytes:
@@ -252,6 +292,14 @@ def score_figure(results: list[SubmissionResult], key: dict) -> bytes:
 
 def write_outputs(results: list[SubmissionResult], key: dict, out: Path, environment: dict, skipped: list[tuple[str, str]],
                   assignment: str, roster: Roster | None, id_column: str, reveal: bool = False) -> None:
+    """Every output of a run, with the instructor's manual points (``manual-grades.csv``) applied to ``results`` first."""
+    written = any(q["kind"] == "text" for q in key["questions"])
+    sheet, entries, problem = out / MANUAL_FILE, [], ""
+    if written:
+        try:
+            entries = apply_sheet(results, read_sheet(sheet))
+        except ReviewError as error:  # leave the instructor's file as it is, and say so
+            entries, problem = None, f"{error}: it is left as it is, and no manual points are applied"
     (out / "feedback").mkdir(mode=0o750, exist_ok=True)
     atomic_write(out / "gradebook.csv", csv_text(gradebook_rows(results, key)), GROUP)
     atomic_write(out / "canvas-import.csv", csv_text(canvas_rows(results, key, assignment, roster, id_column)), GROUP)
@@ -259,6 +307,15 @@ def write_outputs(results: list[SubmissionResult], key: dict, out: Path, environ
     for result in results:
         if result.submission in names:
             atomic_write(out / names[result.submission], feedback_html(result, key, reveal), GROUP)
-    atomic_write(out / "summary.md", summary_markdown(results, key, skipped, assignment, roster), GROUP)
+    atomic_write(out / "summary.md", summary_markdown(results, key, skipped, assignment, roster, entries, problem), GROUP)
     atomic_write(out / "score-distribution.png", score_figure(results, key), GROUP)
     atomic_write(out / "environment.json", json.dumps(environment, indent=1, sort_keys=True) + "\n", GROUP)
+    if written:
+        if entries is not None:
+            atomic_write(sheet, csv_text(sheet_rows(results, entries)), GROUP)
+        atomic_write(out / REVIEW_PAGE, review_page(results, key), GROUP)
+    run = {"exercise": key["exercise"], "results": [r.to_json() for r in results], "skipped": [list(s) for s in skipped],
+           "assignment": assignment, "roster": str(roster.path) if roster is not None else "", "id_column": id_column,
+           "reveal": reveal, "environment": environment}
+    (out / "results").mkdir(mode=0o700, exist_ok=True)
+    atomic_write(out / "results" / RUN_FILE, json.dumps(run, sort_keys=True, ensure_ascii=True), PRIVATE)

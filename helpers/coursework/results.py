@@ -30,6 +30,25 @@ FINAL = ("graded", "graded-with-errors")
 
 
 @dataclass
+class CriterionResult:
+    """One rubric row of a written answer: an automatic pre-check, or a row the instructor grades."""
+
+    criterion: str
+    description: str
+    of: float
+    automatic: bool
+    points: float | None = None  # earned; None while the instructor has not graded a manual row
+    passed: bool | None = None  # an automatic pre-check: whether it was met
+    evidence: list[str] = field(default_factory=list)  # what made a pre-check fail (sentences), for the instructor
+    comment: str = ""  # the instructor's comment on this row
+    overruled: bool = False  # the instructor changed the points of an automatic row
+
+    @property
+    def pending(self) -> bool:
+        return self.points is None
+
+
+@dataclass
 class QuestionResult:
     """One question of one submission."""
 
@@ -41,8 +60,17 @@ class QuestionResult:
     answer: Any = None  # the answer as recorded (plain JSON data), when one was
     answered: bool = False
     expected: Any = None  # for the instructor, and for feedback only with --reveal
-    manual_of: float = 0  # points the instructor still awards by hand
-    criteria: list[dict] = field(default_factory=list)  # a rubric's automatic criteria, for text answers
+    manual_of: float = 0  # points of rubric rows the instructor has still to grade (0: nothing left to enter)
+    criteria: list[CriterionResult] = field(default_factory=list)  # a written answer's rubric rows
+
+    def total_criteria(self) -> None:
+        """Points and what is still to enter, from the rubric rows (after the instructor's entries)."""
+        self.points = round(sum(c.points or 0 for c in self.criteria), 3)
+        self.manual_of = round(sum(c.of for c in self.criteria if c.pending), 3)
+
+    @classmethod
+    def from_json(cls, data: dict) -> QuestionResult:
+        return cls(**{**data, "criteria": [CriterionResult(**c) for c in data.get("criteria", [])]})
 
 
 @dataclass
@@ -76,7 +104,7 @@ class SubmissionResult:
 
     @property
     def final(self) -> bool:
-        """Whether the score may go to the LMS as the student's grade."""
+        """Whether the score may go to the LMS as the student's grade: a final status, and no rubric row left to grade."""
         return self.status in FINAL and not any(q.manual_of for q in self.questions)
 
     def question(self, question_id: str) -> QuestionResult | None:
@@ -87,5 +115,5 @@ class SubmissionResult:
 
     @classmethod
     def from_json(cls, data: dict) -> SubmissionResult:
-        questions = [QuestionResult(**q) for q in data.get("questions", [])]
+        questions = [QuestionResult.from_json(q) for q in data.get("questions", [])]
         return cls(**{**data, "questions": questions})

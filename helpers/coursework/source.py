@@ -30,7 +30,8 @@ SOURCE_DIR = COURSEWORK_DIR / "source"
 RELEASE_DIR = COURSEWORK_DIR / "release"
 KEYS_DIR = COURSEWORK_DIR / "keys"
 SOLUTION = re.compile(r"^[ \t]*### BEGIN SOLUTION[ \t]*\n.*?^[ \t]*### END SOLUTION[ \t]*\n?", re.S | re.M)
-SPEC_OPTIONS = ("tolerance", "choices", "rubric", "max_words", "minimum", "maximum")
+SPEC_OPTIONS = ("tolerance", "choices", "rubric", "max_words", "minimum", "maximum", "kappa_full", "kappa_partial",
+                "objectives", "judgement")
 
 
 class SourceError(ValueError):
@@ -78,6 +79,7 @@ def build(exercise: str, keep_solutions: bool = False) -> tuple[nbformat.Noteboo
                 raise SourceError(f"{path.name} cell {index}: check cell lacks {sorted(missing)} in metadata.casework")
             if "def expected(" not in cell.source or "def wrong(" not in cell.source:
                 raise SourceError(f"{path.name} cell {index}: a check cell must define expected(case, variant) and wrong(case, variant)")
+            _check_assessment(meta, f"{path.name} cell {index}")
             questions[meta["question"]] = {"id": meta["question"], "kind": meta["kind"], "points": meta["points"],
                                            **{k: meta[k] for k in SPEC_OPTIONS if k in meta}, "code": cell.source}
             continue
@@ -110,6 +112,26 @@ def build(exercise: str, keep_solutions: bool = False) -> tuple[nbformat.Noteboo
         "answer_cells": answer_cells,
     }
     return student, key
+
+
+def _check_assessment(meta: dict, where: str) -> None:
+    """A check cell names the objectives it assesses and whether it asks for a judgement; a text question's points are its rubric's."""
+    from .objectives import load_objectives
+
+    known = {o.objective_id for o in load_objectives()}
+    objectives = meta.get("objectives")
+    if not isinstance(objectives, list) or not objectives or not set(objectives) <= known:
+        raise SourceError(f"{where}: metadata.casework.objectives must list the objectives the question assesses, from "
+                          f"coursework/objectives.csv ({', '.join(sorted(known))}); got {objectives!r}")
+    if not isinstance(meta.get("judgement"), bool):
+        raise SourceError(f"{where}: metadata.casework.judgement must say (true or false) whether the question asks for a judgement")
+    if meta["kind"] == "text":
+        from .rubric import load_rubric
+
+        rubric = load_rubric(meta.get("rubric", ""))
+        if meta["points"] != rubric.points:
+            raise SourceError(f"{where}: a text question is worth its rubric's points ({rubric.points}: {rubric.automatic_points} "
+                              f"automatic, {rubric.manual_points} the instructor's), not {meta['points']}")
 
 
 def with_ids(notebook: nbformat.NotebookNode, student_id: str, case_id: str | None = None) -> nbformat.NotebookNode:
@@ -162,3 +184,21 @@ def compile_checks(key: dict) -> dict:
         exec(compile(question["code"], f"<check {key['exercise']}:{question['id']}>", "exec"), namespace)  # noqa: S102 - the instructor's own key
         compiled[question["id"]] = (namespace["expected"], namespace["wrong"])
     return compiled
+
+
+MODEL_ANSWERS = COURSEWORK_DIR / "model-answers.csv"
+
+
+def model_answer(case, exercise: str, question: str) -> str:
+    """The model answer of a written question for ``case`` (coursework/model-answers.csv).
+
+    A model answer states only what was true and known at its moment (the ``as_of`` column) and
+    says in ``note`` which rows of the case data each factual sentence rests on.
+    """
+    import csv
+
+    with MODEL_ANSWERS.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if (row["case_id"], row["exercise"], row["question"]) == (case.case_id, exercise, question):
+                return row["text"]
+    raise SourceError(f"no model answer for {exercise} {question} on case {case.case_id!r}: add a row to {MODEL_ANSWERS}")

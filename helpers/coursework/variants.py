@@ -109,25 +109,138 @@ def _timing(case: Case, rng: random.Random) -> dict:
     later = [e for e in events[events.index(first) + 1:] if start[e] > start[first]]
     # Prefer what the organisation and the press did over one more petition milestone.
     later = [e for e in later if case.events.loc[e, "kind"] != "petition"] or later
-    return {"from_event": first, "to_event": rng.choice(later), "zone": rng.choice(zones(case))}
+    variant = {"from_event": first, "to_event": rng.choice(later), "zone": rng.choice(zones(case))}
+    # Drawn after the first three, so adding questions did not change any student's first variant.
+    decision, statement = _choose(decision_pairs(case), rng, f"case {case.case_id!r} has no timed internal decision (a "
+                                  "company-decision event) and no timed statement of the organisation to the press or public, "
+                                  "whose gap the timing exercise measures")
+    variant.update(decision_event=decision, statement_event=statement)
+    variant["moment"] = _choose(moments(case), rng, f"case {case.case_id!r} has no statement of the organisation to the press or "
+                                "public whose latest possible time lies within the case's timeline")
+    from ..timeline import default_anchor, response_times
+
+    audiences = list(response_times(case, default_anchor(case)).index)
+    variant["norm_audience"] = _choose(audiences, rng, f"case {case.case_id!r} has no statement of the organisation that the "
+                                       "timing exercise can hold against a response-time norm")
+    variant["figure"] = rng.choice(figures(case))
+    return variant
+
+
+def decision_pairs(case: Case) -> list[tuple[str, str]]:
+    """(internal decision event, statement event of the organisation to the press or public), both timed."""
+    events = case.events[case.events["start"].notna()]
+    decisions = sorted(events.index[events["kind"] == "company-decision"])
+    statements = sorted(events.index[(events["kind"] == "company-statement") & events["audience"].isin(("press", "public"))])
+    return [(d, s) for d in decisions for s in statements]
+
+
+def moments(case: Case) -> list[str]:
+    """Moments to ask "what was public by then?" about: when each of the organisation's statements to the
+    press or public had certainly been made, written ``YYYY-MM-DD HH:MM:SS`` in the case's own zone."""
+    statements = case.statements
+    own = statements[(statements["organisation"] == case.organisation) & statements["audience"].isin(("press", "public"))
+                     & statements["end"].notna()]
+    first, last = case.events["start"].min(), case.events["end"].max()
+    ends = sorted({end for end in own["end"] if first <= end <= last})
+    return [end.tz_convert(case.timezone).strftime("%Y-%m-%d %H:%M:%S") for end in ends]
+
+
+def figures(case: Case) -> list[str]:
+    """Labels of figures a student sorts into norm, survey and evidence: the published norms and the
+    case's own numbers, money amounts and dates."""
+    from ..timeline import load_norms
+
+    facts = case.facts[case.facts["value_type"].isin(("number", "money", "date"))]
+    return sorted(set(load_norms()["label"]) | set(facts["label"]))
 
 
 def _contradictions(case: Case, rng: random.Random) -> dict:
     claim = _choose(contested_claims(case), rng, f"case {case.case_id!r} has no claim that one statement affirms and another "
                     "denies, which the contradictions exercise asks about")
-    return {"claim": claim}
+    statement = _choose(misleading_statements(case), rng, f"case {case.case_id!r} has no statement that goes against the "
+                        "record (stances.csv and the claims' record), which the contradictions exercise asks about")
+    return {"claim": claim, "statement": statement}
+
+
+def misleading_statements(case: Case) -> list[str]:
+    """Statements in the speaker's words with a stance, literal or implied, that goes against the record."""
+    from ..claims import against_record
+
+    table = against_record(case, include_implied=True)
+    quoted = case.statements.index[case.statements["text_status"] != "paraphrase"]
+    return sorted(set(table["statement_id"]) & set(quoted))
 
 
 def _strategies(case: Case, rng: random.Random) -> dict:
-    from ..coding import load_strategies
+    from ..coding import load_clusters, load_strategies
 
     scheme = rng.choice(("benoit", "scct"))
     table = load_strategies()
     strategies = table[(table["scheme"] == scheme) & (table["strategy"] != "none")]["strategy"]
-    return {"scheme": scheme, "strategy": rng.choice(sorted(strategies))}
+    variant = {"scheme": scheme, "strategy": rng.choice(sorted(strategies))}
+    # Drawn after the first two, so adding questions did not change any student's first variant.
+    variant["cluster"] = rng.choice(sorted(load_clusters().index))
+    items = coding_items(case)
+    if not items:
+        raise VariantError(f"case {case.case_id!r} has no sentence coded with both the {' and '.join(CODED_SCHEMES)} schemes in its "
+                           "reference coding (coding.csv), which the strategies exercise's coding form asks students to code")
+    by_statement: dict[str, int] = {}
+    for statement, _ in items:
+        by_statement[statement] = by_statement.get(statement, 0) + 1
+    chosen, total = [], 0
+    for statement in rng.sample(sorted(by_statement), len(by_statement)):
+        if total >= CODING_SENTENCES:
+            break
+        chosen.append(statement)
+        total += by_statement[statement]
+    variant["coding_statements"] = sorted(chosen)
+    return variant
 
 
-BUILDERS = {"wording": _wording, "timing": _timing, "contradictions": _contradictions, "strategies": _strategies}
+#: The schemes students code with the coding form, and about how many sentences each codes.
+CODED_SCHEMES = ("benoit", "apology")
+CODING_SENTENCES = 6
+
+
+def coding_items(case: Case) -> list[tuple[str, int]]:
+    """(statement, sentence) pairs that the reference codes with every scheme of the coding form."""
+    coding = case.coding
+    if coding.empty:
+        return []
+    keys = [set(zip(coding.loc[coding["scheme"] == scheme, "statement_id"], coding.loc[coding["scheme"] == scheme, "sentence"].astype(int)))
+            for scheme in CODED_SCHEMES]
+    return sorted(set.intersection(*keys))
+
+
+def _provenance(case: Case, rng: random.Random) -> dict:
+    statements = case.statements
+    by_status = {status: sorted(statements.index[statements["text_status"] == status]) for status in ("verbatim", "fragment", "paraphrase")}
+    if not by_status["paraphrase"] or not (by_status["verbatim"] or by_status["fragment"]):
+        raise VariantError(f"case {case.case_id!r} needs at least one paraphrase and one quoted statement (statements.csv, "
+                           "text_status) for the provenance exercise to ask which passages may be quoted")
+    passages = [rng.choice(ids) for ids in by_status.values() if ids]
+    passages += rng.sample(sorted(set(statements.index) - set(passages)), min(2, len(statements) - len(passages)))
+    placed = statements[statements["start"].notna()]
+    inferred = sorted(placed.index[placed["time_basis"] == "inferred"])
+    other = sorted(placed.index[placed["time_basis"] != "inferred"])
+    if not inferred or not other:
+        raise VariantError(f"case {case.case_id!r} needs statements placed in time both by inference and otherwise "
+                           "(statements.csv, time_basis) for the provenance exercise to ask which times rest on inference")
+    derived = sorted(placed.index[placed["time_basis"] == "derived"])
+    times = [rng.choice(inferred), rng.choice(derived or other)]
+    times += rng.sample(sorted(set(placed.index) - set(times)), min(2, len(placed) - len(times)))
+    claims = case.claims
+    open_claims, settled = sorted(claims.index[claims["record"] == "unknown"]), sorted(claims.index[claims["record"] != "unknown"])
+    if not open_claims or not settled:
+        raise VariantError(f"case {case.case_id!r} needs claims the record settles and claims it leaves open (claims.csv, record) "
+                           "for the provenance exercise to ask which stay open")
+    chosen = [rng.choice(open_claims), rng.choice(settled)]
+    chosen += rng.sample(sorted(set(claims.index) - set(chosen)), min(2, len(claims) - len(chosen)))
+    return {"passages": sorted(passages), "times": sorted(times), "claims": sorted(chosen)}
+
+
+BUILDERS = {"provenance": _provenance, "wording": _wording, "timing": _timing, "contradictions": _contradictions,
+            "strategies": _strategies}
 
 
 def assign(exercise: str, student_id: str, case: Case | None = None) -> dict:
