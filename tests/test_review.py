@@ -10,7 +10,8 @@ import pytest
 
 from helpers.cli import main
 from helpers.coursework.grade import Options, grade_batch
-from helpers.coursework.review import MANUAL_FILE, REVIEW_PAGE, review
+from helpers.coursework.manual import MANUAL_FILE, REVIEW_PAGE
+from helpers.coursework.review import review
 from tests.test_grading import _solution
 from tests.test_outputs import check_canvas_import
 

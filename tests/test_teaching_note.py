@@ -161,7 +161,7 @@ def test_the_model_statement_meets_the_holding_statement_rubric(note, hootsuite)
 
     text = " ".join(sentence for sentence, _ in _model_statement(note))
     results = apply_rubric(text, load_rubric("holding-statement"), hootsuite)
-    assert results and all(r["passed"] for r in results), [r for r in results if not r["passed"]]
+    assert results and all(r.passed for r in results), [r for r in results if not r.passed]
 
 
 # ------------------------------------------------------------------ every fact traces to the data, in both documents
@@ -328,3 +328,10 @@ def test_the_glossary_is_generic(hootsuite, fictional):
             for word in re.findall(r"[A-Z][a-z]{3,}", name):
                 assert word not in text, word
     assert "ICE" not in text.split()
+
+
+def test_the_model_statement_is_the_exercise_model_answer(note, hootsuite):
+    """One model statement for the built-in case: the teaching note's and the graded exercise's cannot drift apart."""
+    from helpers.coursework.source import model_answer
+
+    assert " ".join(sentence for sentence, _ in _model_statement(note)) == model_answer(hootsuite, "strategies", "q6")

@@ -13,10 +13,13 @@ In an exercise notebook::
 
 from __future__ import annotations
 
+from html import escape
+
 from IPython.display import HTML, display
 
 from ..case import load_case
 from .answers import NotGradable, record_identity, shape_problem, to_plain
+from .rubric import apply_rubric, load_rubric
 from .variants import PLACEHOLDER_ID, assign, canonical, check_student_id
 
 __all__ = ["start", "Exercise"]
@@ -33,7 +36,6 @@ class Exercise:
         record_identity(exercise, student_id, self.case.case_id)  # for the grader's identity check; no-op elsewhere
 
     def _repr_html_(self) -> str:
-        from html import escape
 
         rows = "".join(f"<tr><th>{escape(k)}</th><td><code>{escape(str(v))}</code></td></tr>" for k, v in self.variant.items())
         warning = ""
@@ -56,7 +58,6 @@ class Exercise:
             if problem:
                 message = f"{question}: not yet gradable: {problem}"
             elif rubric:
-                from .rubric import apply_rubric, load_rubric
 
                 results = apply_rubric(plain, load_rubric(rubric), self.case)
                 lines = [f"  {'met' if r.passed else 'not yet'}: {r.description}" for r in results]

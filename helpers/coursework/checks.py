@@ -8,15 +8,18 @@ terms (the form, the direction of an error, how many items are missing), never t
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 
 import pandas as pd
 
+from ..coding import accept_suggestions, cohen_kappa, load_strategies, suggest_codes
 from ..paths import COURSEWORK_DIR
-
 from .answers import shape_problem
+from .forms import form_items, strategies_by_scheme
 from .results import QuestionResult
 from .rubric import apply_rubric, load_rubric, manual_rows
+from .variants import CODED_SCHEMES
 
 
 def _result(points: float, of: float, status: str, feedback: str) -> QuestionResult:
@@ -74,7 +77,6 @@ def coding_kappa(value, expected) -> tuple[float, int, int]:
     The codes of both schemes are pooled (each labelled with its scheme, so they never agree across
     schemes); a code agrees when it is the reference code or one of the documented alternatives.
     """
-    from ..coding import cohen_kappa
 
     given = {(sid, n, scheme): strategy for sid, n, scheme, strategy in value}
     ours, theirs = [], []
@@ -106,7 +108,6 @@ def answer_context(kind: str, expected):
 
 
 def coding_context(expected: dict) -> dict:
-    from .forms import strategies_by_scheme
 
     schemes = sorted({scheme for _, _, scheme, _, _ in expected["items"]})
     items = sorted({(sid, n) for sid, n, _, _, _ in expected["items"]})
@@ -179,7 +180,6 @@ def coding_alternatives(case) -> dict[tuple[str, int, str], list[str]]:
     strategies also accepted (``;``-separated), why, and the source of that reading. A row that
     names no sentence of the case's reference coding, or no strategy of the scheme, is an error.
     """
-    from ..coding import load_strategies
 
     table = pd.read_csv(ALTERNATIVES_FILE, dtype=str, keep_default_na=False)
     strategies = load_strategies()
@@ -201,8 +201,6 @@ def coding_alternatives(case) -> dict[tuple[str, int, str], list[str]]:
 
 def coding_expected(case, statements) -> dict:
     """The coding question's expected value: each (sentence, scheme) with its reference code and accepted alternatives."""
-    from .forms import form_items
-    from .variants import CODED_SCHEMES
 
     reference = case.coding.assign(sentence=case.coding["sentence"].astype(int)).set_index(["statement_id", "sentence", "scheme"])["strategy"]
     alternatives = coding_alternatives(case)
@@ -215,9 +213,7 @@ def coding_mistakes(case, statements, below: float) -> list[list[list]]:
     """Codings students really hand in, kept where their kappa is below ``below``: no strategy anywhere, the cue
     suggestions taken unread, every sentence given its scheme's most frequent reference strategy, and the codes
     put against the wrong sentences (each moved one row down)."""
-    from collections import Counter
 
-    from ..coding import accept_suggestions, suggest_codes
 
     expected = coding_expected(case, statements)
     items = expected["items"]

@@ -89,6 +89,7 @@ def _positive_float(text: str) -> float:
 
 
 def release(args) -> int:
+    # imported when the command runs, so that `casework --help` stays quick (#23)
     from .source import SourceError, release as build
 
     try:
@@ -107,6 +108,7 @@ def release(args) -> int:
 
 
 def grade(args) -> int:
+    # imported when the command runs, so that `casework --help` stays quick (#23)
     from .grade import Course, GradingError, Options, grade_batch
     from .results import STATUSES
     from .source import SourceError, exercise_ids
@@ -137,6 +139,7 @@ def grade(args) -> int:
 
 
 def review(args) -> int:
+    # imported when the command runs, so that `casework --help` stays quick (#23)
     from .review import ReviewError, review as ask, rewrite_outputs
     from .source import SourceError
 

@@ -66,7 +66,7 @@ class CodingForm:
     """A drop-down per sentence and scheme; :meth:`answer` gives the choices as the answer to record."""
 
     def __init__(self, case: Case, statements=None, schemes=CODED_SCHEMES):
-        import ipywidgets as widgets
+        import ipywidgets as widgets  # only a form shown in a notebook needs them: the grader never does
 
         if statements is None:  # every statement the reference codes
             statements = list(dict.fromkeys(sid for sid, _ in coding_items(case)))
@@ -153,7 +153,7 @@ class CodingForm:
     def _write_into_cell(self, codes) -> bool:
         """Rewrite the running cell's ``….answer(...)`` call to hold ``codes`` (JupyterLab applies it)."""
         try:
-            from IPython import get_ipython
+            from IPython import get_ipython  # there is a shell only in the notebook's kernel
         except ImportError:
             return False
         shell = get_ipython()

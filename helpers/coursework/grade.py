@@ -21,6 +21,7 @@ a corrected roster or ``--case`` takes effect without running anything again.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import hmac
 import json
@@ -279,8 +280,6 @@ def _missing(roster: Roster, rows: list[SubmissionResult], case: Case, max_score
 
 def _grade_remote(exercise: str, case: str, out: str, options: dict, submission: Submission, owner: Owner):
     """Grade one submission inside a Dask worker process, with a grader kept per worker."""
-    import atexit
-
     key = (exercise, case, out, json.dumps(options, sort_keys=True))
     grader = _REMOTE_GRADERS.get(key)
     if grader is None:
@@ -294,7 +293,7 @@ _REMOTE_GRADERS: dict[tuple, Grader] = {}
 
 
 def _run_dask(grader: Grader, jobs: list[tuple[Submission, Owner]], options: Options, out: Path, bar) -> list[SubmissionResult]:
-    from distributed import Client, LocalCluster
+    from distributed import Client, LocalCluster  # the optional 'scale' extra: only --executor dask needs it
 
     address = options.executor.split("dask", 1)[1].lstrip(":") if options.executor != "dask" else ""
     cluster = None

@@ -16,7 +16,8 @@ every gradebook row:
 
 The sandbox of a worker (one per ``--workers``) holds only what a kernel needs, read-only:
 the system's programs and libraries, ``/etc``, the Python installation and its packages, and of
-this project ``helpers/``, ``data/`` and the rubrics, plus the case being graded. The project's
+this project ``helpers/``, ``data/``, the rubrics and the model answers of written questions (both
+also in every student's copy of the repository), plus the case being graded. The project's
 checkout and its ``.git``, every other checkout, the grading keys, the exercise sources, the
 submissions, the outputs and every host socket are absent; the network is unshared.
 """
@@ -134,8 +135,11 @@ class Sandbox:
         for path in _python_paths():
             bind(path)
         project = PACKAGE_DIR.parent
-        for path in [PACKAGE_DIR, DATA_DIR, CASES_DIR, COURSEWORK_DIR / "rubrics", *map(Path, self.readable)]:
-            if path.is_dir():
+        # The rubrics and the model answers of written questions are what every student's copy of the
+        # repository holds too (self-checks read them); the grading keys and exercise sources are not.
+        for path in [PACKAGE_DIR, DATA_DIR, CASES_DIR, COURSEWORK_DIR / "rubrics", COURSEWORK_DIR / "model-answers.csv",
+                     *map(Path, self.readable)]:
+            if path.exists():
                 bind(str(path))
         for path in [COURSEWORK_DIR / "keys", COURSEWORK_DIR / "source", project / ".git", *map(Path, self.hidden)]:
             if path.exists() and any(path.is_relative_to(p) for p in [PACKAGE_DIR, DATA_DIR, *map(Path, _python_paths())]):
@@ -217,8 +221,8 @@ def slot_cgroups(name: str) -> list[str]:
             folder.mkdir(exist_ok=True)
         if version == 2:
             (folders[0] / "cgroup.subtree_control").write_text("+memory +pids +cpu")
-    except OSError:
-        return []
+    except OSError as error:  # never grade on without the limits the protections table promises
+        raise RuntimeError(f"cannot make the control groups {name} ({error}); the grader needs them as root") from None
     return [str(f) for f in folders]
 
 

@@ -22,8 +22,8 @@ from matplotlib.figure import Figure
 
 from ..files import GROUP, PRIVATE, atomic_write
 from .intake import ROSTER_COLUMNS, Roster
-from .results import STATUSES, SubmissionResult
-from .review import MANUAL_FILE, REVIEW_PAGE, RUN_FILE, ManualEntry, ReviewError, apply_sheet, read_sheet, review_page, sheet_rows
+from .results import STATUSES, QuestionResult, SubmissionResult
+from .manual import MANUAL_FILE, REVIEW_PAGE, RUN_FILE, ManualEntry, ReviewError, apply_sheet, read_sheet, sheet_rows, text_questions
 
 _FORMULA = re.compile(r"^[=+\-@\t\r]")
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
@@ -319,3 +319,37 @@ def write_outputs(results: list[SubmissionResult], key: dict, out: Path, environ
            "reveal": reveal, "environment": environment}
     (out / "results").mkdir(mode=0o700, exist_ok=True)
     atomic_write(out / "results" / RUN_FILE, json.dumps(run, sort_keys=True, ensure_ascii=True), PRIVATE)
+
+
+# --------------------------------------------------------------------------- the review page
+
+
+def _rows_html(question: QuestionResult) -> str:
+    e = html.escape
+    rows = []
+    for c in question.criteria:
+        got = "open" if c.pending else f"{c.points:g}"
+        check = ("met" if c.passed else "not met") if c.automatic else "instructor"
+        evidence = "".join(f"<li>{e(x)}</li>" for x in c.evidence)
+        rows.append(f"<tr><td>{e(c.criterion)}</td><td>{check}{' (overruled)' if c.overruled else ''}</td><td>{got} of {c.of:g}</td>"
+                    f"<td>{e(c.description)}{f'<ul>{evidence}</ul>' if evidence else ''}</td><td>{e(c.comment)}</td></tr>")
+    return ("<table><thead><tr><th>row</th><th>pre-check</th><th>points</th><th>what it checks; why it failed</th><th>your comment</th>"
+            f"</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+
+
+def review_page(results: list[SubmissionResult], key: dict) -> str:
+    """Every written answer beside its pre-checks and rubric rows, for the instructor (``review.html``)."""
+    e = html.escape
+    blocks = []
+    for result in results:
+        for question in text_questions(result):
+            state = f"{question.manual_of:g} point(s) still to grade" if question.manual_of else "graded"
+            blocks.append(f'<section><h2>{e(result.submission)} · {e(result.student_id or "unknown")} · {e(question.question)}</h2>'
+                          f"<p>{e(state)}; {question.points:g} of {question.of:g} so far. Submission status: {e(result.status)}.</p>"
+                          f'<pre class="answer">{e(str(question.answer))}</pre>{_rows_html(question)}</section>')
+    body = "".join(blocks) or "<p>No written answers in this run.</p>"
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
+            f"<title>Review: {e(key['title'])}</title><style>{FEEDBACK_CSS}</style></head><body><main>"
+            f"<h1>Review: {e(key['title'])}</h1><p>Enter points and comments with <code>casework review</code>, or in "
+            f"<code>{MANUAL_FILE}</code>; then the gradebook, the feedback and the Canvas file include them.</p>{body}</main></body></html>\n")

@@ -17,6 +17,7 @@ The release writes ``coursework/release/ID.ipynb`` (no solutions, no checks, no 
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import re
@@ -25,6 +26,8 @@ from pathlib import Path
 import nbformat
 
 from ..paths import COURSEWORK_DIR
+from .objectives import load_objectives
+from .rubric import load_rubric
 
 SOURCE_DIR = COURSEWORK_DIR / "source"
 RELEASE_DIR = COURSEWORK_DIR / "release"
@@ -116,7 +119,6 @@ def build(exercise: str, keep_solutions: bool = False) -> tuple[nbformat.Noteboo
 
 def _check_assessment(meta: dict, where: str) -> None:
     """A check cell names the objectives it assesses and whether it asks for a judgement; a text question's points are its rubric's."""
-    from .objectives import load_objectives
 
     known = {o.objective_id for o in load_objectives()}
     objectives = meta.get("objectives")
@@ -126,7 +128,6 @@ def _check_assessment(meta: dict, where: str) -> None:
     if not isinstance(meta.get("judgement"), bool):
         raise SourceError(f"{where}: metadata.casework.judgement must say (true or false) whether the question asks for a judgement")
     if meta["kind"] == "text":
-        from .rubric import load_rubric
 
         rubric = load_rubric(meta.get("rubric", ""))
         if meta["points"] != rubric.points:
@@ -195,7 +196,6 @@ def model_answer(case, exercise: str, question: str) -> str:
     A model answer states only what was true and known at its moment (the ``as_of`` column) and
     says in ``note`` which rows of the case data each factual sentence rests on.
     """
-    import csv
 
     with MODEL_ANSWERS.open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):

@@ -13,6 +13,11 @@ import random
 import re
 
 from ..case import TABLES, Case, load_case
+from ..claims import against_record, stances
+from ..coding import load_clusters, load_strategies
+from ..queries import organisation_statement_ids, timeline_order
+from ..timeline import default_anchor, load_norms, response_times
+from ..wording import analyse_text, load_lexicon
 
 #: Student ids: a student number, a login or an email address; nothing that could be a path.
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,63}$")
@@ -52,8 +57,6 @@ def _rng(exercise: str, student_id: str) -> random.Random:
 
 def wording_statements(case: Case) -> list[str]:
     """The organisation's verbatim statements with at least one negation and one finite verb."""
-    from ..queries import organisation_statement_ids
-    from ..wording import analyse_text, load_lexicon
 
     lexicon = load_lexicon()
     chosen = []
@@ -66,7 +69,6 @@ def wording_statements(case: Case) -> list[str]:
 
 def timed_events(case: Case) -> list[str]:
     """Events timed closely enough to measure gaps in minutes, in time order."""
-    from ..queries import timeline_order
 
     events = case.events[case.events["start"].notna() & case.events["time_precision"].isin(TIMED)]
     return list(timeline_order(events).index)
@@ -74,7 +76,6 @@ def timed_events(case: Case) -> list[str]:
 
 def contested_claims(case: Case) -> list[str]:
     """Claims that at least one statement affirms and at least one denies (literally or by implication)."""
-    from ..claims import stances
 
     table = stances(case, include_implied=True)
     affirmed = set(table.loc[table["stance"] == "affirms", "claim_id"])
@@ -117,7 +118,6 @@ def _timing(case: Case, rng: random.Random) -> dict:
     variant.update(decision_event=decision, statement_event=statement)
     variant["moment"] = _choose(moments(case), rng, f"case {case.case_id!r} has no statement of the organisation to the press or "
                                 "public whose latest possible time lies within the case's timeline")
-    from ..timeline import default_anchor, response_times
 
     audiences = list(response_times(case, default_anchor(case)).index)
     variant["norm_audience"] = _choose(audiences, rng, f"case {case.case_id!r} has no statement of the organisation that the "
@@ -148,7 +148,6 @@ def moments(case: Case) -> list[str]:
 def figures(case: Case) -> list[str]:
     """Labels of figures a student sorts into norm, survey and evidence: the published norms and the
     case's own numbers, money amounts and dates."""
-    from ..timeline import load_norms
 
     facts = case.facts[case.facts["value_type"].isin(("number", "money", "date"))]
     return sorted(set(load_norms()["label"]) | set(facts["label"]))
@@ -164,7 +163,6 @@ def _contradictions(case: Case, rng: random.Random) -> dict:
 
 def misleading_statements(case: Case) -> list[str]:
     """Statements in the speaker's words with a stance, literal or implied, that goes against the record."""
-    from ..claims import against_record
 
     table = against_record(case, include_implied=True)
     quoted = case.statements.index[case.statements["text_status"] != "paraphrase"]
@@ -172,7 +170,6 @@ def misleading_statements(case: Case) -> list[str]:
 
 
 def _strategies(case: Case, rng: random.Random) -> dict:
-    from ..coding import load_clusters, load_strategies
 
     scheme = rng.choice(("benoit", "scct"))
     table = load_strategies()
