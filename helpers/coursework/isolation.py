@@ -120,7 +120,8 @@ class Sandbox:
     def command(self, argv: list[str]) -> list[str]:
         if self.mode == "off":
             return argv
-        args = [BWRAP, *_system_binds()]
+        # /dev, /proc and /tmp first: a later mount on /tmp would hide a checkout that lives under /tmp
+        args = [BWRAP, "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", *_system_binds()]
         made: set[str] = set()
 
         def bind(path: str, how: str = "--ro-bind") -> None:
@@ -146,7 +147,7 @@ class Sandbox:
                 args += ["--tmpfs", str(path)]  # inside something bound: cover it
         for path in self.writable:
             bind(path, "--bind")
-        args += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--size", str(self.staging_bytes), "--tmpfs", self.staging,
+        args += ["--size", str(self.staging_bytes), "--tmpfs", self.staging,
                  "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-pid", "--die-with-parent", "--new-session",
                  "--chdir", self.staging]
         if self.mode == "root":
