@@ -175,7 +175,7 @@ def suggest_codes(case: Case, scheme: str, lexicon=None) -> pd.DataFrame:
     rows = []
     for _, item in reference_coding(case, scheme).iterrows():
         text = item["sentence text"]
-        matches = [m for m in analyse_text(text, lexicon, case.organisation).matches if m.row_id in order]
+        matches = [m for m in analyse_text(text, lexicon, case.names).matches if m.row_id in order]
         matches.sort(key=lambda m: (order[m.row_id], m.start))
         if matches:
             cue = cues.iloc[order[matches[0].row_id]]
@@ -208,7 +208,7 @@ APOLOGY_SUBCATEGORIES = (
 def analyse_draft(case: Case, text: str, lexicon=None) -> dict:
     """A drafted statement analysed like the real ones: components present and missing, markers, grammar."""
     lexicon = lexicon or load_lexicon()
-    analysis = analyse_text(text, lexicon, case.organisation)
+    analysis = analyse_text(text, lexicon, case.names)
     present = {m.subcategory for m in analysis.matches if m.category == "apology"}
     counts = analysis.counts(lexicon.categories)
     subjects = pd.Series([g.subject for g in analysis.groups], dtype="object").value_counts()

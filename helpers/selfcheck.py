@@ -90,7 +90,7 @@ def _unplaced(case, context):
 
 
 def _focus_analysis(case, context):
-    return analyse_text(case.statements.loc[context["focus"], "text"], context.get("lexicon"), case.organisation)
+    return analyse_text(case.statements.loc[context["focus"], "text"], context.get("lexicon"), case.names)
 
 
 def _hedges(case, context):
