@@ -176,7 +176,8 @@ def test_organisation_only_keeps_the_pairs_inside_the_organisation(hootsuite, ca
                                & (speaks_for[everything["later"]].to_numpy() == "organisation")).sum())
     # an employee's tweets belong to the company's people but do not speak for it (issue 22)
     employee_pairs = everything[(everything["speak for"].str.contains("employee")) & (everything["same organisation"] == "yes")]
-    assert len(employee_pairs) and not set(employee_pairs.index) & set(inside.index)
+    pairs = lambda table: set(zip(table["claim"], table["earlier"], table["later"]))  # noqa: E731
+    assert len(employee_pairs) and not pairs(employee_pairs) & pairs(inside)
     # in the small case the engineer (an employee) and a passenger petition are not the organisation speaking;
     # a denial and a reversal by its spokeswoman and chief executive are
     case = with_stances(case_copy, [DENIAL, EMAIL, ("petition-text", "wren-passed-feb-survey", "denies", "implied", "tell us the truth"),
