@@ -13,6 +13,7 @@ import pandas as pd
 from .case import Case
 from .errors import ParameterError, Problem, did_you_mean
 from .paths import DATA_DIR
+from .queries import teaching_text
 from .text import split_sentences
 from .wording import analyse_text, load_lexicon
 
@@ -203,6 +204,17 @@ APOLOGY_SUBCATEGORIES = (
     "expression of regret", "explanation", "acknowledgment of responsibility",
     "declaration of repentance", "offer of repair", "request for forgiveness",
 )
+
+
+#: The drafting lab's example for a case whose teaching text has none: it names only the case's own organisation.
+GENERIC_DRAFT = ("We have heard the concerns raised about this today, and we take them seriously. "
+                 "We are checking the facts now, and we will not guess at them before we know them. "
+                 "{organisation} will tell its staff and the public what it has decided, and why, by noon tomorrow.")
+
+
+def example_draft(case: Case) -> str:
+    """The drafting lab's example draft: the case's own (teaching.csv, lesson 05), else a generic one."""
+    return teaching_text(case, "05", "example-draft") or GENERIC_DRAFT.format(organisation=case.organisation)
 
 
 def analyse_draft(case: Case, text: str, lexicon=None) -> dict:

@@ -153,6 +153,13 @@ def teaching_text(case: Case, lesson: str, part: str) -> str:
     return notes["text"].iloc[0] if len(notes) else ""
 
 
+def close_reading_note(case: Case, lesson: str, statement_id: str) -> str:
+    """The case's commentary on a statement a lesson reads closely; blank when it has none for that statement."""
+    notes = teaching_notes(case, lesson, "close-reading")
+    notes = notes[notes["about"] == statement_id] if len(notes) else notes
+    return notes["text"].iloc[0] if len(notes) else ""
+
+
 def close_reading_statement(case: Case, lesson: str) -> str:
     """The statement a lesson reads closely: the case's close-reading note for it, else its first press statement."""
     notes = teaching_notes(case, lesson, "close-reading")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .case import Case
-from .queries import timeline_order, when
+from .queries import official, timeline_order, when
 from .times import gap, get_zone
 
 UNKNOWN = "unknown"
@@ -67,8 +67,8 @@ def sources_table(case: Case) -> pd.DataFrame:
 
 
 def status_counts(case: Case) -> pd.DataFrame:
-    """How many statements are verbatim, fragments or paraphrases, per organisation."""
-    counts = pd.crosstab(case.statements["organisation"], case.statements["text_status"])
+    """How many statements are verbatim, fragments or paraphrases, per organisation and whom the speakers speak for."""
+    counts = pd.crosstab([case.statements["organisation"], case.statements["speaks_for"]], case.statements["text_status"])
     return counts.reindex(columns=["verbatim", "fragment", "paraphrase"], fill_value=0)
 
 
@@ -107,7 +107,7 @@ def organisation_voice(case: Case, display_timezone: str | None = None, include_
     """
     zone = display_timezone or case.timezone
     own = timeline_order(case.statements)
-    own = own[(own["organisation"] == case.organisation) & own["start"].notna()]
+    own = own[official(case).reindex(own.index) & own["start"].notna()]
     if not include_paraphrases:
         own = own[own["text_status"] != "paraphrase"]
     rows, previous = [], None

@@ -12,7 +12,7 @@ from .cache import ContentCache, display_options, frame_content
 from .case import Case
 from .errors import ParameterError, did_you_mean
 from .paths import DATA_DIR
-from .queries import first_press_statement, first_response_event, official, timeline_order, trigger_event, when
+from .queries import first_press_statement, first_response_event, official, teaching_notes, timeline_order, trigger_event, when
 from .times import gap, get_zone, snowflake_time, to_zone
 
 COMMUNICATION_KINDS = ("employee-activism", "company-decision", "company-statement", "agency-statement")
@@ -78,11 +78,25 @@ def gap_table(case: Case, pairs) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["from", "to", "gap", "certain order", "from basis", "to basis", "from as reported", "to as reported"])
 
 
-def decision_and_first_press_event(case: Case) -> tuple[str, str] | None:
-    """The first internal decision event and the event of the first press statement, if the case has both."""
+def decision_and_first_press_event(case: Case, decision_event: str = "", response_event: str = "") -> tuple[str, str] | None:
+    """The internal decision and the organisation's first statement to the press or public, as two events.
+
+    The decision is ``decision_event``, else the ``company-decision`` event that lesson 03's
+    discussion note names (teaching.csv), else the first timed ``company-decision`` event. The
+    response is ``response_event``, else the event of the first press statement. None when the
+    case has no such pair.
+    """
+    if decision_event:
+        check_event(case, decision_event, "decision_event")
+    if response_event:
+        check_event(case, response_event, "response_event")
     decisions = timeline_order(case.events[(case.events["kind"] == "company-decision") & case.events["start"].notna()])
-    press = first_response_event(case)
-    return (decisions.index[0], press) if len(decisions) and press else None
+    noted = [about for about in teaching_notes(case, "03", "discussion")["about"] if about in decisions.index] if len(case.teaching) else []
+    decision = decision_event or (noted[0] if noted else decisions.index[0] if len(decisions) else None)
+    press = response_event or first_response_event(case)
+    if press is not None and case.interval(press, "events") is None:
+        press = None
+    return (decision, press) if decision and press else None
 
 
 def gaps_from(case: Case, anchor_event: str, display_timezone: str | None = None, kinds=COMMUNICATION_KINDS) -> pd.DataFrame:
@@ -328,6 +342,14 @@ def against_norms(case: Case, anchor_event: str) -> pd.DataFrame:
 # --------------------------------------------------------------------------- tweet ids
 
 
+def status_ids(case: Case) -> pd.DataFrame:
+    """Every tweet id the case records, on statements and on events, with the item it times."""
+    rows = [(sid, "statements", value) for sid, value in case.statements["status_id"].items() if value]
+    events = case.events
+    rows += [(eid, "events", value) for eid, value, linked in zip(events.index, events["status_id"], events["statement_id"]) if value and not linked]
+    return pd.DataFrame(rows, columns=["item", "table", "status_id"])
+
+
 def decoding_feedback(answer, status_id: str | int) -> str:
     """Formative feedback on a student's decoding of a tweet id; never shows the answer."""
     expected = snowflake_time(status_id)
@@ -353,6 +375,6 @@ def decoding_feedback(answer, status_id: str | int) -> str:
 
 
 __all__ = [
-    "COMMUNICATION_KINDS", "against_norms", "check_event", "decision_and_first_press_event", "load_norms", "response_times", "claims_at", "decoding_feedback", "default_anchor", "default_as_of",
+    "COMMUNICATION_KINDS", "against_norms", "order_label", "status_ids", "check_event", "decision_and_first_press_event", "load_norms", "response_times", "claims_at", "decoding_feedback", "default_anchor", "default_as_of",
     "gap_row", "gap_table", "gaps_from", "parse_as_of", "public_at", "public_view_html", "said_before", "statement_status", "timeline",
 ]
