@@ -110,14 +110,14 @@ def response_latency(cases: Iterable[Case]) -> pd.DataFrame:
                          "gap": row["gap"], "shortest (h)": row["shortest (h)"], "longest (h)": row["longest (h)"],
                          "after the trigger?": order_label(result),
                          "first public response": "yes" if row["first statement"] == first else ""})
-    return pd.DataFrame(rows, columns=["case", "trigger", "audience", "first statement", "gap", "shortest (h)", "longest (h)",
-                                       "after the trigger?", "first public response"])
+    columns = ["case", "trigger", "audience", "first statement", "gap", "shortest (h)", "longest (h)", "after the trigger?", "first public response"]
+    return pd.DataFrame(rows, columns=columns).set_index("case")
 
 
 def first_public_latency(cases: Iterable[Case]) -> pd.DataFrame:
     """One row per case: the range of hours from the trigger to the organisation's first statement to the press or public."""
     table = response_latency(cases)
-    return table[table["first public response"] == "yes"].drop(columns="first public response").set_index("case")
+    return table[table["first public response"] == "yes"].drop(columns="first public response")
 
 
 def inside_contradictions(cases: Iterable[Case], include_implied: bool = True) -> pd.DataFrame:

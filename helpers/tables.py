@@ -90,7 +90,8 @@ def case_summary(case: Case, display_timezone: str | None = None) -> str:
     lines.append("Statements made public or to the press:")
     shown = statements_table(case, zone, audiences=("press", "public"))
     for sid, row in shown.head(12).iterrows():
-        text = row["text"] if len(row["text"]) <= 90 else row["text"][:87] + "..."
+        text = " ".join(row["text"].split())  # one line each, though a text may hold line breaks
+        text = text if len(text) <= 90 else text[:87] + "..."
         lines.append(f"  {row.iloc[0]:<34} {row['speaker'][:28]:<28} {text}")
     if len(shown) > 12:
         lines.append(f"  ... and {len(shown) - 12} more")
