@@ -44,9 +44,10 @@ TEACHING_PARTS = {
     "drafting-scenario": ("05",),
     "example-draft": ("05",),
     "decision-point": ("06",),
+    "try-phrase": ("02",),
 }
 #: Parts a lesson shows one of: a second row for the same lesson is an error.
-SINGLE_PARTS = ("close-reading", "cluster", "drafting-scenario", "example-draft", "decision-point")
+SINGLE_PARTS = ("close-reading", "cluster", "drafting-scenario", "example-draft", "decision-point", "try-phrase")
 
 #: Every rule the loader checks, by the name data/README.md gives it ("- Rule `name`: ...").
 RULES = (
@@ -702,7 +703,7 @@ def _check_coding(rows: dict[str, list[_Row]], problems: list[Problem]) -> None:
 def _check_teaching(rows: dict[str, list[_Row]], problems: list[Problem]) -> None:
     """Teaching text: a part in a lesson that shows it, about the right kind of row, once where a lesson shows one."""
     table = TABLES["teaching"]
-    statements = _ids(rows, "statements")
+    statements = {r.values["statement_id"]: r.values["text"] for r in rows["statements"]}
     first: dict[tuple[str, str], int] = {}
     for row in rows["teaching"]:
         values, report = row.values, _reporter(table, row, problems)
@@ -713,6 +714,11 @@ def _check_teaching(rows: dict[str, list[_Row]], problems: list[Problem]) -> Non
             report("lesson", "teaching-part-lesson", f"lesson {lesson} shows no {part!r} text (it is shown in lesson {', '.join(TEACHING_PARTS[part])})")
         if part == "close-reading" and values["about"] not in statements:
             report("about", "teaching-about", "a close-reading note must name the statement it reads (about = a statement id)")
+        if part == "try-phrase":
+            if values["about"] not in statements:
+                report("about", "teaching-about", "a try-phrase row must name the statement its words come from (about = a statement id)")
+            elif values["text"] not in statements[values["about"]]:
+                report("text", "teaching-about", f"{values['text']!r} does not occur in the text of statement {values['about']!r}")
         if part in SINGLE_PARTS:
             key = (lesson, part)
             if key in first:

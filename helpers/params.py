@@ -76,6 +76,14 @@ def _check_cases(value: list) -> None:
             raise ParameterError(f"parameter 'compare_with': {exc}") from None
 
 
+def _check_hours(name: str, least: int) -> Callable[[int], None]:
+    def check(value: int) -> None:
+        if not least <= value <= 720:
+            raise ParameterError(f"parameter {name!r}: {value!r} is not a number of hours from {least} to 720")
+
+    return check
+
+
 def _check_existing_file(name: str) -> Callable[[str], None]:
     def check(value: str) -> None:
         if value and not Path(value).expanduser().is_file():
@@ -91,6 +99,8 @@ VALUE_CHECKS: dict[str, Callable[[Any], None]] = {
     "lexicon": _check_lexicon,  # blank: the module's default lexicon
     "scheme": _check_scheme,
     "compare_with": _check_cases,  # empty: every other built-in case
+    "hours_before": _check_hours("hours_before", 0),
+    "hours_after": _check_hours("hours_after", 1),
     "student_coding": _check_existing_file("student_coding"),  # blank: no coding yet
 }
 

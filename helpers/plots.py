@@ -531,7 +531,7 @@ def plot_relative_timelines(table: pd.DataFrame, window_hours: tuple[float, floa
         if len(hidden):
             note = "outside the window, not shown: " + "; ".join(f"{names[c]} {n}" for c, n in hidden.items())
             ax.annotate(note, xy=(0, 0), xycoords="figure fraction", xytext=(4, 2), textcoords="offset points", fontsize=8, va="bottom")
-        decorate(ax, title=title, xlabel="hours after the trigger (each bar: the range the sources allow)", ylabel="",
+        decorate(ax, title=title, xlabel="hours after the trigger (each bar: the range the sources allow)", ylabel="case: who acts",
                  alt=_relative_alt(table, names, window_hours))
     return fig
 

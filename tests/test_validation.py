@@ -438,3 +438,11 @@ def test_a_third_party_cannot_be_the_organisation_and_an_employee_must_belong_to
     problems = {(p.line, p.column): p.message for p in validate_case(case_copy)}
     assert "organisation 'Northsound Ferries' is the case's own" in problems[(2, "speaks_for")]
     assert "must be the case's organisation 'Northsound Ferries', got 'Dana Okafor (personal)'" in problems[(4, "organisation")]
+
+
+def test_a_try_phrase_must_be_words_of_its_statement(case_copy):
+    _teaching(("t1", "02", "try-phrase", "spokes-denial", "no such words", "courier-1"))(case_copy)
+    (problem,) = validate_case(case_copy)
+    assert (problem.file, problem.column) == ("teaching.csv", "text") and "'no such words' does not occur in the text of statement 'spokes-denial'" in problem.message
+    _teaching(("t1", "02", "try-phrase", "spokes-denial", "simply wrong", "courier-1"))(case_copy)
+    assert validate_case(case_copy) == []
