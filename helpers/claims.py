@@ -81,8 +81,8 @@ def contradictions(case: Case, claim: str | None = None, include_implied: bool =
     ties in time are broken by statement id, so the output never depends on file order.
     ``organisation_only`` keeps the pairs in which both statements speak for the case's
     organisation (``speaks_for``; an employee speaking for themself does not): where it
-    contradicted itself. ``speak for`` says whom each side speaks for. The ``rests on a paraphrase`` column says which
-    side, if any, is known only through a reporter's summary, not the speaker's words.
+    contradicted itself. ``speak for`` says whom each side speaks for, and ``rests on a
+    paraphrase`` which side, if any, is known only through a reporter's summary.
     """
     rows = stances(case, include_implied)
     if claim is not None:
