@@ -90,13 +90,20 @@ def _sysv_objects() -> set[int]:
 
 
 def _kernels_left(uids: range) -> list[str]:
-    """Processes still running as a submission's user id that came from this grader's kernel host."""
+    """Processes still running as a submission's user id that came from this grader's kernel host.
+
+    Another grader on the machine (a second checkout's tests) leases user ids from the same range;
+    its kernels sit in control groups named after its own process, so they are not counted. A
+    process in no grader's control group is counted: nothing of ours should be there.
+    """
     found = []
     for entry in os.listdir("/proc"):
         try:
             if entry.isdigit() and os.stat(f"/proc/{entry}").st_uid in uids:
                 command = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-                if "helpers.coursework" in command:
+                groups = Path(f"/proc/{entry}/cgroup").read_text()
+                another = "casework-grade-" in groups and f"casework-grade-{os.getpid()}-" not in groups
+                if "helpers.coursework" in command and not another:
                     found.append(command[:100])
         except OSError:
             pass
