@@ -7,13 +7,10 @@ import sys
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from .case import list_cases, load_case, resolve_case, validate_case
 from .coursework.cli import COMMANDS as COURSEWORK_COMMANDS
 from .coursework.cli import add_commands as add_coursework_commands
 from .errors import CaseDataError, OutputFolderError, ParameterError, UnknownCaseError
 from .files import output_folder
-from .runner import prepare_parameters, run_lessons
-from .tables import case_summary
 
 DEFAULT_CASE = "hootsuite-ice-2020"
 
@@ -95,6 +92,9 @@ def _version() -> str:
 
 
 def _list(args) -> int:
+    # each command imports what it needs when it runs: `casework --help` waits for none of it (#23)
+    from .case import list_cases, load_case
+
     for case_id in list_cases():
         case = load_case(case_id)
         print(f"{case_id:<28} {case.title}")
@@ -102,6 +102,8 @@ def _list(args) -> int:
 
 
 def _validate(args) -> int:
+    from .case import list_cases, load_case, resolve_case, validate_case  # pandas: only when the command runs (#23)
+
     targets = [args.case] if args.case else list_cases()
     failed = 0
     for target in targets:
@@ -120,6 +122,11 @@ def _validate(args) -> int:
 
 
 def _run(args) -> int:
+    # pandas, and nbformat with jsonschema: only when the command runs (#23)
+    from .case import list_cases, load_case, resolve_case
+    from .runner import prepare_parameters, run_lessons
+    from .tables import case_summary
+
     folder = resolve_case(args.case)
     try:
         case = load_case(args.case)
