@@ -158,7 +158,7 @@ def _longest_wait(case, context):
     A larger ``shortest (h)`` alone does not establish a longer wait: if that case's range overlaps
     another's, the sources allow either to have been the longer, as the lesson's worked example says.
     """
-    latency = first_public_latency(context["cases"])
+    latency = first_public_latency(context["cases"]).dropna(subset=["shortest (h)"])  # a case with no public word has no wait
     if len(latency) < 2:
         return None
     longest = latency["shortest (h)"].idxmax()
