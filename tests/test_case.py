@@ -317,3 +317,24 @@ def test_teaching_text_quotes_only_words_the_case_records():
                 checked += 1
                 assert any(quoted in t for t in texts), (case_id, note_id, quoted)
     assert checked >= 15
+
+
+def test_casebook_times_cover_every_reading_their_sources_allow(chef, wayfair):
+    """A time or bound says no more than the fact sheet does (review of #22, item 4)."""
+    def utc(*args):
+        return datetime(*args, tzinfo=timezone.utc)
+
+    def covers(interval, *moments):
+        return all(interval.start <= m < interval.end for m in moments)
+
+    # the walkout: "shortly after 1 p.m.", "1:00pm", "just before 1:30" and the 1:30 start are all EDT (-04:00)
+    walkout = wayfair.interval("walkout", "events")
+    assert covers(walkout, utc(2019, 6, 26, 17, 0), utc(2019, 6, 26, 17, 29), utc(2019, 6, 26, 17, 30))
+    # "early Friday AM" in a zone the blogger does not give: Friday 00:00 Eastern and Friday 11:00 Pacific alike
+    dm = chef.interval("vargo-chrisshort", "statements")
+    assert covers(dm, utc(2019, 9, 20, 4, 0), utc(2019, 9, 20, 18, 0))
+    # Vargo's "no one responded after 72 hours" before his README commit puts his contact by Sep 16 07:27 Pacific
+    contact = chef.interval("vargo-contacts-chef", "events")
+    assert covers(contact, utc(2019, 9, 16, 14, 27, 13) - timedelta(seconds=1))
+    # a blog post's git commit time is its committer's clock, not a bound on when the post went up
+    assert not chef.statements.loc["rubycentral-statement", "time_earliest"]
