@@ -7,9 +7,9 @@ than its own lesson does. Times are measured from each case's trigger event
 (``queries.trigger_event``), as ranges: an event's place on the relative axis is the gap from
 the trigger to it, ``[shortest, longest]`` hours, which carries the uncertainty of both ends.
 
->>> cases = compared_cases("hootsuite-ice-2020", ["chef-2019"])
->>> [case.case_id for case in cases]
-['hootsuite-ice-2020', 'chef-2019']
+>>> cases = compared_cases("tests/cases/harbour-ferry-2023", ["tests/cases/harbour-ferry-2023"])
+>>> [case.organisation for case in cases]
+['Northsound Ferries']
 """
 
 from __future__ import annotations
@@ -189,8 +189,8 @@ _PROPER = re.compile(r"\b[A-Z][a-zA-Z'’.-]{2,}(?:\s+[A-Z][a-zA-Z'’.-]+)*")
 def case_names(case: Case) -> set[str]:
     """The names that belong to a case: its organisation and aliases, and the proper names among its speakers.
 
-    A speaker's name counts when it is a run of capitalised words (``Tom Keiser``, ``Mary
-    Houtmann``); descriptions such as "unnamed spokesperson" add nothing. Used to check that a
+    A speaker's name counts when it is a run of capitalised words (``Mia Tran``, ``Graham
+    Pell``); descriptions such as "unnamed spokesperson" add nothing. Used to check that a
     lesson run on one case names nothing from another (``tests/test_lessons_on_every_case.py``).
     """
     names = set(case.names)
