@@ -338,3 +338,17 @@ def test_casebook_times_cover_every_reading_their_sources_allow(chef, wayfair):
     assert covers(contact, utc(2019, 9, 16, 14, 27, 13) - timedelta(seconds=1))
     # a blog post's git commit time is its committer's clock, not a bound on when the post went up
     assert not chef.statements.loc["rubycentral-statement", "time_earliest"]
+
+
+def test_casebook_statements_cite_only_sources_that_carry_their_words(chef, wayfair):
+    """source_ids are the outlets that carry the text; one that only dates or summarises it is the event's (review of #22, item 8)."""
+    def sources(case, statement_id):
+        return set(case.statements.loc[statement_id, "source_ids"].split(";"))
+
+    # Business Insider reports Chef's reversal in its own words; AP and Patch date the founders' letter without quoting it
+    assert "insider-2" not in sources(chef, "crist-reversal-register")
+    assert not sources(wayfair, "founders-letter") & {"ap", "patch"}
+    assert {"ap", "patch"} <= set(wayfair.events.loc["founders-donate", "source_ids"].split(";"))
+    for case in (chef, wayfair):  # an outlet that prints a variant carries the text, with that difference
+        for _, row in case.variants.iterrows():
+            assert set(row["source_ids"].split(";")) <= sources(case, row["statement_id"]), (case.case_id, row["statement_id"])
