@@ -352,3 +352,12 @@ def test_casebook_statements_cite_only_sources_that_carry_their_words(chef, wayf
     for case in (chef, wayfair):  # an outlet that prints a variant carries the text, with that difference
         for _, row in case.variants.iterrows():
             assert set(row["source_ids"].split(";")) <= sources(case, row["statement_id"]), (case.case_id, row["statement_id"])
+
+
+def test_casebook_narrative_does_not_keep_reporters_phrases(chef, wayfair):
+    """Phrases the fact sheets quote from journalists are not our narrative (review of #22, item 10)."""
+    rows = [(wayfair.facts, "buyer", "value", "formerly called"), (wayfair.facts, "destination", "value", "oilfield-worker compound"),
+            (wayfair.claims, "buyer-was-ice", "record_note", "runs shelters for unaccompanied"),
+            (chef.statements, "scobie-techcrunch", "note", "sat down with"), (chef.facts, "reseller", "value", "approved contractor")]
+    for frame, row, column, phrase in rows:
+        assert phrase not in frame.loc[row, column], (row, phrase)
