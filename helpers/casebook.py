@@ -24,8 +24,8 @@ from .case import Case, list_cases, load_case, resolve_case
 from .claims import contradictions
 from .coding import check_scheme, load_strategies
 from .errors import ParameterError, UnknownCaseError
-from .queries import NO_PUBLIC_STATEMENT, first_press_statement, teaching_notes, teaching_text, trigger_event
-from .timeline import order_label, response_times
+from .queries import NO_PUBLIC_STATEMENT, first_press_statement, teaching_notes, teaching_text, trigger_event, unplaced_rivals
+from .timeline import UNPLACED, order_label, response_times
 from .times import gap
 
 HOUR = pd.Timedelta(hours=1)
@@ -110,9 +110,10 @@ def response_latency(cases: Iterable[Case]) -> pd.DataFrame:
             result = gap(case.interval(trigger, "events"), case.interval(row["first statement"], "statements"))
             rows.append({"case": case.case_id, "trigger": trigger, "audience": audience, "first statement": row["first statement"],
                          "gap": row["gap"], "shortest (h)": row["shortest (h)"], "longest (h)": row["longest (h)"],
-                         "after the trigger?": order_label(result),
+                         "after the trigger?": order_label(result), UNPLACED: row[UNPLACED],
                          "first public response": "yes" if first is not None and row["first statement"] == first else ""})
-    columns = ["case", "trigger", "audience", "first statement", "gap", "shortest (h)", "longest (h)", "after the trigger?", "first public response"]
+    columns = ["case", "trigger", "audience", "first statement", "gap", "shortest (h)", "longest (h)", "after the trigger?", UNPLACED,
+               "first public response"]
     return pd.DataFrame(rows, columns=columns).set_index("case")
 
 
@@ -120,20 +121,23 @@ def first_public_latency(cases: Iterable[Case]) -> pd.DataFrame:
     """One row per case: the range of hours from the trigger to the organisation's first statement to the press or public.
 
     A case whose organisation made no such statement keeps its row, with no hours and the
-    ``gap`` saying so: the public's wait there has no end the sources record.
+    ``gap`` saying so: the public's wait there has no end the sources record. Unless case.toml
+    marks the first response, statements the data cannot place that may have come first are
+    named (``timeline.UNPLACED``).
     """
     rows = []
     for case in cases:
         trigger, first = trigger_event(case), first_press_statement(case)
         row = {"case": case.case_id, "trigger": trigger, "audience": "", "first statement": "", "gap": NO_PUBLIC_STATEMENT,
-               "shortest (h)": float("nan"), "longest (h)": float("nan"), "after the trigger?": ""}
+               "shortest (h)": float("nan"), "longest (h)": float("nan"), "after the trigger?": "", UNPLACED: ""}
         if first is not None:
             result = gap(case.interval(trigger, "events"), case.interval(first, "statements"))
             row.update({"audience": case.statements.loc[first, "audience"], "first statement": first, "gap": str(result),
                         "shortest (h)": round(result.shortest / HOUR, 2), "longest (h)": round(result.longest / HOUR, 2),
-                        "after the trigger?": order_label(result)})
+                        "after the trigger?": order_label(result),
+                        UNPLACED: "" if case.first_response else ", ".join(unplaced_rivals(case, first, ("press", "public")))})
         rows.append(row)
-    columns = ["case", "trigger", "audience", "first statement", "gap", "shortest (h)", "longest (h)", "after the trigger?"]
+    columns = ["case", "trigger", "audience", "first statement", "gap", "shortest (h)", "longest (h)", "after the trigger?", UNPLACED]
     return pd.DataFrame(rows, columns=columns).set_index("case")
 
 

@@ -119,6 +119,22 @@ def first_press_statement(case: Case) -> str | None:
     return None
 
 
+def unplaced_rivals(case: Case, statement_id: str, audiences: Iterable[str]) -> list[str]:
+    """Official statements to ``audiences`` bounded on one side only that may have come before ``statement_id``.
+
+    A statement with one bound has no interval, so it cannot be picked as first; it may still
+    have come first unless its earliest bound lies after the picked statement's latest possible
+    time. A table that picks a first statement names these beside it. A statement with no bound
+    at all is left out here: the data says nothing of when it was made.
+    """
+    statements = case.statements
+    latest = statements.loc[statement_id, "end"]
+    unplaced = statements[official(case) & statements["audience"].isin(list(audiences)) & statements["end"].isna()]
+    bounded = unplaced[(unplaced["time_earliest"] != "") | (unplaced["time_latest"] != "")]
+    return [sid for sid, row in bounded.iterrows()
+            if not row["time_earliest"] or pd.Timestamp(parse_bound(row["time_earliest"])) < latest]
+
+
 def first_response_event(case: Case) -> str | None:
     """The event that stands for the organisation's first statement to the press or public, if one does."""
     first = first_press_statement(case)

@@ -12,7 +12,7 @@ from .cache import ContentCache, display_options, frame_content
 from .case import Case
 from .errors import ParameterError, did_you_mean
 from .paths import DATA_DIR
-from .queries import NO_PUBLIC_STATEMENT, first_press_statement, first_response_event, official, teaching_notes, timeline_order, trigger_event, when
+from .queries import NO_PUBLIC_STATEMENT, first_press_statement, first_response_event, official, teaching_notes, timeline_order, trigger_event, unplaced_rivals, when
 from .times import gap, get_zone, snowflake_time, to_zone
 
 COMMUNICATION_KINDS = ("employee-activism", "company-decision", "company-statement", "agency-statement")
@@ -300,6 +300,8 @@ def public_view_html(case: Case, as_of: pd.Timestamp, display_timezone: str | No
 # --------------------------------------------------------------------------- norms and response times
 
 NORMS_FILE = DATA_DIR / "norms.csv"
+#: The column of response-time tables naming statements left out because they cannot be placed.
+UNPLACED = "not placed, may be earlier"
 
 
 def load_norms() -> pd.DataFrame:
@@ -312,6 +314,8 @@ def response_times(case: Case, anchor_event: str) -> pd.DataFrame:
 
     The first statement to an audience is the one that certainly came first (the earliest latest
     possible time), except where case.toml's ``first_response`` names the first for its audience.
+    A statement bounded on one side only cannot be shown to be first; the ``not placed, may be
+    earlier`` column names those that may nonetheless have come before.
     """
     check_event(case, anchor_event)
     anchor = case.interval(anchor_event, "events")
@@ -329,9 +333,10 @@ def response_times(case: Case, anchor_event: str) -> pd.DataFrame:
         result = gap(anchor, case.interval(sid, "statements"))
         rows.append({"audience": audience, "first statement": sid, "gap": str(result),
                      "shortest (h)": round(result.shortest.total_seconds() / 3600, 2),
-                     "longest (h)": round(result.longest.total_seconds() / 3600, 2)})
+                     "longest (h)": round(result.longest.total_seconds() / 3600, 2),
+                     UNPLACED: ", ".join(unplaced_rivals(case, sid, [audience]))})
     # an organisation that said nothing the data can place gives no rows, under the same columns
-    return pd.DataFrame(rows, columns=["audience", "first statement", "gap", "shortest (h)", "longest (h)"]).set_index("audience")
+    return pd.DataFrame(rows, columns=["audience", "first statement", "gap", "shortest (h)", "longest (h)", UNPLACED]).set_index("audience")
 
 
 def against_norms(case: Case, anchor_event: str) -> pd.DataFrame:

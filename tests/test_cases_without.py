@@ -55,7 +55,7 @@ def test_a_case_with_no_public_word_has_no_first_press_statement(silent):
     kind, case = silent
     assert first_press_statement(case) is None
     times = response_times(case, trigger_event(case))
-    assert list(times.columns) == ["first statement", "gap", "shortest (h)", "longest (h)"]
+    assert list(times.columns) == ["first statement", "gap", "shortest (h)", "longest (h)", "not placed, may be earlier"]
     assert list(times.index) == (["internal"] if kind == "internal-only" else [])
     norms = against_norms(case, trigger_event(case))
     assert "verdict" in norms and set(norms["audience"]) <= {"internal"}
