@@ -60,7 +60,7 @@ RULES = (
     # times
     "time-form", "bound-form", "bounds-leave-time", "derived-time-status-id", "event-time-or-statement",
     # statements, events, stances, variants, facts, coding, teaching
-    "speaks-for-organisation", "quantity-series", "stance-once", "words-in-text", "fact-value",
+    "speaks-for-organisation", "quantity-series", "claims-and-stances", "stance-once", "words-in-text", "fact-value",
     "coding-sentence", "coding-strategy", "coding-evidence", "coding-once",
     "teaching-part-lesson", "teaching-about", "teaching-once",
 )
@@ -325,6 +325,7 @@ def load_case(case: str | Path = "hootsuite-ice-2020") -> Case:
     intervals = _check_times(rows, metadata["zone"], problems)
     _check_speakers(rows, metadata["organisation"], metadata.get("aliases", []), problems)
     _check_quantities(rows, problems)
+    _check_claims_present(rows, problems)
     _check_evidence(rows, problems)
     _check_coding(rows, problems)
     _check_teaching(rows, problems)
@@ -658,6 +659,15 @@ def _check_quantities(rows: dict[str, list[_Row]], problems: list[Problem]) -> N
             first_unit, line = units.setdefault(series, (unit, row.line))
             if unit != first_unit:
                 report("quantity_unit", "quantity-series", f"series {series!r} is counted in {first_unit!r} at line {line}, not {unit!r}")
+
+
+def _check_claims_present(rows: dict[str, list[_Row]], problems: list[Problem]) -> None:
+    """A case has at least one claim and one stance: what lesson 04, lesson 06 and the contradictions exercise read."""
+    for name, what in (("claims", "claim"), ("stances", "stance of a statement on a claim")):
+        if not rows[name]:
+            problems.append(_problem(TABLES[name].file, "claims-and-stances",
+                                     f"has no rows: a case needs at least one {what}, which the contradictions lesson (04), "
+                                     "the comparison (06) and the contradictions exercise read", line=2))
 
 
 def _check_evidence(rows: dict[str, list[_Row]], problems: list[Problem]) -> None:

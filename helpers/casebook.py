@@ -7,9 +7,9 @@ than its own lesson does. Times are measured from each case's trigger event
 (``queries.trigger_event``), as ranges: an event's place on the relative axis is the gap from
 the trigger to it, ``[shortest, longest]`` hours, which carries the uncertainty of both ends.
 
->>> cases = compared_cases("hootsuite-ice-2020", ["chef-2019"])
->>> [case.case_id for case in cases]
-['hootsuite-ice-2020', 'chef-2019']
+>>> cases = compared_cases("tests/cases/harbour-ferry-2023", ["tests/cases/harbour-ferry-2023"])
+>>> [case.organisation for case in cases]
+['Northsound Ferries']
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from .case import Case, list_cases, load_case, resolve_case
 from .claims import contradictions
 from .coding import check_scheme, load_strategies
 from .errors import ParameterError, UnknownCaseError
-from .queries import first_press_statement, teaching_notes, teaching_text, trigger_event
-from .timeline import order_label, response_times
+from .queries import NO_PUBLIC_STATEMENT, first_press_statement, teaching_notes, teaching_text, trigger_event, unplaced_rivals
+from .timeline import UNPLACED, order_label, response_times
 from .times import gap
 
 HOUR = pd.Timedelta(hours=1)
@@ -59,8 +59,10 @@ def case_overview(cases: Iterable[Case]) -> pd.DataFrame:
     rows = []
     for case in cases:
         trigger, first = trigger_event(case), first_press_statement(case)
+        said = (f"{first}: {case.statements.loc[first, 'speaker']}, {case.statements.loc[first, 'channel']}" if first is not None
+                else NO_PUBLIC_STATEMENT)
         rows.append({"case": case.case_id, "organisation": case.organisation, "trigger": case.events.loc[trigger, "title"],
-                     "first public response": f"{first}: {case.statements.loc[first, 'speaker']}, {case.statements.loc[first, 'channel']}",
+                     "first public response": said,
                      "statements": len(case.statements), "of them official": int((case.statements["speaks_for"] == "organisation").sum()),
                      "sources": len(case.sources), "reference coding": "yes" if len(case.coding) else "no"})
     return pd.DataFrame(rows).set_index("case")
@@ -108,16 +110,35 @@ def response_latency(cases: Iterable[Case]) -> pd.DataFrame:
             result = gap(case.interval(trigger, "events"), case.interval(row["first statement"], "statements"))
             rows.append({"case": case.case_id, "trigger": trigger, "audience": audience, "first statement": row["first statement"],
                          "gap": row["gap"], "shortest (h)": row["shortest (h)"], "longest (h)": row["longest (h)"],
-                         "after the trigger?": order_label(result),
-                         "first public response": "yes" if row["first statement"] == first else ""})
-    columns = ["case", "trigger", "audience", "first statement", "gap", "shortest (h)", "longest (h)", "after the trigger?", "first public response"]
+                         "after the trigger?": order_label(result), UNPLACED: row[UNPLACED],
+                         "first public response": "yes" if first is not None and row["first statement"] == first else ""})
+    columns = ["case", "trigger", "audience", "first statement", "gap", "shortest (h)", "longest (h)", "after the trigger?", UNPLACED,
+               "first public response"]
     return pd.DataFrame(rows, columns=columns).set_index("case")
 
 
 def first_public_latency(cases: Iterable[Case]) -> pd.DataFrame:
-    """One row per case: the range of hours from the trigger to the organisation's first statement to the press or public."""
-    table = response_latency(cases)
-    return table[table["first public response"] == "yes"].drop(columns="first public response")
+    """One row per case: the range of hours from the trigger to the organisation's first statement to the press or public.
+
+    A case whose organisation made no such statement keeps its row, with no hours and the
+    ``gap`` saying so: the public's wait there has no end the sources record. Unless case.toml
+    marks the first response, statements the data cannot place that may have come first are
+    named (``timeline.UNPLACED``).
+    """
+    rows = []
+    for case in cases:
+        trigger, first = trigger_event(case), first_press_statement(case)
+        row = {"case": case.case_id, "trigger": trigger, "audience": "", "first statement": "", "gap": NO_PUBLIC_STATEMENT,
+               "shortest (h)": float("nan"), "longest (h)": float("nan"), "after the trigger?": "", UNPLACED: ""}
+        if first is not None:
+            result = gap(case.interval(trigger, "events"), case.interval(first, "statements"))
+            row.update({"audience": case.statements.loc[first, "audience"], "first statement": first, "gap": str(result),
+                        "shortest (h)": round(result.shortest / HOUR, 2), "longest (h)": round(result.longest / HOUR, 2),
+                        "after the trigger?": order_label(result),
+                        UNPLACED: "" if case.first_response else ", ".join(unplaced_rivals(case, first, ("press", "public")))})
+        rows.append(row)
+    columns = ["case", "trigger", "audience", "first statement", "gap", "shortest (h)", "longest (h)", "after the trigger?", UNPLACED]
+    return pd.DataFrame(rows, columns=columns).set_index("case")
 
 
 def inside_contradictions(cases: Iterable[Case], include_implied: bool = True) -> pd.DataFrame:
@@ -172,8 +193,8 @@ _PROPER = re.compile(r"\b[A-Z][a-zA-Z'’.-]{2,}(?:\s+[A-Z][a-zA-Z'’.-]+)*")
 def case_names(case: Case) -> set[str]:
     """The names that belong to a case: its organisation and aliases, and the proper names among its speakers.
 
-    A speaker's name counts when it is a run of capitalised words (``Tom Keiser``, ``Mary
-    Houtmann``); descriptions such as "unnamed spokesperson" add nothing. Used to check that a
+    A speaker's name counts when it is a run of capitalised words (``Mia Tran``, ``Graham
+    Pell``); descriptions such as "unnamed spokesperson" add nothing. Used to check that a
     lesson run on one case names nothing from another (``tests/test_lessons_on_every_case.py``).
     """
     names = set(case.names)

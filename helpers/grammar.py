@@ -5,7 +5,7 @@ sentence is cut into tokens (``helpers.text.tokens``) and read left to right. A 
 
 * at an auxiliary (a form of *be*, *have* or *do*, *will* / *shall*, or a modal such as *can*),
   unless "to" stands before it ("to be" is an infinitive, not a finite verb), or
-* at a word that could be a verb with no auxiliary ("We **regret**", "Hootsuite **made**"), when
+* at a word that could be a verb with no auxiliary ("We **regret**", "Northsound **made**"), when
   a word stands before it that could be its subject (not "the", "of", a comma, ...).
 
 From its first word, the rules read on over adverbs and negators ("is **not** entering") to the
@@ -286,7 +286,7 @@ def _organisation_words(organisation: str | tuple[str, ...]) -> tuple[tuple[str,
 
 
 def _name_positions(words: list[str], organisation_words: tuple[tuple[str, ...], ...]) -> set[int]:
-    """Indices of words inside one of the organisation's names: no verb starts there ("Chef Software")."""
+    """Indices of words inside one of the organisation's names: no verb starts there ("Northsound Ferries")."""
     positions: set[int] = set()
     for name in organisation_words:
         for start in range(len(words) - len(name) + 1):

@@ -109,7 +109,7 @@ def organisation_source(organisation: str | tuple[str, ...]) -> str:
 
     ``organisation`` is one name or several (a case's name and aliases), tried longest first. A
     name joined to other letters or digits by a hyphen, an @, a dot or a slash is part of another
-    word ("chef-sugar-ng", "@chef", "chef.io"), not the name.
+    word ("northsound-app", "@northsound", "northsound.example"), not the name.
     """
     names = [organisation] if isinstance(organisation, str) else list(organisation)
     names = sorted({n for n in names if n}, key=lambda n: (-len(n), n))

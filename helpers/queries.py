@@ -89,29 +89,58 @@ def organisation_statement_ids(case: Case) -> list[str]:
     return list(own.index[own["text_status"] != "paraphrase"])
 
 
-def first_press_statement(case: Case) -> str:
-    """The organisation's first statement to the press or the public.
+#: What a lesson shows where a case has no first statement to the press or public.
+NO_PUBLIC_STATEMENT = "no statement to the press or public"
+
+
+def first_press_statement(case: Case) -> str | None:
+    """The organisation's first statement to the press or the public; None when the case has none.
 
     ``first_response`` in case.toml names it where the sources establish it; otherwise it is the
     official verbatim statement to the press or public that certainly came first: the earliest
     *latest possible* time, so a statement known only to lie somewhere in two days does not count
-    as first because its interval starts early. Without a verbatim one, a fragment is taken.
+    as first because its interval starts early. Without a verbatim one, a fragment is taken, and
+    without either, a reporter's paraphrase (the organisation did speak, in words now lost).
+
+    A statement that no source places in time, or places on one side only (no latest possible
+    time), cannot be shown to be first and is left out. None means the organisation made no such
+    statement that the data can place: it spoke only internally, or only others spoke. A lesson
+    then says so (``NO_PUBLIC_STATEMENT``) rather than put an internal or unofficial statement in
+    its place.
     """
     if case.first_response:
         return case.first_response
     statements = case.statements
     own = statements[official(case) & statements["end"].notna()]
-    for statuses in (("verbatim",), ("verbatim", "fragment")):
+    for statuses in (("verbatim",), ("verbatim", "fragment"), ("verbatim", "fragment", "paraphrase")):
         chosen = own[own["audience"].isin(("press", "public")) & own["text_status"].isin(statuses)]
         if len(chosen):
             return chosen.assign(_id=chosen.index).sort_values(["end", "start", "_id"]).index[0]
-    fallback = organisation_statement_ids(case)
-    return fallback[0] if fallback else timeline_order(statements).index[0]
+    return None
+
+
+def unplaced_rivals(case: Case, statement_id: str, audiences: Iterable[str]) -> list[str]:
+    """Official statements to ``audiences`` bounded on one side only that may have come before ``statement_id``.
+
+    A statement with one bound has no interval, so it cannot be picked as first; it may still
+    have come first unless its earliest bound lies after the picked statement's latest possible
+    time. A table that picks a first statement names these beside it. A statement with no bound
+    at all is left out here: the data says nothing of when it was made.
+    """
+    statements = case.statements
+    latest = statements.loc[statement_id, "end"]
+    unplaced = statements[official(case) & statements["audience"].isin(list(audiences)) & statements["end"].isna()]
+    bounded = unplaced[(unplaced["time_earliest"] != "") | (unplaced["time_latest"] != "")]
+    return [sid for sid, row in bounded.iterrows()
+            if not row["time_earliest"] or pd.Timestamp(parse_bound(row["time_earliest"])) < latest]
 
 
 def first_response_event(case: Case) -> str | None:
     """The event that stands for the organisation's first statement to the press or public, if one does."""
-    events = case.events.index[case.events["statement_id"] == first_press_statement(case)]
+    first = first_press_statement(case)
+    if first is None:
+        return None
+    events = case.events.index[case.events["statement_id"] == first]
     return events[0] if len(events) else None
 
 
@@ -161,6 +190,16 @@ def close_reading_note(case: Case, lesson: str, statement_id: str) -> str:
 
 
 def close_reading_statement(case: Case, lesson: str) -> str:
-    """The statement a lesson reads closely: the case's close-reading note for it, else its first press statement."""
+    """The statement a lesson reads closely: the case's close-reading note for it, else its first press statement.
+
+    A case whose organisation made no statement to the press or public is read in its own first
+    statement in the speakers' words (to any audience), else in the first statement of the case.
+    """
     notes = teaching_notes(case, lesson, "close-reading")
-    return notes["about"].iloc[0] if len(notes) else first_press_statement(case)
+    if len(notes):
+        return notes["about"].iloc[0]
+    first = first_press_statement(case)
+    if first is not None:
+        return first
+    own = organisation_statement_ids(case)
+    return own[0] if own else timeline_order(case.statements).index[0]

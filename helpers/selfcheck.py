@@ -148,11 +148,22 @@ def _reference_sentences(case, context):
     return int((coding["scheme"] == context["scheme"]).sum())
 
 
+#: The answer to ``longest-wait`` when the sources establish no longest wait (the ranges overlap).
+NOT_ESTABLISHED = "none"
+
+
 def _longest_wait(case, context):
-    latency = first_public_latency(context["cases"])
+    """The case whose shortest wait exceeds every other case's longest; ``none`` when the ranges leave it open.
+
+    A larger ``shortest (h)`` alone does not establish a longer wait: if that case's range overlaps
+    another's, the sources allow either to have been the longer, as the lesson's worked example says.
+    """
+    latency = first_public_latency(context["cases"]).dropna(subset=["shortest (h)"])  # a case with no public word has no wait
     if len(latency) < 2:
         return None
-    return set(latency.index[latency["shortest (h)"] == latency["shortest (h)"].max()])
+    longest = latency["shortest (h)"].idxmax()
+    others = latency.drop(index=longest)
+    return {longest} if (latency.loc[longest, "shortest (h)"] > others["longest (h)"]).all() else {NOT_ESTABLISHED}
 
 
 def _certainly_after(case, context):
@@ -210,9 +221,10 @@ QUESTIONS: dict[str, tuple[Question, ...]] = {
                  _reference_sentences, "count the rows of the reference coding table"),
     ),
     "06": (
-        Question("longest-wait", "Of the compared cases, in which did the public certainly wait longest (the shortest end of the "
-                 "range) for the organisation's first word after the trigger? Give the case id.", "one of",
-                 _longest_wait, "read the shortest (h) column of the table of first public responses"),
+        Question("longest-wait", "Of the compared cases, in which do the sources establish that the public waited longest for "
+                 "the organisation's first word after the trigger? Give the case id, or answer \"none\" if they establish no case.",
+                 "one of", _longest_wait, "compare each case's shortest (h) with the other cases' longest (h) in the table "
+                 "of first public responses: a wait is certainly longer only if the ranges do not overlap"),
         Question("certainly-after", "In how many of the compared cases do the sources establish that the first public response "
                  "came after the trigger?", "number",
                  _certainly_after, "count the yes rows of the after the trigger? column"),

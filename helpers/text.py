@@ -6,7 +6,7 @@ Three definitions, each one regular expression or one loop a reader can check by
   or a digit, unless the full stop closes an abbreviation ("U.S.", "Inc.") or a single letter;
 * a **token** is a run of letters (with one apostrophe inside: "don't"), a number ("1,000"), a dash,
   or one other character that is not white space; words joined by hyphens or underscores with no
-  space ("three-year", "chef-sugar-ng") and a handle ("@chef") are one token each; tokens are
+  space ("three-year", "northsound-app") and a handle ("@northsound") are one token each; tokens are
   lower-cased, and contractions are split into the words they stand for ("won't" -> "will",
   "not"; "cannot" -> "can", "not");
 * a **word**, for rates per 100 words, is a run of letters and digits (with one apostrophe inside),

@@ -12,7 +12,7 @@ from .cache import ContentCache, display_options, frame_content
 from .case import Case
 from .errors import ParameterError, did_you_mean
 from .paths import DATA_DIR
-from .queries import first_press_statement, first_response_event, official, teaching_notes, timeline_order, trigger_event, when
+from .queries import NO_PUBLIC_STATEMENT, first_press_statement, first_response_event, official, teaching_notes, timeline_order, trigger_event, unplaced_rivals, when
 from .times import gap, get_zone, snowflake_time, to_zone
 
 COMMUNICATION_KINDS = ("employee-activism", "company-decision", "company-statement", "agency-statement")
@@ -151,8 +151,13 @@ def parse_as_of(case: Case, as_of: str, display_timezone: str | None = None) -> 
 
 
 def default_as_of(case: Case) -> pd.Timestamp:
-    """The moment by which the organisation's first statement to the press had certainly been made."""
-    return case.statements.loc[first_press_statement(case), "end"]
+    """The moment by which the organisation's first statement to the press had certainly been made.
+
+    A case with no such statement is viewed as of the latest time any of its statements can have
+    been made, so the view shows all that was said, and its heading says when that is.
+    """
+    first = first_press_statement(case)
+    return case.statements.loc[first, "end"] if first is not None else case.statements["end"].max()
 
 
 def statement_status(case: Case, as_of: pd.Timestamp) -> pd.Series:
@@ -285,6 +290,8 @@ def public_view_html(case: Case, as_of: pd.Timestamp, display_timezone: str | No
         f"<p>{counts['made']} statements certainly made ({made_internal} of them internal only), {counts['maybe made']} maybe made, "
         f"{counts['not yet']} not yet made, {counts['unknown']} that cannot be placed in time.</p>"
     )
+    if first_press_statement(case) is None:
+        heading += f"<p>The organisation made {NO_PUBLIC_STATEMENT} that the sources place in time.</p>"
     key = (_public_view_content(case), zone, tuple(status.tolist()), display_options())
     tables = _PUBLIC_TABLES.get(key, lambda: _public_tables_html(case, status, zone))
     return f'<div class="public-view">{heading}<h4>Statements made by then</h4>{tables}</div>'
@@ -293,6 +300,8 @@ def public_view_html(case: Case, as_of: pd.Timestamp, display_timezone: str | No
 # --------------------------------------------------------------------------- norms and response times
 
 NORMS_FILE = DATA_DIR / "norms.csv"
+#: The column of response-time tables naming statements left out because they cannot be placed.
+UNPLACED = "not placed, may be earlier"
 
 
 def load_norms() -> pd.DataFrame:
@@ -305,6 +314,8 @@ def response_times(case: Case, anchor_event: str) -> pd.DataFrame:
 
     The first statement to an audience is the one that certainly came first (the earliest latest
     possible time), except where case.toml's ``first_response`` names the first for its audience.
+    A statement bounded on one side only cannot be shown to be first; the ``not placed, may be
+    earlier`` column names those that may nonetheless have come before.
     """
     check_event(case, anchor_event)
     anchor = case.interval(anchor_event, "events")
@@ -322,8 +333,10 @@ def response_times(case: Case, anchor_event: str) -> pd.DataFrame:
         result = gap(anchor, case.interval(sid, "statements"))
         rows.append({"audience": audience, "first statement": sid, "gap": str(result),
                      "shortest (h)": round(result.shortest.total_seconds() / 3600, 2),
-                     "longest (h)": round(result.longest.total_seconds() / 3600, 2)})
-    return pd.DataFrame(rows).set_index("audience")
+                     "longest (h)": round(result.longest.total_seconds() / 3600, 2),
+                     UNPLACED: ", ".join(unplaced_rivals(case, sid, [audience]))})
+    # an organisation that said nothing the data can place gives no rows, under the same columns
+    return pd.DataFrame(rows, columns=["audience", "first statement", "gap", "shortest (h)", "longest (h)", UNPLACED]).set_index("audience")
 
 
 def against_norms(case: Case, anchor_event: str) -> pd.DataFrame:
@@ -336,7 +349,7 @@ def against_norms(case: Case, anchor_event: str) -> pd.DataFrame:
                        else "beyond the norm" if response["shortest (h)"] > norm["hours"] else "cannot tell from the sources")
             rows.append({"audience": audience, "evidence: gap (h)": f"[{response['shortest (h)']}, {response['longest (h)']}]",
                          "norm": norm["label"], "norm (h)": norm["hours"], "verdict": verdict})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["audience", "evidence: gap (h)", "norm", "norm (h)", "verdict"])
 
 
 # --------------------------------------------------------------------------- tweet ids

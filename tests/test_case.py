@@ -252,7 +252,7 @@ def _sheet(name: str) -> str:
 @pytest.mark.parametrize("case_id, sheet", [("chef-2019", "chef-2019"), ("wayfair-2019", "wayfair-2019")])
 def test_every_quoted_word_of_a_casebook_case_is_in_its_fact_sheet(case_id, sheet):
     """Nothing invented: every piece of every text is in the case's fact sheet (a line break there is written " / "),
-    and every variant too, unless its note says it is rebuilt from the sheet's description of the difference."""
+    and every variant too: a variant is the passage as the outlet prints it, never rebuilt from a description."""
     case, text = load_case(case_id), _sheet(sheet)
     missing = []
     for sid, statement in case.statements["text"].items():
@@ -261,7 +261,7 @@ def test_every_quoted_word_of_a_casebook_case_is_in_its_fact_sheet(case_id, shee
             if piece and _normalise(piece) not in text and _normalise(piece.replace("\n\n", " / ")) not in text:
                 missing.append((sid, piece[:60]))
     for _, row in case.variants.iterrows():
-        if _normalise(row["variant"]) not in text and not row["note"].startswith("Rebuilt from the fact sheet's description"):
+        if _normalise(row["variant"]) not in text:
             missing.append((row["statement_id"], row["variant"]))
     assert missing == []
 
@@ -317,3 +317,47 @@ def test_teaching_text_quotes_only_words_the_case_records():
                 checked += 1
                 assert any(quoted in t for t in texts), (case_id, note_id, quoted)
     assert checked >= 15
+
+
+def test_casebook_times_cover_every_reading_their_sources_allow(chef, wayfair):
+    """A time or bound says no more than the fact sheet does (review of #22, item 4)."""
+    def utc(*args):
+        return datetime(*args, tzinfo=timezone.utc)
+
+    def covers(interval, *moments):
+        return all(interval.start <= m < interval.end for m in moments)
+
+    # the walkout: "shortly after 1 p.m.", "1:00pm", "just before 1:30" and the 1:30 start are all EDT (-04:00)
+    walkout = wayfair.interval("walkout", "events")
+    assert covers(walkout, utc(2019, 6, 26, 17, 0), utc(2019, 6, 26, 17, 29), utc(2019, 6, 26, 17, 30))
+    # "early Friday AM" in a zone the blogger does not give: Friday 00:00 Eastern and Friday 11:00 Pacific alike
+    dm = chef.interval("vargo-chrisshort", "statements")
+    assert covers(dm, utc(2019, 9, 20, 4, 0), utc(2019, 9, 20, 18, 0))
+    # Vargo's "no one responded after 72 hours" before his README commit puts his contact by Sep 16 07:27 Pacific
+    contact = chef.interval("vargo-contacts-chef", "events")
+    assert covers(contact, utc(2019, 9, 16, 14, 27, 13) - timedelta(seconds=1))
+    # a blog post's git commit time is its committer's clock, not a bound on when the post went up
+    assert not chef.statements.loc["rubycentral-statement", "time_earliest"]
+
+
+def test_casebook_statements_cite_only_sources_that_carry_their_words(chef, wayfair):
+    """source_ids are the outlets that carry the text; one that only dates or summarises it is the event's (review of #22, item 8)."""
+    def sources(case, statement_id):
+        return set(case.statements.loc[statement_id, "source_ids"].split(";"))
+
+    # Business Insider reports Chef's reversal in its own words; AP and Patch date the founders' letter without quoting it
+    assert "insider-2" not in sources(chef, "crist-reversal-register")
+    assert not sources(wayfair, "founders-letter") & {"ap", "patch"}
+    assert {"ap", "patch"} <= set(wayfair.events.loc["founders-donate", "source_ids"].split(";"))
+    for case in (chef, wayfair):  # an outlet that prints a variant carries the text, with that difference
+        for _, row in case.variants.iterrows():
+            assert set(row["source_ids"].split(";")) <= sources(case, row["statement_id"]), (case.case_id, row["statement_id"])
+
+
+def test_casebook_narrative_does_not_keep_reporters_phrases(chef, wayfair):
+    """Phrases the fact sheets quote from journalists are not our narrative (review of #22, item 10)."""
+    rows = [(wayfair.facts, "buyer", "value", "formerly called"), (wayfair.facts, "destination", "value", "oilfield-worker compound"),
+            (wayfair.claims, "buyer-was-ice", "record_note", "runs shelters for unaccompanied"),
+            (chef.statements, "scobie-techcrunch", "note", "sat down with"), (chef.facts, "reseller", "value", "approved contractor")]
+    for frame, row, column, phrase in rows:
+        assert phrase not in frame.loc[row, column], (row, phrase)

@@ -94,3 +94,18 @@ def test_the_comparison_self_check_asks_of_the_cases_compared(hootsuite):
     asked = dict((q.key, expected) for q, expected in questions("06", hootsuite, cases=alone))
     assert asked["longest-wait"] is None and asked["most-inside"] is None
     assert asked["certainly-after"] == 1  # the thread came before the spokeswoman's statement
+
+
+def test_the_longest_wait_is_a_case_only_when_its_range_lies_above_the_others(hootsuite):
+    """A larger shortest wait is not a longer wait when the ranges overlap (review of #22, item 1)."""
+    three = compared_cases(hootsuite.path)
+    asked = dict((q.key, expected) for q, expected in questions("06", hootsuite, cases=three))
+    assert asked["longest-wait"] == {"wayfair-2019"}  # [96, 144] h lies above both other ranges
+    # Chef [4.55, 40.55] h has the larger shortest end, but it overlaps Hootsuite's [4.14, 7.14] h
+    two = compared_cases(hootsuite.path, ["chef-2019"])
+    asked = dict((q.key, expected) for q, expected in questions("06", hootsuite, cases=two))
+    assert asked["longest-wait"] == {"none"}
+    feedback = {f.key: f.status for f in self_check("06", hootsuite, {"longest-wait": "chef-2019"}, cases=two).items}
+    assert feedback["longest-wait"] == "not yet"
+    feedback = {f.key: f.status for f in self_check("06", hootsuite, {"longest-wait": "none"}, cases=two).items}
+    assert feedback["longest-wait"] == FITS

@@ -215,3 +215,22 @@ def test_the_counted_series_is_one_series(hootsuite, fictional, case_copy):
     assert "series 'crowd estimate' at 2 reported readings" in fig.alt_text and "people" in fig.alt_text
     with pytest.raises(ValueError, match="no counted series 'petition signatures' with two placed readings"):
         plot_milestones(case, series="petition signatures")
+
+
+def test_a_first_statement_table_names_one_sided_statements_that_may_have_come_earlier(hootsuite):
+    """A statement bounded on one side cannot be picked as first, but the table says it may have been (review of #22, item 11)."""
+    from helpers import load_case
+    from helpers.casebook import first_public_latency
+    from helpers.queries import trigger_event
+    from helpers.timeline import UNPLACED
+
+    chef = load_case("chef-2019")
+    times = response_times(chef, trigger_event(chef))
+    # the CTO's remarks to Business Insider and Wired are bounded only by the README commit: they may predate TechCrunch's
+    assert times.loc["press", "first statement"] == "scobie-techcrunch"
+    assert times.loc["press", UNPLACED] == "scobie-bi, scobie-wired"
+    # the CEO's Bloomberg interview is "not before Sep 23", after TechCrunch's latest possible time: not named
+    assert "crist-bloomberg" not in times.loc["press", UNPLACED]
+    # an unbounded paraphrase says nothing of when it was made, and the case marks Chef's first response: nothing named
+    assert set(response_times(hootsuite, "thread")[UNPLACED]) == {""}
+    assert first_public_latency([chef]).loc["chef-2019", UNPLACED] == ""

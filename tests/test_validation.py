@@ -386,6 +386,7 @@ BREAKS = {
     "event-time-or-statement": _set("events.csv", {"event_id": "spokes-denial-made"}, time="2023-03-30", time_precision="day", time_basis="reported"),
     "speaks-for-organisation": _set("statements.csv", {"statement_id": "cvsb-statement"}, speaks_for="organisation"),
     "quantity-series": _set("events.csv", PETITION, quantity_series=""),
+    "claims-and-stances": _text("stances.csv", "statement_id,claim_id,stance,mode,evidence,rationale\n"),
     "stance-once": _append("stances.csv", statement_id="spokes-denial", claim_id="wren-passed-feb-survey", stance="denies", mode="literal",
                            evidence="passed", rationale="twin"),
     "words-in-text": _set("stances.csv", {"statement_id": "spokes-denial", "claim_id": "no-safety-issue"}, evidence="words nobody said"),
@@ -446,3 +447,12 @@ def test_a_try_phrase_must_be_words_of_its_statement(case_copy):
     assert (problem.file, problem.column) == ("teaching.csv", "text") and "'no such words' does not occur in the text of statement 'spokes-denial'" in problem.message
     _teaching(("t1", "02", "try-phrase", "spokes-denial", "simply wrong", "courier-1"))(case_copy)
     assert validate_case(case_copy) == []
+
+
+def test_a_case_without_claims_or_stances_is_refused_naming_the_file(case_copy):
+    """Lesson 04 has nothing to read without them: the loader says so before any lesson runs (review of #22, item 6)."""
+    (case_copy / "stances.csv").write_text("statement_id,claim_id,stance,mode,evidence,rationale\n", encoding="utf-8")
+    (problem,) = validate_case(case_copy)
+    assert problem.file == "stances.csv" and "has no rows" in problem.message and "(04)" in problem.message
+    (case_copy / "claims.csv").write_text("claim_id,proposition,record,record_note,record_event_ids,source_ids\n", encoding="utf-8")
+    assert sorted(p.file for p in validate_case(case_copy)) == ["claims.csv", "stances.csv"]
