@@ -33,17 +33,22 @@ def help_of(*command: str) -> str:
 
 
 def options_in(help_text: str) -> dict[str, str]:
-    """Each --option of a help text with its help, lines joined (argparse's layout: help from column 32)."""
-    options, current = {}, None
+    """Each --option of a help text with its help, lines joined (argparse's layout: help from column 32).
+
+    An option with two names (``--progress, --no-progress``) is listed under both.
+    """
+    options, current = {}, []
     for line in help_text.splitlines():
-        match = re.match(r"  (-\w, )?(--[\w-]+)(?:,? --[\w-]+)?(?: [A-Z][^ ]*(?: [A-Z(][^ ]*)*)? *(.*)", line)
+        match = re.match(r"  (-\w(?: [A-Z]+)*, )?(--[\w-]+)(?:,? (--[\w-]+))?(?: [A-Z][^ ]*(?: [A-Z(][^ ]*)*)? *(.*)", line)
         if match:
-            current = match.group(2)
-            options[current] = match.group(3).strip()
+            current = [name for name in match.group(2, 3) if name]
+            for name in current:
+                options[name] = match.group(4).strip()
         elif current and line.startswith(" " * 32) and line.strip():
-            options[current] = (options[current] + " " + line.strip()).strip()
+            for name in current:
+                options[name] = (options[name] + " " + line.strip()).strip()
         else:
-            current = None
+            current = []
     return options
 
 

@@ -1,4 +1,4 @@
-"""One source per exercise: the master notebook, and what ``casework release`` makes of it.
+"""One source per exercise: the master notebook, and what ``casework generate`` makes of it.
 
 A master notebook (``coursework/source/ID.ipynb``) holds the questions, the reference solution
 and the checks. Conventions, all in cell metadata under ``casework``:
@@ -169,7 +169,7 @@ def release(exercises: list[str] | None = None, check: bool = False) -> list[str
 def load_key(exercise: str) -> dict:
     path = KEYS_DIR / f"{exercise}.json"
     if not path.exists():
-        raise SourceError(f"no grading key {path}: run `casework release {exercise}`")
+        raise SourceError(f"no grading key {path}: run `casework generate {exercise}`")
     return json.loads(path.read_text(encoding="utf-8"))
 
 
