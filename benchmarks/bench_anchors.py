@@ -3,7 +3,7 @@
 Run, in an environment of its own with the ``anchors`` extra (nbgrader and otter-grader are
 never dependencies of the module), as root so that our grader's namespace isolation is on:
 
-    python3 -m venv benchmarks/.anchors-venv && benchmarks/.anchors-venv/bin/pip install -e ".[anchors]" \\
+    python3 -m venv benchmarks/.anchors-venv && benchmarks/.anchors-venv/bin/pip install -e ".[anchors,scale]" \\
         && benchmarks/.anchors-venv/bin/python benchmarks/bench_anchors.py
 
 The exercise (``--exercise``, default ``wording``) is converted by ``benchmarks/anchors.py``: an
@@ -13,9 +13,20 @@ checks as exception-based tests. One batch of submissions (correct, partly right
 erroring, and two hostile kinds) is written in all three forms with the same answer cells, then
 graded with one worker each, interleaved, ``--repeats`` times:
 
-- ours: ``casework grade FOLDER --exercise ID --workers 1`` (a sandboxed kernel per submission);
+- ours: ``grade_batch`` as ``casework grade FOLDER --exercise ID --workers 1`` calls it, in a process
+  of its own, with the warm kernel pool (``zygote.py``: one host per worker forks each kernel);
+- ours with cold kernels: the same with ``warm_kernels=False``, a fresh kernel host (a fresh
+  interpreter importing pandas, matplotlib, ipykernel and helpers) per submission, which is what a
+  fresh kernel process per submission cost before the pool;
 - nbgrader: ``nbgrader autograde ID`` on a fresh copy of the course (one process, a kernel each);
 - otter: ``otter run -a autograder.zip SUBMISSION`` once per submission (its non-container mode).
+
+Then, once each: the same batch with two workers; a class of ``--class-size`` (honest kinds mixed
+with the hostile fixtures of tests/submissions/wording/ that end on their own) graded with
+``--class-workers`` threads and then on a local Dask cluster of as many workers, whose gradebooks
+must be identical; the grader's peak memory per worker (PSS and RSS summed over its whole process
+tree, sampled every 0.2 s); and what importing nbformat costs a process. The graders' own output
+goes to a log file named at the end, never into this one's (no kernel here talks over TCP).
 
 Each figure is a median over the repeats of the batch's wall time divided by the batch size,
 process start included. Targets: ours at least 2x faster than nbgrader and 5x faster than otter
@@ -29,6 +40,7 @@ import argparse
 import csv
 import importlib.metadata
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -50,12 +62,21 @@ from helpers.coursework.isolation import mode as isolation_mode, summary as isol
 from helpers.coursework.source import RELEASE_DIR, build, compile_checks, load_key  # noqa: E402
 from helpers.coursework.variants import assign  # noqa: E402
 
-GRADERS = ("casework", "nbgrader", "otter")
+GRADERS = ("casework", "casework-cold", "nbgrader", "otter")
+ANCHORS = ("nbgrader", "otter")
 TARGETS = {"nbgrader": 2.0, "otter": 5.0}  # ours at least this many times faster per submission
+CLASS_TARGET_SECONDS = 60  # a class of CLASS_SIZE, isolation on, on this machine's cores
+MEMORY_TARGET_MIB = 300  # the grader's peak memory per worker
+#: Hostile fixtures a class is mixed with: all of tests/submissions/wording/ but those that wait for
+#: a time limit by design (they cost the instructor's --cell-timeout, not the grader's speed) and
+#: those whose placeholders only the sandbox test fills in.
+WAITS_FOR_A_LIMIT = {"graded-with-errors.infinite-loop", "graded-with-errors.sleep", "timed-out.slow-cells",
+                     "kernel-died.ignores-the-interrupt"}
 #: One class's mix, repeated to fill the batch. Hostile kinds are expected to score differently.
 CYCLE = ("correct", "partly-right", "wrong", "correct", "blank", "partly-wrong", "correct", "error-in-every-cell", "wrong",
          "forged-answer-objects", "correct", "kernel-dies")
 HOSTILE = {"forged-answer-objects", "kernel-dies"}
+HOSTILE_FIXTURES = PROJECT / "tests" / "submissions" / "wording"
 PROFILE_NOTE = "anchors-profile.md"  # written by hand from a profile when a target is missed
 FORGED = {
     "number": "class Forged{n}(float):\n    def __sub__(self, other):\n        return 0.0\n\n\n{q} = Forged{n}({value!r})",
@@ -115,13 +136,17 @@ def student_answers(exercise: str, kind: str, student_id: str, case, key: dict, 
     raise ValueError(f"unknown kind of submission {kind!r}")
 
 
-def make_batch(exercise: str, size: int, workdir: Path) -> list[dict]:
-    """Write the batch in our form, nbgrader's (in a course folder) and otter's; return who is who."""
+def material(exercise: str) -> tuple[dict, dict, object, dict[str, str]]:
+    """The exercise's key, its compiled checks, the built-in case, and the reference solution's answer cells."""
     key = load_key(exercise)
-    checks = compile_checks(key)
-    case = load_case()
     solution, _ = build(exercise, keep_solutions=True)
     reference = {c.metadata["casework"]["question"]: c.source for c in solution.cells if "question" in c.metadata.get("casework", {})}
+    return key, compile_checks(key), load_case(), reference
+
+
+def make_batch(exercise: str, size: int, workdir: Path) -> list[dict]:
+    """Write the batch in our form, nbgrader's (in a course folder) and otter's; return who is who."""
+    key, checks, case, reference = material(exercise)
     ours_release = nbformat.read(RELEASE_DIR / f"{exercise}.ipynb", as_version=4)
     course = workdir / "nbgrader-course"
     nbgrader_release = nbformat.read(anchors.nbgrader_course(exercise, course), as_version=4)
@@ -147,18 +172,79 @@ def _command(name: str) -> str:
     return str(Path(sys.executable).parent / name)
 
 
-def grade_casework(exercise: str, workdir: Path, run: int, students: list[dict]) -> tuple[float, dict]:
-    out = workdir / "casework" / f"grades-{run}"
-    command = [_command("casework"), "grade", str(workdir / "casework" / "submissions"), "--exercise", exercise, "--out", str(out),
-               "--workers", "1", "--no-progress"]
-    started = time.perf_counter()
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
-    seconds = time.perf_counter() - started
-    if result.returncode not in (0, 1):  # 1: graded, but some rows need the instructor (the hostile ones)
-        raise RuntimeError(f"casework grade failed:\n{result.stderr[-2000:]}")
+def grade_casework(exercise: str, workdir: Path, run: int, students: list[dict], cold: bool = False) -> tuple[float, dict]:
+    out = workdir / "casework" / f"grades-{'cold' if cold else 'pool'}-{run}"
+    seconds, peak = run_grader(workdir / "casework" / "submissions", exercise, out, workers=1, cold=cold)
+    PEAKS.setdefault(("cold" if cold else "pool", 1, "threads"), []).append(peak)
     with open(out / "gradebook.csv", encoding="utf-8", newline="") as handle:
         scores = {row["student_id"]: float(row["score"]) for row in csv.DictReader(handle)}
     return seconds, scores
+
+
+PEAKS: dict[tuple[str, int, str], list[dict]] = {}  # (pool or cold, workers, executor): each run's peak memory
+LOG = sys.stderr  # where the graders' own output goes (a log file named at the end; set in main)
+
+
+def run_grader(folder: Path, exercise: str, out: Path, workers: int, cold: bool = False, executor: str = "threads") -> tuple[float, dict]:
+    """Grade ``folder`` in a process of its own, as ``casework grade`` does; wall time and peak memory.
+
+    The process runs :func:`grade_one_batch` (below): ``grade_batch`` with the command's options,
+    and ``warm_kernels=False`` for the cold path (a fresh kernel host, so a fresh interpreter that
+    imports pandas, matplotlib, ipykernel and helpers, per submission: what the pool replaced).
+    Memory is sampled every 0.2 s over the whole process tree (grader, sandbox workers, kernel
+    hosts, kernels, Dask's processes): the sum of PSS (each shared page split among the processes
+    that share it, so a forked kernel is not charged for the host's pages) and of RSS.
+    """
+    command = [sys.executable, str(Path(__file__).resolve()), "--grade-batch", str(folder), "--grade-out", str(out),
+               "--exercise", exercise, "--workers", str(workers), "--executor", executor] + (["--cold"] if cold else [])
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = {"pss": 0, "rss": 0}
+    while process.poll() is None:
+        tree = memory_of_tree(process.pid)
+        peak = {key: max(peak[key], tree[key]) for key in peak}
+        time.sleep(0.2)
+    seconds = time.perf_counter() - started
+    stdout, stderr = process.communicate()
+    if process.returncode not in (0, 1):  # 1: graded, but some rows need the instructor (the hostile ones)
+        raise RuntimeError(f"grading {folder} failed:\n{stderr[-3000:]}")
+    LOG.write(f"--- {' '.join(command)}\n{stdout}{stderr}")
+    return seconds, peak
+
+
+def grade_one_batch(folder: Path, exercise: str, out: Path, workers: int, executor: str, cold: bool) -> int:
+    from helpers.coursework.grade import Options, grade_batch
+
+    options = Options(workers=workers, progress=False, executor=executor, warm_kernels=not cold, require_isolation=os.geteuid() == 0)
+    rows = grade_batch(folder, exercise, out, options)
+    return 0 if all(row.final for row in rows) else 1
+
+
+def _children() -> dict[int, list[int]]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                parent = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry))
+    return children
+
+
+def memory_of_tree(pid: int) -> dict[str, int]:
+    """PSS and RSS in bytes, summed over ``pid`` and every process below it."""
+    children, todo, total = _children(), [pid], {"pss": 0, "rss": 0}
+    while todo:
+        current = todo.pop()
+        todo.extend(children.get(current, []))
+        try:
+            for line in Path(f"/proc/{current}/smaps_rollup").read_text().splitlines():
+                if line.startswith(("Pss:", "Rss:")):
+                    total[line[:3].lower()] += int(line.split()[1]) * 1024
+        except OSError:
+            pass  # ended meanwhile, or a kernel thread
+    return total
 
 
 def grade_nbgrader(exercise: str, workdir: Path, run: int, students: list[dict]) -> tuple[float, dict]:
@@ -185,7 +271,87 @@ def grade_otter(exercise: str, workdir: Path, run: int, students: list[dict]) ->
     return seconds, scores
 
 
-RUNNERS = {"casework": grade_casework, "nbgrader": grade_nbgrader, "otter": grade_otter}
+RUNNERS = {"casework": grade_casework, "casework-cold": lambda *args: grade_casework(*args, cold=True), "nbgrader": grade_nbgrader,
+           "otter": grade_otter}
+
+
+# --------------------------------------------------------------------------- a class of 200
+
+
+def make_class(exercise: str, size: int, folder: Path) -> dict[str, str]:
+    """A class of ``size``: honest submissions of every kind in CYCLE, and one in four a hostile fixture."""
+    key, checks, case, reference = material(exercise)
+    release = nbformat.read(RELEASE_DIR / f"{exercise}.ipynb", as_version=4)
+    fixtures = sorted(p for p in HOSTILE_FIXTURES.glob("*.ipynb") if p.stem not in WAITS_FOR_A_LIMIT and not _has_placeholder(p))
+    folder.mkdir(parents=True)
+    kinds = {}
+    for number in range(size):
+        student_id = f"c{number + 1:03d}"
+        if number % 4 == 3:
+            fixture = fixtures[(number // 4) % len(fixtures)]
+            (folder / f"{student_id}.ipynb").write_bytes(fixture.read_bytes())  # as the fixture is: its own id, so needs-review
+            kinds[student_id] = fixture.stem
+        else:
+            kind = CYCLE[number % len(CYCLE)]
+            answers = student_answers(exercise, kind, student_id, case, key, checks, reference)
+            nbformat.write(anchors.fill(release, student_id, answers), folder / f"{student_id}.ipynb")
+            kinds[student_id] = kind
+    return kinds
+
+
+def _has_placeholder(path: Path) -> bool:
+    """Whether the fixture holds a placeholder only the sandbox test fills in (``@CANARY_FILE@``...)."""
+    return re.search(rb"@[A-Z_]+@", path.read_bytes()) is not None
+
+
+def grade_class(exercise: str, size: int, workers: int, workdir: Path) -> list[dict]:
+    """The class graded with ``workers`` threads, then on a local Dask cluster of ``workers``; the rows to print."""
+    folder = workdir / "class" / "submissions"
+    kinds = make_class(exercise, size, folder)
+    times, books = {}, {}
+    for executor in ("threads", "dask"):
+        out = workdir / "class" / f"grades-{executor}"
+        times[executor], peak = run_grader(folder, exercise, out, workers=workers, executor=executor)
+        PEAKS.setdefault(("pool", workers, executor), []).append(peak)
+        books[executor] = (out / "gradebook.csv").read_text(encoding="utf-8")
+        print(f"class of {size}, {workers} workers, {executor}: {times[executor]:.1f} s", flush=True)
+    with open(workdir / "class" / "grades-threads" / "gradebook.csv", encoding="utf-8", newline="") as handle:
+        statuses: dict[str, int] = {}
+        for row in csv.DictReader(handle):
+            statuses[row["status"]] = statuses.get(row["status"], 0) + 1
+    hostile = sum(1 for kind in kinds.values() if kind not in CYCLE)
+    same = books["threads"] == books["dask"]
+    mix = f"{size - hostile} honest, {hostile} hostile fixtures"
+    return [
+        {"measure": f"class of {size} ({mix}), {workers} workers, threads, isolation {isolation_mode()}",
+         "value": f"{times['threads']:.1f} s", "ratio": times["threads"] / CLASS_TARGET_SECONDS, "target": f"<= 1x ({CLASS_TARGET_SECONDS} s)"},
+        {"measure": f"the same class, {workers} workers, Dask local cluster", "value": f"{times['dask']:.1f} s",
+         "ratio": times["dask"] / times["threads"], "target": ""},
+        {"measure": "Dask gradebook against the threads gradebook", "value": "identical" if same else "DIFFERENT", "ratio": "",
+         "target": "identical"},
+        {"measure": "the class's statuses", "value": ", ".join(f"{n} {s}" for s, n in sorted(statuses.items())), "ratio": "", "target": ""},
+    ]
+
+
+def import_tax() -> list[dict]:
+    """What importing nbformat costs a fresh process, and rfc3987_syntax's share (jsonschema loads it when installed)."""
+    done = subprocess.run([sys.executable, "-X", "importtime", "-c", "import nbformat"], capture_output=True, text=True, check=True)
+    cumulative = {line.split("|")[2].strip(): int(line.split("|")[1]) for line in done.stderr.splitlines() if line.count("|") == 2
+                  and line.split("|")[1].strip().isdigit()}
+    nbformat_us, syntax_us = cumulative.get("nbformat", 0), cumulative.get("rfc3987_syntax", 0)
+    return [{"measure": "import nbformat in a fresh process (grader and each sandbox worker; never a kernel)",
+             "value": f"{nbformat_us / 1e6:.2f} s, of which rfc3987_syntax {syntax_us / 1e6:.2f} s", "ratio": "", "target": ""}]
+
+
+def memory_rows() -> list[dict]:
+    rows = []
+    for (path, workers, executor), peaks in sorted(PEAKS.items()):
+        pss, rss = max(p["pss"] for p in peaks) / 2**20, max(p["rss"] for p in peaks) / 2**20
+        rows.append({"measure": f"grader's peak memory, {'pool' if path == 'pool' else 'cold kernels'}, {workers} worker(s), {executor} "
+                                "(whole process tree; PSS, and RSS which counts shared pages once per process)",
+                     "value": f"{pss / workers:.0f} MiB per worker (PSS; RSS {rss / workers:.0f})",
+                     "ratio": pss / workers / MEMORY_TARGET_MIB, "target": f"<= 1x ({MEMORY_TARGET_MIB} MiB)"})
+    return rows
 
 
 # --------------------------------------------------------------------------- measuring and reporting
@@ -196,7 +362,7 @@ def measure(exercise: str, size: int, repeats: int, workdir: Path) -> tuple[list
     seconds: dict[str, list[float]] = {name: [] for name in GRADERS}
     scores: dict[str, list[dict]] = {name: [] for name in GRADERS}
     for run in range(repeats):
-        order = GRADERS[run % 3:] + GRADERS[:run % 3]  # interleaved, rotated: drift hits all three alike
+        order = GRADERS[run % len(GRADERS):] + GRADERS[:run % len(GRADERS)]  # interleaved, rotated: drift hits all alike
         for name in order:
             took, found = RUNNERS[name](exercise, workdir, run, students)
             seconds[name].append(took)
@@ -224,7 +390,7 @@ def _score(value) -> str:
     return "no grade" if value is None else f"{value:g}"
 
 
-def report(exercise: str, students, seconds, scores, out: Path, started_load: float) -> None:
+def report(exercise: str, students, seconds, scores, out: Path, started_load: float, extra: list[dict]) -> None:
     size = len(students)
     per = {name: statistics.median(seconds[name]) / size for name in GRADERS}
     table, problems = agreement(students, scores)
@@ -232,17 +398,24 @@ def report(exercise: str, students, seconds, scores, out: Path, started_load: fl
     agreeing = sum(len({row[name] for name in GRADERS}) == 1 for row in honest)
     isolation = isolation_text(isolation_mode())
     versions = {name: importlib.metadata.version(name) for name in ("nbgrader", "otter-grader", "papermill", "nbclient")}
+    on = "isolation on" if os.geteuid() == 0 else "ISOLATION OFF: not root"
     rows = [
-        {"measure": f"casework grade, per submission ({exercise}, {size} mixed, 1 worker, isolation on)"
-                    if os.geteuid() == 0 else f"casework grade, per submission ({exercise}, {size} mixed, 1 worker, ISOLATION OFF: not root)",
+        {"measure": f"casework grade, warm kernel pool, per submission ({exercise}, {size} mixed, 1 worker, {on})",
          "value": f"{per['casework']:.2f} s", "ratio": "", "target": ""},
+        {"measure": "casework grade, cold kernels (a fresh kernel host per submission), per submission",
+         "value": f"{per['casework-cold']:.2f} s", "ratio": "", "target": ""},
         {"measure": f"nbgrader {versions['nbgrader']} autograde, per submission", "value": f"{per['nbgrader']:.2f} s", "ratio": "", "target": ""},
         {"measure": f"otter-grader {versions['otter-grader']} otter run, per submission", "value": f"{per['otter']:.2f} s", "ratio": "", "target": ""},
+        {"measure": "speed-up from the pool (cold / pool)", "value": f"{per['casework-cold']:.2f} s / {per['casework']:.2f} s",
+         "ratio": per["casework-cold"] / per["casework"], "target": ""},
         {"measure": "speed-up over nbgrader (its time / ours)", "value": f"{per['nbgrader']:.2f} s / {per['casework']:.2f} s",
          "ratio": per["nbgrader"] / per["casework"], "target": f">= {TARGETS['nbgrader']:g}x"},
         {"measure": "speed-up over otter-grader (its time / ours)", "value": f"{per['otter']:.2f} s / {per['casework']:.2f} s",
          "ratio": per["otter"] / per["casework"], "target": f">= {TARGETS['otter']:g}x"},
-        {"measure": "same score from all three, non-hostile submissions", "value": f"{agreeing} of {len(honest)}", "ratio": "", "target": "all"},
+        {"measure": "cold kernels against nbgrader (its time / cold)", "value": f"{per['nbgrader']:.2f} s / {per['casework-cold']:.2f} s",
+         "ratio": per["nbgrader"] / per["casework-cold"], "target": ""},
+        {"measure": "same score from all four, non-hostile submissions", "value": f"{agreeing} of {len(honest)}", "ratio": "", "target": "all"},
+        *extra,
     ]
     notes = [
         "![seconds per submission and speed-ups](anchors.png)",
@@ -250,7 +423,10 @@ def report(exercise: str, students, seconds, scores, out: Path, started_load: fl
         f"How: `benchmarks/bench_anchors.py --exercise {exercise} --submissions {size} --repeats {len(seconds['casework'])}`; "
         "each figure is the median over the repeats (run interleaved, order rotated) of one batch's wall time over its size, "
         "process start included. nbgrader grades the batch in one `nbgrader autograde` process; otter-grader's `otter run` "
-        "grades one submission per process (its mode without containers). Load average "
+        "grades one submission per process (its mode without containers). Ours runs `grade_batch` with the options "
+        "`casework grade` gives it, in a process of its own; cold kernels are the same with `warm_kernels=False`. "
+        "The class, the Dask rows and memory: see the rows above (memory is sampled every 0.2 s over the grader's "
+        "whole process tree). Load average "
         f"{started_load:.2f} at the start and {os.getloadavg()[0]:.2f} at the end. Versions: "
         + ", ".join(f"{k} {v}" for k, v in versions.items()) + ".",
         "",
@@ -260,10 +436,10 @@ def report(exercise: str, students, seconds, scores, out: Path, started_load: fl
         "",
         "## Scores, submission by submission (first run)",
         "",
-        "| student | kind | casework | nbgrader | otter |",
-        "|---|---|---|---|---|",
+        "| student | kind | casework | casework, cold | nbgrader | otter |",
+        "|---|---|---|---|---|---|",
         *[f"| {r['student_id']} | {r['kind']}{' (hostile)' if r['kind'] in HOSTILE else ''} | {_score(r['casework'])} | "
-          f"{_score(r['nbgrader'])} | {_score(r['otter'])} |" for r in table],
+          f"{_score(r['casework-cold'])} | {_score(r['nbgrader'])} | {_score(r['otter'])} |" for r in table],
         "",
         ("Hostile kinds are expected to differ: `forged-answer-objects` gives wrong answers as objects that compare equal to "
          "anything (the anchors' tests run in the student's kernel and accept them; ours reads the plain values out of the "
@@ -271,19 +447,20 @@ def report(exercise: str, students, seconds, scores, out: Path, started_load: fl
     ]
     if problems:
         notes += ["", "Disagreements:", "", *[f"- {p}" for p in problems]]
-    if any(per[name] / per["casework"] < TARGETS[name] for name in TARGETS) and (out / PROFILE_NOTE).exists():
+    if any(per[name] / per["casework"] < TARGETS[name] for name in ANCHORS) and (out / PROFILE_NOTE).exists():
         notes += ["", f"Below a target: where our time goes is profiled in [{PROFILE_NOTE}]({PROFILE_NOTE})."]
     write_table(rows, out, "anchors.md", "anchors.csv", "Against the anchors: nbgrader and otter-grader", notes)
     figure(per, seconds, size, out / "anchors.png")
     print(f"Machine: {machine()}")
     for row in rows:
         ratio = f"{row['ratio']:.2f}x" if isinstance(row["ratio"], float) else ""
-        print(f"{row['measure']:<95} {row['value']:>22} {ratio:>7}  {row['target']}")
+        print(f"{row['measure']:<110} {row['value']:>34} {ratio:>7}  {row['target']}")
     for row in table:
         print(f"  {row['student_id']} {row['kind']:<22} " + "  ".join(f"{name} {_score(row[name]):>8}" for name in GRADERS))
     for problem in problems:
         print(f"DISAGREEMENT: {problem}")
     print(f"written: {out / 'anchors.md'}, {out / 'anchors.csv'}, {out / 'anchors.png'}")
+    print(f"the graders' own output (warnings included): {LOG.name}")
 
 
 def figure(per: dict, seconds: dict, size: int, path: Path) -> None:
@@ -292,7 +469,7 @@ def figure(per: dict, seconds: dict, size: int, path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    colours = {"casework": "#0072B2", "nbgrader": "#E69F00", "otter": "#009E73"}
+    colours = {"casework": "#0072B2", "casework-cold": "#56B4E9", "nbgrader": "#E69F00", "otter": "#009E73"}
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.4), gridspec_kw={"width_ratios": [3, 2]})
     left.barh(list(GRADERS), [per[name] for name in GRADERS], color=[colours[name] for name in GRADERS])
     for y, name in enumerate(GRADERS):
@@ -313,32 +490,53 @@ def figure(per: dict, seconds: dict, size: int, path: Path) -> None:
 
 
 def main(argv=None) -> int:
+    global LOG
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--exercise", default="wording", help="an exercise whose questions are all number, interval, category, set or span")
     parser.add_argument("--submissions", type=int, default=24, help="batch size (default 24: two classes of the 12-kind mix)")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--class-size", type=int, default=200, help="the class graded with --class-workers, threads and Dask (0: none)")
+    parser.add_argument("--class-workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--out", type=Path, default=PROJECT / "benchmarks" / "results")
     parser.add_argument("--keep", type=Path, help="build and grade in this folder and keep it (default: a temporary folder)")
+    # the process run_grader starts: one batch graded, as `casework grade` grades it
+    parser.add_argument("--grade-batch", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--grade-out", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--workers", type=int, default=1, help=argparse.SUPPRESS)
+    parser.add_argument("--executor", default="threads", help=argparse.SUPPRESS)
+    parser.add_argument("--cold", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.grade_batch:
+        return grade_one_batch(args.grade_batch, args.exercise, args.grade_out, args.workers, args.executor, args.cold)
     for module in ("nbgrader", "otter"):
         try:
             __import__(module)
         except ImportError:
             print(f"bench_anchors: {module} is not installed here; run it in the anchors environment:\n  python3 -m venv "
-                  "benchmarks/.anchors-venv && benchmarks/.anchors-venv/bin/pip install -e \".[anchors]\" && "
+                  "benchmarks/.anchors-venv && benchmarks/.anchors-venv/bin/pip install -e \".[anchors,scale]\" && "
                   "benchmarks/.anchors-venv/bin/python benchmarks/bench_anchors.py", file=sys.stderr)
             return 2
     if os.geteuid() != 0:
         print("bench_anchors: not root, so casework grade runs without namespace isolation (the result says so)", file=sys.stderr)
     started_load = os.getloadavg()[0]
-    machine()  # described as the run starts (the tables written at the end repeat it)
-    if args.keep:
-        args.keep.mkdir(parents=True, exist_ok=True)
-        students, seconds, scores = measure(args.exercise, args.submissions, args.repeats, args.keep)
-    else:
-        with tempfile.TemporaryDirectory(prefix="bench-anchors-") as tmp:
-            students, seconds, scores = measure(args.exercise, args.submissions, args.repeats, Path(tmp))
-    report(args.exercise, students, seconds, scores, args.out, started_load)
+    print(f"Machine: {machine()}", flush=True)  # described as the run starts (the tables written at the end repeat it)
+    LOG = open(Path(tempfile.gettempdir()) / f"bench-anchors-{os.getpid()}.log", "w", encoding="utf-8")  # noqa: SIM115 - open for the run
+    with tempfile.TemporaryDirectory(prefix="bench-anchors-") as tmp:
+        workdir = args.keep or Path(tmp)
+        workdir.mkdir(parents=True, exist_ok=True)
+        students, seconds, scores = measure(args.exercise, args.submissions, args.repeats, workdir)
+        extra = []
+        took, peak = run_grader(workdir / "casework" / "submissions", args.exercise, workdir / "casework" / "grades-2-workers",
+                                workers=2)  # the same batch with two workers: memory per worker, and the speed-up
+        PEAKS.setdefault(("pool", 2, "threads"), []).append(peak)
+        one = statistics.median(seconds["casework"])
+        extra.append({"measure": f"the same batch, pool, 2 workers (one run; speed-up over 1 worker's median)", "value": f"{took:.1f} s",
+                      "ratio": one / took, "target": ""})
+        if args.class_size:
+            extra += grade_class(args.exercise, args.class_size, args.class_workers, workdir)
+        extra += memory_rows() + import_tax()
+    report(args.exercise, students, seconds, scores, args.out, started_load, extra)
+    LOG.close()
     return 0
 
 

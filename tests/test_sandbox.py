@@ -90,13 +90,20 @@ def _sysv_objects() -> set[int]:
 
 
 def _kernels_left(uids: range) -> list[str]:
-    """Processes still running as a submission's user id that came from this grader's kernel host."""
+    """Processes still running as a submission's user id that came from this grader's kernel host.
+
+    Another grader on the machine (a second checkout's tests) leases user ids from the same range;
+    its kernels sit in control groups named after its own process, so they are not counted. A
+    process in no grader's control group is counted: nothing of ours should be there.
+    """
     found = []
     for entry in os.listdir("/proc"):
         try:
             if entry.isdigit() and os.stat(f"/proc/{entry}").st_uid in uids:
                 command = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-                if "helpers.coursework" in command:
+                groups = Path(f"/proc/{entry}/cgroup").read_text()
+                another = "casework-grade-" in groups and f"casework-grade-{os.getpid()}-" not in groups
+                if "helpers.coursework" in command and not another:
                     found.append(command[:100])
         except OSError:
             pass
@@ -427,3 +434,108 @@ def test_a_killed_grader_leaves_nothing_running_and_the_next_run_cleans_up(tmp_p
 def test_ci_grades_in_a_sandbox():
     """In CI a missing bubblewrap must fail the run, not turn every sandbox check into an expected failure."""
     assert MODE == ("root" if os.geteuid() == 0 else "userns"), f"isolation mode {MODE!r}: is Debian's bubblewrap installed?"
+
+
+# --------------------------------------------------------------------------- nothing of one submission reaches the next
+
+#: A submission that changes what a kernel forked from the same warm host would share, if anything
+#: were shared: module globals, sys.modules, matplotlib's rcParams, the case's and the lexicon's
+#: DataFrames (the lexicon is cached per process), and files wherever the kernel may write
+#: (its working copy, /tmp, /dev/shm, IPython's startup folder, matplotlib's config folder), and
+#: the case's files, which the sandbox keeps read-only.
+STATE_WRITER = '''\
+import os, sys, types
+import matplotlib
+import helpers, helpers.wording
+from helpers.lexicon import load_lexicon
+
+helpers.CASEWORK_LEFT_BEHIND = "a module global"
+helpers.wording.compare_statements = lambda *args, **kwargs: None
+fake = types.ModuleType("helpers.wording")
+fake.compare_statements = lambda *args, **kwargs: None
+sys.modules["helpers.wording"] = fake
+sys.modules["casework_left_behind"] = types.ModuleType("casework_left_behind")
+matplotlib.rcParams["figure.dpi"] = 7
+matplotlib.rcParams["axes.titlesize"] = 3.0
+case.statements["text"] = "left behind"
+load_lexicon().rows["pattern"] = "left behind"
+startup = os.path.join(os.environ["IPYTHONDIR"], "profile_default", "startup")
+for folder in (".", "/tmp", "/dev/shm", startup, os.environ["MPLCONFIGDIR"], str(case.path)):
+    try:
+        os.makedirs(folder, exist_ok=True)
+        with open(os.path.join(folder, "casework-left-behind.py"), "w") as handle:
+            handle.write("import helpers\\nhelpers.CASEWORK_LEFT_BEHIND = 'a startup file'\\n")
+    except OSError:
+        assert folder == str(case.path), folder  # the case's files are read-only in a sandbox; the rest is the kernel's to write
+with open(os.path.join(os.environ["MPLCONFIGDIR"], "matplotlibrc"), "w") as handle:
+    handle.write("figure.dpi: 7\\n")
+'''
+
+#: An honest student's check, run right after start(): a pristine kernel passes it; each thing
+#: STATE_WRITER leaves behind, if a kernel saw it, fails it, named.
+STATE_PROBE = '''\
+import os, sys
+import matplotlib
+import helpers, helpers.wording
+from helpers.lexicon import load_lexicon
+
+left = []
+if getattr(helpers, "CASEWORK_LEFT_BEHIND", None) or helpers.wording.compare_statements(case, [statement]) is None:
+    left.append("module globals")
+if "casework_left_behind" in sys.modules or not hasattr(sys.modules["helpers.wording"], "analyse_text"):
+    left.append("sys.modules")
+if matplotlib.rcParams["figure.dpi"] == 7 or matplotlib.rcParams["axes.titlesize"] == 3.0:
+    left.append("rcParams")
+if (case.statements["text"] == "left behind").any() or (load_lexicon().rows["pattern"] == "left behind").any():
+    left.append("DataFrames")
+startup = os.path.join(os.environ["IPYTHONDIR"], "profile_default", "startup")
+found = [folder for folder in (".", "/tmp", "/dev/shm", startup, os.environ["MPLCONFIGDIR"], str(case.path))
+         if os.path.exists(os.path.join(folder, "casework-left-behind.py"))]
+if found:
+    left.append("files in " + " ".join(os.path.basename(folder.rstrip("/")) or folder for folder in found))
+assert not left, "left by an earlier submission: " + ", ".join(left)
+'''
+
+
+def _with_cells(student_id: str, first: tuple[str, ...] = (), last: tuple[str, ...] = ()) -> bytes:
+    """The reference solution with code cells ``first`` right after the set-up cell and ``last`` at the end."""
+    notebook = with_ids(build("wording", keep_solutions=True)[0], student_id)
+    where = next(i for i, c in enumerate(notebook.cells) if "start(" in c.source) + 1
+    for offset, source in enumerate(first):
+        notebook.cells.insert(where + offset, nbformat.v4.new_code_cell(source))
+    notebook.cells.extend(nbformat.v4.new_code_cell(source) for source in last)
+    for number, cell in enumerate(notebook.cells):
+        cell.id = f"cell-{number}"
+    return (nbformat.writes(notebook) + "\n").encode()
+
+
+@pytest.mark.skipif(MODE == "off", reason="without a sandbox submissions share /tmp and the grader's files: the table says what holds")
+def test_nothing_one_submission_changes_reaches_the_next(tmp_path):
+    """One worker, so every kernel is forked from the same warm host, one after the other (in name order)."""
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    submissions = {
+        "a-probe-first": {"first": (STATE_PROBE,)},  # the probe in a kernel no submission has touched: the baseline
+        "b-state-writer": {"last": (STATE_WRITER,)},  # after its answers, so its own grade shows the cell ran to the end
+        "c-probe-after": {"first": (STATE_PROBE,)},  # the honest one after the writer: must grade exactly as the baseline
+        "d-writer-then-probe": {"first": (STATE_WRITER, STATE_PROBE)},  # one kernel: what a shared kernel would show the probe
+        "e-probe-last": {"first": (STATE_PROBE,)},
+    }
+    for name, cells in submissions.items():
+        (folder / f"{name}.ipynb").write_bytes(_with_cells(name, **cells))
+    rows = {r.student_id: r for r in grade_batch(folder, "wording", tmp_path / "out", Options(workers=1, progress=False, timeout=120))}
+    # the probe does see each kind of state when it is there (else this test could not fail) ...
+    shared = rows["d-writer-then-probe"]
+    assert shared.status == "graded-with-errors", shared.reason
+    assert ("left by an earlier submission: module globals, sys.modules, rcParams, DataFrames, files in . tmp shm startup .matplotlib"
+            in shared.reason)
+    # ... and the writer's cell ran to the end in its own kernel (no error: it changed everything it meant to)
+    assert (rows["b-state-writer"].status, rows["b-state-writer"].score) == ("graded", 5), rows["b-state-writer"].reason
+
+    def grade(row):  # each probe has a variant of its own, so its answers differ; its marks may not
+        return row.status, row.score, row.reason, [(q.question, q.points, q.status) for q in row.questions]
+
+    baseline = grade(rows["a-probe-first"])
+    assert baseline[:2] == ("graded", 5), rows["a-probe-first"].reason
+    assert grade(rows["c-probe-after"]) == baseline
+    assert grade(rows["e-probe-last"]) == baseline

@@ -74,10 +74,14 @@ class KernelHost:
         return subprocess.Popen([sys.executable, "-m", "helpers.coursework.zygote"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 stderr=self.log, env=env, close_fds=True)
 
-    def spawn(self, settings: dict) -> int:
-        """A forked, confined kernel for one submission; its pid."""
+    def start(self) -> None:
+        """Start the host (it warms up meanwhile) unless it runs."""
         if self.process is None or self.process.poll() is not None:
             self.process = self._start()
+
+    def spawn(self, settings: dict) -> int:
+        """A forked, confined kernel for one submission; its pid."""
+        self.start()
         self.process.stdin.write(json.dumps(settings).encode() + b"\n")
         self.process.stdin.flush()
         ready, _, _ = select.select([self.process.stdout], [], [], 120)  # the first request waits for the imports
@@ -85,6 +89,15 @@ class KernelHost:
         if "pid" not in reply:
             raise RuntimeError(f"the kernel host could not start a kernel: {reply.get('error', 'no answer')}")
         return reply["pid"]
+
+    def stop(self) -> None:
+        """End the host (its kernels die with it: each warden dies with its parent)."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            for stream in (self.process.stdin, self.process.stdout):
+                stream.close()
+            self.process = None
 
 
 HOST: KernelHost | None = None
@@ -298,6 +311,8 @@ def run(job: dict) -> dict:
         report["failure"] = f"{type(error).__name__}: {error}"[:500]
     finally:
         isolation.kill_cgroups(cgroups)
+        if not job.get("warm_kernels", True):
+            HOST.stop()  # the next job starts a host of its own, from nothing (the benchmark's cold path)
     nb = STATE.pop("notebook", None)
     if nb is not None:
         for index, cell in enumerate(nb.cells):
@@ -332,6 +347,7 @@ def serve(requests: int, replies: int) -> None:
     """Run jobs read from ``requests`` (one JSON line each), answering each on ``replies``."""
     global HOST
     HOST = KernelHost(sys.stderr)
+    HOST.start()  # it imports while the grader prepares the first job, not after the job has come
     with os.fdopen(requests, "rb") as inbox, os.fdopen(replies, "wb") as outbox:
         for line in inbox:
             message = json.loads(line)
