@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from .errors import CaseDataError, Problem, UnknownCaseError
-from .paths import CASES_DIR, DATA_DIR
+from .paths import CASES_DIR, DATA_DIR, METADATA_FILE, list_cases
 from .text import split_sentences
 from .times import BASES, PRECISIONS, Interval, TimeFormatError, get_zone, parse_bound, snowflake_time, time_interval
 
@@ -211,7 +211,6 @@ TABLES: dict[str, Table] = {
     ), optional=True),
 }
 
-METADATA_FILE = "case.toml"
 #: case.toml keys: (type, required)
 METADATA_KEYS = {
     "case_id": (str, True), "title": (str, True), "organisation": (str, True), "timezone": (str, True),
@@ -281,13 +280,6 @@ class Case:
 
 
 # --------------------------------------------------------------------------- finding cases
-
-
-def list_cases() -> list[str]:
-    """Ids of the built-in cases under data/cases, sorted."""
-    if not CASES_DIR.is_dir():
-        return []
-    return sorted(p.name for p in CASES_DIR.iterdir() if (p / METADATA_FILE).is_file())
 
 
 def resolve_case(case: str | Path) -> Path:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import pandas as pd
 
 from .case import Case
@@ -72,29 +74,46 @@ def status_counts(case: Case) -> pd.DataFrame:
     return counts.reindex(columns=["verbatim", "fragment", "paraphrase"], fill_value=0)
 
 
-def case_summary(case: Case, display_timezone: str | None = None) -> str:
-    """A one-screen plain-text summary of a case."""
+def case_summary(case: Case, display_timezone: str | None = None, width: int = 100, statements: int = 12) -> str:
+    """A one-screen plain-text summary of a case, every line at most ``width`` characters.
+
+    Names are never cut: a speaker too long for its column wraps onto the next line. The texts of
+    the first ``statements`` statements made public or to the press are shortened to one line
+    each (the case overview lesson has them in full), listed under their time and speaker, the
+    times in one column padded to the widest so that the speakers line up.
+    """
     zone = display_timezone or case.timezone
     placed = case.events["start"].dropna()
+    counts = ", ".join(f"{n} {k}" for k, n in case.statements["text_status"].value_counts().sort_index().items())
     lines = [
-        f"{case.title}  [{case.case_id}]" + ("  (FICTIONAL CASE)" if case.fictional else ""),
-        f"Local time zone: {case.timezone}; times shown in {zone}",
-        f"{len(case.statements)} statements ({', '.join(f'{n} {k}' for k, n in case.statements['text_status'].value_counts().sort_index().items())}), "
-        f"{len(case.events)} events, {len(case.claims)} claims, {len(case.stances)} stances, {len(case.sources)} sources, "
-        f"{len(case.open_questions)} open questions",
+        *textwrap.wrap(f"{case.title}  [{case.case_id}]" + ("  (FICTIONAL CASE)" if case.fictional else ""), width),
+        *textwrap.wrap(f"Local time zone: {case.timezone}; times shown in {zone}", width),
+        f"{len(case.statements)} statements ({counts})",
+        *textwrap.wrap(f"{len(case.events)} events, {len(case.claims)} claims, {len(case.stances)} stances, "
+                       f"{len(case.sources)} sources, {len(case.open_questions)} open questions", width),
     ]
     if len(placed):
         first, last = placed.min().tz_convert(get_zone(zone)), case.events["end"].dropna().max().tz_convert(get_zone(zone))
         lines.append(f"Timeline: {first:%Y-%m-%d} to {last:%Y-%m-%d}")
-    lines.append("")
-    lines.append("Statements made public or to the press:")
     shown = statements_table(case, zone, audiences=("press", "public"))
-    for sid, row in shown.head(12).iterrows():
-        text = " ".join(row["text"].split())  # one line each, though a text may hold line breaks
-        text = text if len(text) <= 90 else text[:87] + "..."
-        lines.append(f"  {row.iloc[0]:<34} {row['speaker'][:28]:<28} {text}")
-    if len(shown) > 12:
-        lines.append(f"  ... and {len(shown) - 12} more")
+    listed = shown.head(statements)
+    lines.append("")
+    count = f"the first {len(listed)} of {len(shown)}" if len(shown) > len(listed) else f"{len(shown)}"
+    lines += textwrap.wrap(f"Statements made public or to the press ({count}; every text in full in lesson 01):", width)
+    if listed.empty:
+        return "\n".join(lines)
+    times = listed.iloc[:, 0]
+    time_width, id_width = max(map(len, times)), max(map(len, listed.index))
+    previous = None
+    for sid, row in listed.iterrows():
+        if (row.iloc[0], row["speaker"]) != previous:  # one heading per run of statements with the same time and speaker
+            lines += textwrap.wrap(row["speaker"], width, initial_indent=f"  {row.iloc[0]:<{time_width}}  ",
+                                   subsequent_indent=" " * (time_width + 4), break_long_words=False, break_on_hyphens=False)
+            previous = (row.iloc[0], row["speaker"])
+        head = f"      {sid:<{id_width}}  "
+        lines.append(head + textwrap.shorten(row["text"], max(width - len(head), 20), placeholder=" …"))
+    if len(shown) > len(listed):
+        lines.append(f"  ... and {len(shown) - len(listed)} more")
     return "\n".join(lines)
 
 

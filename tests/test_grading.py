@@ -45,7 +45,7 @@ def case():
 
 
 def test_committed_release_matches_a_fresh_build():
-    assert release(check=True) == [], "run `casework release` and commit coursework/release and coursework/keys"
+    assert release(check=True) == [], "run `casework generate` and commit coursework/release and coursework/keys"
 
 
 EXERCISES = ["provenance", "wording", "timing", "contradictions", "strategies"]

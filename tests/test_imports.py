@@ -18,7 +18,8 @@ import pytest
 from helpers.cli import build_parser
 
 #: What building the parser needs: the command modules and what they import at the top.
-PARSER_MODULES = {"helpers", "helpers.cli", "helpers.coursework", "helpers.coursework.cli", "helpers.errors", "helpers.files"}
+PARSER_MODULES = {"helpers", "helpers.cli", "helpers.coursework", "helpers.coursework.cli", "helpers.errors", "helpers.files",
+                  "helpers.paths"}  # paths: the built-in case and exercise ids the help lists
 MOST_MODULES = 200  # the standard library's share of `--help` is about 160 modules (Python 3.11)
 #: Heavy libraries no light command may load (each takes a large part of a second, or more, to import).
 HEAVY = {"pandas", "numpy", "matplotlib", "nbformat", "jsonschema", "rfc3987_syntax", "IPython", "ipykernel", "ipywidgets",

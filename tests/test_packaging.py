@@ -13,8 +13,11 @@ import yaml
 from tests.conftest import PROJECT_DIR
 
 
-# conda-forge names that differ from the PyPI ones in pyproject.toml
-PYPI_NAME_OF_CONDA_FORGE = {"playwright-python": "playwright"}
+# conda-forge names that differ from the PyPI ones in pyproject.toml (the lean conda package where
+# conda-forge's namesake adds what the module never uses: Qt for matplotlib, pandoc for nbconvert)
+PYPI_NAME_OF_CONDA_FORGE = {"matplotlib-base": "matplotlib", "nbconvert-core": "nbconvert", "python-tzdata": "tzdata"}
+# conda-forge packages the environment must not hold: each pulls in something a teaching image does not need
+HEAVY_CONDA_FORGE = {"matplotlib": "Qt", "nbconvert": "pandoc", "pyqt": "Qt", "qt": "Qt", "pandoc": "pandoc"}
 
 
 def _normalise(requirement: str, conda: bool = False) -> str:
@@ -25,6 +28,10 @@ def _normalise(requirement: str, conda: bool = False) -> str:
     return name + rest.replace(" ", "")
 
 
+def _name(requirement: str) -> str:
+    return re.match(r"^[A-Za-z0-9_.\-]+", requirement.strip()).group(0).lower()
+
+
 def _pyproject():
     return tomllib.loads((PROJECT_DIR / "pyproject.toml").read_text(encoding="utf-8"))
 
@@ -33,27 +40,42 @@ def _environment():
     return yaml.safe_load((PROJECT_DIR / "environment.yml").read_text(encoding="utf-8"))
 
 
-def test_environment_and_pyproject_declare_the_same_dependencies():
+def _conda_packages() -> list[str]:
+    return [d for d in _environment()["dependencies"] if isinstance(d, str) and _name(d) not in ("python", "pip")]
+
+
+def test_environment_declares_the_packages_dependencies_and_nothing_else():
+    """The student environment is exactly what pyproject.toml's dependencies say: no test tool, no extra."""
+    declared = {_normalise(r) for r in _pyproject()["project"]["dependencies"]}
+    assert {_normalise(d, conda=True) for d in _conda_packages()} == declared
+
+
+def test_environment_is_lean():
     project = _pyproject()["project"]
-    declared = {_normalise(r) for r in project["dependencies"] + project["optional-dependencies"]["test"]}
-    conda = {_normalise(d, conda=True) for d in _environment()["dependencies"] if isinstance(d, str) and not d.startswith(("python", "pip"))}
-    assert conda == declared
+    conda_names = {_name(d) for d in _conda_packages()}
+    for name, pulls_in in HEAVY_CONDA_FORGE.items():
+        assert name not in conda_names, f"environment.yml asks for conda-forge's {name}, which pulls in {pulls_in}"
+    only_for_development = {_name(r) for r in project["optional-dependencies"]["test"]} - {_name(r) for r in project["dependencies"]}
+    assert only_for_development and not {PYPI_NAME_OF_CONDA_FORGE.get(n, n) for n in conda_names} & only_for_development
 
 
-def test_environment_pins_python_and_installs_the_package():
+def test_environment_pins_python_and_leaves_the_package_to_post_build():
     environment = _environment()
     assert environment["channels"] == ["conda-forge"]
-    python = [d for d in environment["dependencies"] if isinstance(d, str) and d.startswith("python")]
+    python = [d for d in environment["dependencies"] if isinstance(d, str) and _name(d) == "python"]
     assert python == ["python=3.11"]
     assert _pyproject()["project"]["requires-python"] == ">=3.11"
-    pip_section = next(d["pip"] for d in environment["dependencies"] if isinstance(d, dict))
-    assert "-e ." in pip_section
+    # installing the package here too would make Binder rebuild the environment on every change to the repository
+    assert not [d for d in environment["dependencies"] if isinstance(d, dict)], "environment.yml has a pip section; postBuild installs the package"
+    assert "pip" in environment["dependencies"], "postBuild needs pip in the environment"
 
 
-def test_binder_post_build_installs_the_package():
+def test_binder_post_build_is_the_one_place_that_installs_the_package():
     post_build = PROJECT_DIR / "postBuild"
     assert post_build.stat().st_mode & 0o111, "postBuild must be executable"
-    assert re.search(r"pip install .*-e \.", post_build.read_text(encoding="utf-8"))
+    installs = [line for line in post_build.read_text(encoding="utf-8").splitlines() if re.search(r"\bpip install\b", line)]
+    # the dependencies come from environment.yml: pip must not replace conda's packages with PyPI's
+    assert installs == ["python -m pip install --no-deps -e ."]
 
 
 def test_binder_post_build_is_bash_that_stops_at_the_first_error():

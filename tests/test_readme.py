@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -59,7 +61,7 @@ def _readme() -> str:
 def test_readme_says_how_to_write_parameter_values():
     readme = _readme()
     assert """`-p compare_ids '["gaboriault-biv","keiser-email"]'`""" in readme
-    assert "a list is written as JSON" in readme and "a boolean is `true` or `false`" in readme
+    assert "a list is written as JSON" in _one_line(readme) and "a boolean is `true` or `false`" in _one_line(readme)
 
 
 def test_readme_parameter_examples_pass_the_checks(hootsuite):
@@ -74,12 +76,106 @@ def test_readme_parameter_examples_pass_the_checks(hootsuite):
         prepare_parameters([(name, value)], hootsuite)
 
 
+def _section(command: str) -> str:
+    """The README's section on ``casework COMMAND``, up to the next heading."""
+    match = re.search(rf"^### `casework {command}`\n(.*?)(?=^#)", _readme(), re.S | re.M)
+    assert match, f"README.md has no section headed ### `casework {command}`"
+    return match.group(1)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_readme_lists_every_command_of_the_help_and_no_other():
+    from tests.test_cli import commands_in_the_help
+
+    commands = commands_in_the_help()
+    overview = _readme().split("## The commands", 1)[1].split("### `casework list`", 1)[0]
+    table = re.findall(r"^\| `casework (\S+?)[ `]", overview, re.M)
+    assert table == [*commands, "--version"]
+
+
+def test_readme_gives_every_option_and_the_exit_statuses_of_every_command():
+    """Each command's section names every option its --help lists, no other, and the same exit statuses."""
+    from tests.test_cli import commands_in_the_help, help_of, options_in
+
+    for command in commands_in_the_help():
+        text, section = help_of(command), _section(command)
+        options = set(options_in(text)) - {"--help"}
+        for option in options:
+            assert f"`{option}" in section or f"`--{option.lstrip('-')}" in section, f"README's `casework {command}` lacks {option}"
+        named = set(re.findall(r"`(--[a-z][\w-]*)", section))
+        assert named <= options | {"--timeout"} if command == "run" else named <= options, f"{command}: {named - options}"
+        positionals = re.findall(r"^  ([A-Z]+) {2,}", text.split("positional arguments:")[-1].split("options:")[0], re.M)
+        for positional in positionals:
+            assert f"`{positional}`" in section, f"README's `casework {command}` does not explain {positional}"
+        help_statuses = _one_line(text.split("exit status: ", 1)[1])
+        readme_statuses = _one_line(section.split("Exit status: ", 1)[1].split("\n\n")[0])
+        assert readme_statuses == help_statuses, command
+
+
+def _casework_lines() -> list[str]:
+    """Every casework command line the README shows: in bash blocks and in inline code (placeholders left out)."""
+    readme = _readme()
+    lines = [line.strip() for block in re.findall(r"```bash\n(.*?)```", readme, re.S) for line in block.splitlines()]
+    lines += re.findall(r"`((?:\.venv/bin/)?casework [^`]+)`", readme)
+    found = []
+    for line in lines:
+        for part in re.split(r"&&", line):
+            part = part.strip()
+            if re.match(r"(\.venv/bin/)?casework ", part) and not re.search(r"[\[\]<>]|\.\.\.|COMMAND|NAME VALUE", part):
+                found.append(part)
+    return found
+
+
+def test_every_casework_command_in_the_readme_is_one_the_cli_accepts():
+    import shlex
+
+    from helpers.cli import build_parser
+
+    lines = _casework_lines()
+    assert len(lines) >= 8
+    for line in lines:
+        words = shlex.split(line)[1:]
+        if len(words) == 1 and words[0] != "list" or "--help" in words:  # a command named in the prose, not a command line
+            continue
+        if words[0] == "run" and "--timeout" in words:
+            continue
+        try:
+            build_parser().parse_args(words)
+        except SystemExit as exc:
+            pytest.fail(f"README.md shows `{line}`, which casework refuses (exit {exc.code})")
+
+
+def test_readme_durations_are_filled_in():
+    assert "DUR_" not in _readme()
+    rows = [line for line in _readme().split("| step | time |", 1)[1].split("\n\n")[0].splitlines()[2:]]
+    assert len(rows) >= 5 and all(re.search(r"\d+ (s|min)", row.rsplit("|", 2)[1]) for row in rows), rows
+
+
+def test_readme_says_how_to_start_jupyterlab_as_root():
+    readme = _readme()
+    assert "\n.venv/bin/jupyter lab notebooks/ --allow-root\n" in readme and "Running as root is not recommended" in _one_line(readme)
+    assert "A JupyterHub, Binder or a Docker image from the Jupyter project never needs the flag" in _one_line(readme)
+    jupyter = Path(sys.executable).parent / "jupyter"  # the environment the tests run in has the README's install
+    flags = subprocess.run([str(jupyter), "lab", "--help-all"], capture_output=True, text=True, timeout=120).stdout
+    assert "--allow-root" in flags and "--no-browser" in flags
+
+
+def test_readme_installs_the_browser_as_ci_does():
+    match = re.search(r"<!-- browser-install -->\s*```bash\n(.+?)\n```", _readme(), re.S)
+    assert match, "README.md has no browser-install block"
+    ci = (PROJECT_DIR / ".ci" / "run").read_text(encoding="utf-8")
+    assert match.group(1).strip() in [line.strip() for line in ci.splitlines()]
+    assert "chromium" in match.group(1) and "/usr/bin/chromium" in _readme()
+
+
 def test_readme_exit_statuses_are_the_commands(case_copy, capsys):
     from helpers.cli import main
     from tests.conftest import read_rows, write_rows
 
-    row = next(line for line in _readme().splitlines() if line.startswith("| `casework validate"))
-    assert "exit status 0 if valid, 1 if not, 2 if no such case exists" in row
+    assert "0 every case checked is valid; 1 a case has problems" in _one_line(_section("validate"))
     assert main(["validate", str(case_copy)]) == 0
     header, rows = read_rows(case_copy / "statements.csv")
     rows[0]["time_precision"] = "week"

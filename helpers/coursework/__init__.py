@@ -7,7 +7,7 @@ In an exercise notebook::
     ...
     exercise.check("q1", q1, kind="number", minimum=0)   # formative: never reveals the answer
 
-``casework release`` builds the student notebooks and grading keys from the master notebooks in
+``casework generate`` builds the student notebooks and grading keys from the master notebooks in
 ``coursework/source/``; ``casework grade`` grades a folder (or LMS zip) of submissions.
 
 ``start`` and ``Exercise`` live in ``exercise.py`` and are loaded when first asked for: the

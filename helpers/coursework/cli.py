@@ -1,10 +1,17 @@
-"""``casework release`` and ``casework grade``: the coursework commands."""
+"""``casework generate``, ``casework grade`` and ``casework review``: the coursework commands.
+
+``generate`` makes the student version of each exercise, as nbgrader's ``generate_assignment``
+does; ``release`` is its old name, still accepted with a warning: in nbgrader's vocabulary to
+release is to hand the student version out, which this module leaves to the LMS.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
+
+from ..paths import exercise_ids
 
 GRADE_HELP = """\
 Grade a folder of submitted notebooks (ID.ipynb, the file name giving the student id) or the zip
@@ -27,71 +34,122 @@ instructor (needs-review, missing, failed, unreadable, ...: see summary.md); 2 n
 an output folder that cannot be written).
 """
 
+GENERATE_HELP = """\
+Make coursework/release/ID.ipynb, the student version (no solutions, checks or outputs), and
+coursework/keys/ID.json, its grading key, from each master notebook coursework/source/ID.ipynb:
+what nbgrader's generate_assignment does. Handing the student version out is the LMS's part (see
+README.md). `casework release` is the old name of this command, still accepted for now.
+"""
 
-def add_commands(commands) -> None:
-    release = commands.add_parser(
-        "release", help="build student notebooks and grading keys from coursework/source/",
-        description="Build coursework/release/ID.ipynb (no solutions, checks or outputs) and coursework/keys/ID.json "
-        "from each master notebook coursework/source/ID.ipynb.",
+GENERATE_EPILOG = """\
+exit status: 0 the files are written (with --check: they are up to date); 1 with --check, a
+committed file differs from a fresh build (each is named); 2 an unknown exercise, or a master
+notebook that breaks the conventions of coursework/README.md (the error names the cell).
+"""
+
+REVIEW_HELP = """\
+Show each written answer in OUT beside its automatic pre-checks and rubric rows, ask for the points
+and a comment of each row the instructor grades, and write them back: OUT/manual-grades.csv, and
+the gradebook, feedback and Canvas import file, which then include them (a later `casework grade`
+into OUT keeps them). With --apply, ask nothing: apply manual-grades.csv as it is (after editing it
+in a spreadsheet) and write the outputs again.
+"""
+
+REVIEW_EPILOG = """\
+exit status: 0 every row is final; 1 some rows still need the instructor (or the review was
+stopped: what was entered before is kept); 2 the folder has no grading run.
+"""
+
+DEPRECATED_NAMES = {"release": "generate"}
+
+
+def add_commands(commands, case_help, formatter=argparse.RawDescriptionHelpFormatter) -> None:
+    """Add the coursework commands to ``casework``'s subparsers.
+
+    ``case_help(default)`` is the help of a case option, the same words in every command;
+    ``formatter`` is the command's help layout.
+    """
+    exercises = ", ".join(exercise_ids())
+    generate = commands.add_parser(
+        "generate", aliases=list(DEPRECATED_NAMES), formatter_class=formatter, epilog=GENERATE_EPILOG,
+        help="make the student notebooks and grading keys from coursework/source/ ('release' is its old name)",
+        description=GENERATE_HELP,
     )
-    release.add_argument("exercises", nargs="*", help="exercise ids (default: all)")
-    release.add_argument("--check", action="store_true", help="write nothing; exit 1 if a committed file differs from a fresh build")
+    generate.add_argument("exercises", nargs="*", metavar="EXERCISE", help=f"exercise ids: {exercises} (default: all)")
+    generate.add_argument("--check", action="store_true", help="write nothing; exit 1 if a committed file differs from a fresh build")
 
-    grade = commands.add_parser("grade", help="grade a folder or LMS zip of submissions", description=GRADE_HELP, epilog=GRADE_EPILOG,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    grade.add_argument("submissions", type=Path, help="folder of .ipynb files, or the zip Canvas exports")
-    grade.add_argument("--exercise", required=True, help="exercise id (see coursework/source/)")
-    grade.add_argument("--case", default="hootsuite-ice-2020", help="case id or case folder the exercise is set on (default: hootsuite-ice-2020)")
-    grade.add_argument("--out", type=Path, default=Path("grading-output"), help="output folder (default: ./grading-output)")
-    grade.add_argument("--roster", type=Path, help="the gradebook CSV exported from Canvas: maps Canvas user ids to student ids, "
-                       "lists students with no submission, and fills the import file's columns")
+    grade = commands.add_parser("grade", help="grade a folder or Canvas zip of submissions", description=GRADE_HELP, epilog=GRADE_EPILOG,
+                                formatter_class=formatter)
+    grade.add_argument("submissions", type=Path, metavar="SUBMISSIONS", help="folder of .ipynb files, or the zip Canvas exports")
+    grade.add_argument("--exercise", required=True, metavar="EXERCISE", help=f"the exercise graded: {exercises}")
+    grade.add_argument("--case", default="hootsuite-ice-2020", metavar="CASE", help=case_help("hootsuite-ice-2020")
+                       + "; the case the exercise is set on")
+    grade.add_argument("--out", type=Path, default=Path("grading-output"), metavar="DIR",
+                       help="output folder, created if missing (default: grading-output)")
+    grade.add_argument("--roster", type=Path, metavar="CSV", help="the gradebook CSV exported from Canvas: maps Canvas user ids to "
+                       "student ids, lists students with no submission, and fills the import file's columns")
     grade.add_argument("--roster-id-column", default="SIS User ID", metavar="COLUMN",
                        help="the roster column holding the id students type in their notebook (default: 'SIS User ID')")
     grade.add_argument("--canvas-assignment", metavar="NAME (ID)", help="the Canvas assignment to update, as its gradebook column is "
                        "headed, e.g. \"Exercise 1 (12345)\" (with --roster, its name or id is enough; default: the roster column "
                        "named like the exercise, else a new assignment)")
     grade.add_argument("--reveal", action="store_true", help="also write the expected answers into the feedback pages")
-    grade.add_argument("--workers", type=_positive_int, default=1, help="submissions graded at once (default: 1)")
-    grade.add_argument("--timeout", type=_positive_float, default=300.0, help="seconds allowed per notebook (default: 300)")
-    grade.add_argument("--cell-timeout", type=_positive_float, default=60.0, help="seconds allowed per cell (default: 60)")
-    grade.add_argument("--memory-mb", type=_positive_int, default=2048, help="memory limit of each submission, MiB (default: 2048)")
-    grade.add_argument("--disk-mb", type=_positive_int, default=64, help="size of each submission's working copy, MB (default: 64)")
+    grade.add_argument("--workers", type=positive_whole_number, default=1, metavar="N", help="submissions graded at once (default: 1)")
+    grade.add_argument("--timeout", type=positive_number, default=300.0, metavar="SECONDS",
+                       help="seconds allowed per notebook (default: 300)")
+    grade.add_argument("--cell-timeout", type=positive_number, default=60.0, metavar="SECONDS",
+                       help="seconds allowed per notebook cell (default: 60)")
+    grade.add_argument("--memory-mb", type=positive_whole_number, default=2048, metavar="MIB",
+                       help="memory limit of each submission, MiB (default: 2048)")
+    grade.add_argument("--disk-mb", type=positive_whole_number, default=64, metavar="MB",
+                       help="size of each submission's working copy, MB (default: 64)")
     grade.add_argument("--require-isolation", action="store_true", help="refuse to grade without a sandbox (isolation mode 'off': "
                        "no bubblewrap, or user namespaces disabled); see coursework/README.md")
-    grade.add_argument("--executor", default="threads", help="threads (default: this machine), dask (a local Dask cluster of --workers "
-                       "processes), or dask:ADDRESS (an existing Dask scheduler; its workers need this package and access to OUT)")
-    grade.add_argument("--no-progress", action="store_true", help="no progress bar")
+    grade.add_argument("--executor", default="threads", metavar="EXECUTOR", help="threads (default: this machine), dask (a local "
+                       "Dask cluster of --workers processes), or dask:ADDRESS (an existing Dask scheduler; its workers need this "
+                       "package and access to OUT)")
+    grade.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                       help="a progress bar on stderr (default: only when stderr is a terminal)")
 
     review = commands.add_parser(
         "review", help="grade the written answers of a graded folder by hand (the rubric's instructor rows)",
-        description="Show each written answer in OUT beside its automatic pre-checks and rubric rows, ask for the points and a "
-        "comment of each row the instructor grades, and write them back: OUT/manual-grades.csv, and the gradebook, feedback "
-        "and Canvas import file, which then include them (a later `casework grade` into OUT keeps them). With --apply, ask "
-        "nothing: apply manual-grades.csv as it is (after editing it in a spreadsheet) and write the outputs again.")
-    review.add_argument("out", type=Path, help="the output folder of `casework grade`")
+        formatter_class=formatter, epilog=REVIEW_EPILOG,
+        description=REVIEW_HELP)
+    review.add_argument("out", type=Path, metavar="OUT", help="the output folder of `casework grade`")
     review.add_argument("--submission", action="append", default=[], metavar="NAME", help="only this submission (repeatable)")
     review.add_argument("--all", action="store_true", help="ask again for rows already graded")
     review.add_argument("--apply", action="store_true", help="ask nothing; apply manual-grades.csv and write the outputs again")
 
 
-def _positive_int(text: str) -> int:
-    value = int(text)
+def positive_whole_number(text: str) -> int:
+    """An argparse type: a whole number above zero (workers, MiB, MB)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"{text} is not a positive whole number")
     return value
 
 
-def _positive_float(text: str) -> float:
-    value = float(text)
+def positive_number(text: str) -> float:
+    """An argparse type: a number above zero (seconds)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
     if not value > 0:
         raise argparse.ArgumentTypeError(f"{text} is not a positive number")
     return value
 
 
-def release(args) -> int:
+def generate(args) -> int:
     # imported when the command runs, so that `casework --help` stays quick (#23)
     from .source import SourceError, release as build
 
+    if args.command in DEPRECATED_NAMES:
+        print(f"casework: `casework {args.command}` is now `casework {DEPRECATED_NAMES[args.command]}`; "
+              "the old name will go in a later version", file=sys.stderr)
     try:
         stale = build(args.exercises or None, check=args.check)
     except SourceError as error:
@@ -99,7 +157,7 @@ def release(args) -> int:
         return 2
     if args.check:
         for path in stale:
-            print(f"out of date: {path} (run `casework release`)", file=sys.stderr)
+            print(f"out of date: {path} (run `casework generate`)", file=sys.stderr)
         return 1 if stale else 0
     for path in stale:
         print(f"wrote {path}")
@@ -111,15 +169,15 @@ def grade(args) -> int:
     # imported when the command runs, so that `casework --help` stays quick (#23)
     from .grade import Course, GradingError, Options, grade_batch
     from .results import STATUSES
-    from .source import SourceError, exercise_ids
+    from .source import SourceError
 
     if args.exercise not in exercise_ids():
         print(f"casework: error: unknown exercise {args.exercise!r}; known: {', '.join(exercise_ids())}", file=sys.stderr)
         return 2
     try:
+        progress = sys.stderr.isatty() if args.progress is None else args.progress  # a bar only on a terminal, unless asked
         options = Options(workers=args.workers, timeout=args.timeout, cell_timeout=args.cell_timeout, memory_mb=args.memory_mb,
-                          disk_mb=args.disk_mb, progress=not args.no_progress, executor=args.executor,
-                          require_isolation=args.require_isolation)
+                          disk_mb=args.disk_mb, progress=progress, executor=args.executor, require_isolation=args.require_isolation)
         course = Course(args.roster, args.roster_id_column, args.canvas_assignment)
         rows = grade_batch(args.submissions, args.exercise, args.out, options, case=args.case, course=course, reveal=args.reveal,
                            on_start=lambda protections: print(f"casework grade: {protections}", file=sys.stderr))
@@ -157,4 +215,4 @@ def review(args) -> int:
     return 1 if waiting else 0
 
 
-COMMANDS = {"release": release, "grade": grade, "review": review}
+COMMANDS = {"generate": generate, **{old: generate for old in DEPRECATED_NAMES}, "grade": grade, "review": review}

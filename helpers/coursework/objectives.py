@@ -4,7 +4,7 @@
 notebooks that teach each. Every check cell of a master notebook names the objectives its
 question assesses (``objectives`` in its ``casework`` metadata) and whether it asks for a
 judgement (``judgement``: the answer is a decision about the case, not a lookup or a
-calculation); ``casework release`` copies both into the grading key. The map is built from the
+calculation); ``casework generate`` copies both into the grading key. The map is built from the
 keys, so it cannot drift from the exercises: ``coursework/README.md`` shows it, and a test checks
 that the README's table is this one, that every objective has a question asking for a judgement,
 and that every question names an objective.

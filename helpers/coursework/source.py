@@ -1,4 +1,4 @@
-"""One source per exercise: the master notebook, and what ``casework release`` makes of it.
+"""One source per exercise: the master notebook, and what ``casework generate`` makes of it.
 
 A master notebook (``coursework/source/ID.ipynb``) holds the questions, the reference solution
 and the checks. Conventions, all in cell metadata under ``casework``:
@@ -25,11 +25,11 @@ from pathlib import Path
 
 import nbformat
 
-from ..paths import COURSEWORK_DIR
+from ..paths import COURSEWORK_DIR, EXERCISES_DIR, exercise_ids
 from .objectives import load_objectives
 from .rubric import load_rubric
 
-SOURCE_DIR = COURSEWORK_DIR / "source"
+SOURCE_DIR = EXERCISES_DIR
 RELEASE_DIR = COURSEWORK_DIR / "release"
 KEYS_DIR = COURSEWORK_DIR / "keys"
 SOLUTION = re.compile(r"^[ \t]*### BEGIN SOLUTION[ \t]*\n.*?^[ \t]*### END SOLUTION[ \t]*\n?", re.S | re.M)
@@ -39,10 +39,6 @@ SPEC_OPTIONS = ("tolerance", "choices", "rubric", "max_words", "minimum", "maxim
 
 class SourceError(ValueError):
     """A master notebook that breaks the conventions; the message names the exercise and cell."""
-
-
-def exercise_ids() -> list[str]:
-    return sorted(p.stem for p in SOURCE_DIR.glob("*.ipynb"))
 
 
 def master_path(exercise: str) -> Path:
@@ -173,7 +169,7 @@ def release(exercises: list[str] | None = None, check: bool = False) -> list[str
 def load_key(exercise: str) -> dict:
     path = KEYS_DIR / f"{exercise}.json"
     if not path.exists():
-        raise SourceError(f"no grading key {path}: run `casework release {exercise}`")
+        raise SourceError(f"no grading key {path}: run `casework generate {exercise}`")
     return json.loads(path.read_text(encoding="utf-8"))
 
 
