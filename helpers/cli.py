@@ -12,7 +12,7 @@ from .coursework.cli import COMMANDS as COURSEWORK_COMMANDS
 from .coursework.cli import add_commands as add_coursework_commands
 from .errors import CaseDataError, OutputFolderError, ParameterError, UnknownCaseError
 from .files import output_folder
-from .runner import prepare_parameters, run_lessons
+from .runner import clean_notebook_files, prepare_parameters, refresh_lessons, run_lessons
 from .tables import case_summary
 
 DEFAULT_CASE = "hootsuite-ice-2020"
@@ -74,6 +74,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="set a notebook parameter, e.g. -p display_timezone UTC (repeatable); lists as JSON, booleans true/false (see below)",
     )
     run.add_argument("--timeout", type=int, default=600, help="seconds allowed per notebook cell (default: 600)")
+
+    refresh = commands.add_parser(
+        "refresh", help="re-execute the lesson notebooks in place and rewrite their committed outputs (see CONTRIBUTING.md)")
+    refresh.add_argument("notebooks", nargs="*", type=Path, help="lesson notebooks (default: every lesson)")
+    refresh.add_argument("--clean-only", action="store_true",
+                         help="only strip timings, widget state and other volatile metadata (the pre-commit hook)")
     add_coursework_commands(commands)
     return parser
 
@@ -81,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return {"list": _list, "validate": _validate, "run": _run, **COURSEWORK_COMMANDS}[args.command](args)
+        return {"list": _list, "validate": _validate, "run": _run, "refresh": _refresh, **COURSEWORK_COMMANDS}[args.command](args)
     except (UnknownCaseError, ParameterError, OutputFolderError) as exc:
         print(f"casework: error: {exc}", file=sys.stderr)
         return USAGE_ERROR
@@ -117,6 +123,15 @@ def _validate(args) -> int:
             print(f"OK {target}: {len(case.sources)} sources, {len(case.statements)} statements, "
                   f"{len(case.events)} events, {len(case.claims)} claims, {len(case.stances)} stances")
     return 1 if failed else 0
+
+
+def _refresh(args) -> int:
+    if args.clean_only:
+        for path in clean_notebook_files(args.notebooks):
+            print(f"cleaned {path}")
+        return 0
+    refresh_lessons([path.resolve() for path in args.notebooks] or None)
+    return 0
 
 
 def _run(args) -> int:

@@ -103,6 +103,9 @@ class View(anywidget.AnyWidget):
         self.html = self._render(**self.values)
         self.status = f"{self.title} shows " + "; ".join(c.describe(self.values[c.name]) for c in self._controls) + "."
 
+    def __repr__(self) -> str:  # the plain-text form of the output: short, unlike a widget's list of every trait
+        return f"<{self.status}>"
+
     def set(self, **values) -> None:
         """Change some controls' values, as a reader would (the view is redrawn once)."""
         unknown = set(values) - {c.name for c in self._controls}
