@@ -145,7 +145,7 @@ def render_html(notebook_path: Path, html_path: Path) -> None:
 
 def handout_notebook(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """``notebook`` as a handout shows it: titled with its first level-1 heading, the injected parameters as one line."""
-    notebook = nbformat.from_dict(json.loads(nbformat.writes(notebook)))  # a copy: the executed notebook is kept as run
+    notebook = nbformat.reads(nbformat.writes(notebook), as_version=4)  # a copy: the executed notebook is kept as run
     for cell in notebook.cells:
         heading = re.search(r"^# (.+)$", cell.source, re.MULTILINE) if cell.cell_type == "markdown" else None
         if heading:
