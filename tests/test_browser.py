@@ -100,7 +100,7 @@ def test_lesson_in_jupyterlab(lab, browser, notebook):
         layout = page.evaluate(_LAYOUT, PANEL)
         assert layout["outputWidth"] <= 600, layout["outputWidth"]
         assert not layout["overflowing"], layout["overflowing"]
-        assert layout["figureText"] and min(layout["figureText"]) >= 10, layout["figureText"]
+        assert len(layout["figureText"]) == len(committed_alts) and all(px >= 10 for px in layout["figureText"]), layout["figureText"]
         assert not layout["squeezedText"], layout["squeezedText"]
         _output_screenshots(page, notebook.stem)
 
