@@ -1,5 +1,9 @@
 """Load a case folder into DataFrames, checking every rule of data/README.md on the way.
 
+Each check belongs to one named rule of the data dictionary (``RULES``), and its message ends
+with the rule's name, so an author can look it up; ``tests/test_validation.py`` holds the
+dictionary and this module to the same list, and breaks each rule once to see it caught.
+
 >>> case = load_case("hootsuite-ice-2020")
 >>> case.statements.loc["gaboriault-biv", "text_status"]
 'verbatim'
@@ -20,12 +24,53 @@ import pandas as pd
 from .errors import CaseDataError, Problem, UnknownCaseError
 from .paths import CASES_DIR, DATA_DIR
 from .text import split_sentences
-from .times import BASES, PRECISIONS, Interval, TimeFormatError, get_zone, snowflake_time, time_interval
+from .times import BASES, PRECISIONS, Interval, TimeFormatError, get_zone, parse_bound, snowflake_time, time_interval
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CONFIDENCE = ("high", "medium", "low")
 AUDIENCES = ("internal", "press", "public")
+SPEAKS_FOR = ("organisation", "employee", "third-party")
+EVENT_KINDS = (
+    "context", "contract", "employee-activism", "petition", "company-decision",
+    "company-statement", "agency-statement", "media-report", "aftermath",
+)
 TIME_COLUMNS = ("time", "time_precision", "time_basis", "time_earliest", "time_latest", "time_as_reported")
+
+#: The parts of a lesson a case may write its own teaching text for, and the lessons that show each.
+TEACHING_PARTS = {
+    "close-reading": ("02", "04"),
+    "discussion": ("03", "04", "06"),
+    "cluster": ("05",),
+    "drafting-scenario": ("05",),
+    "example-draft": ("05",),
+    "decision-point": ("06",),
+    "try-phrase": ("02",),
+}
+#: Parts a lesson shows one of: a second row for the same lesson is an error.
+SINGLE_PARTS = ("close-reading", "cluster", "drafting-scenario", "example-draft", "decision-point", "try-phrase")
+
+#: Every rule the loader checks, by the name data/README.md gives it ("- Rule `name`: ...").
+RULES = (
+    # files and columns
+    "file-present", "utf8", "csv-form", "header-row", "known-columns", "required", "id-form", "id-unique",
+    "allowed-values", "reference", "date-form", "number-form", "status-id-form",
+    # case.toml
+    "toml-form", "toml-keys", "case-id-folder", "timezone", "aliases", "fictional-outside-data", "trigger-event",
+    "first-response",
+    # times
+    "time-form", "bound-form", "bounds-leave-time", "derived-time-status-id", "event-time-or-statement",
+    # statements, events, stances, variants, facts, coding, teaching
+    "speaks-for-organisation", "quantity-series", "stance-once", "words-in-text", "fact-value",
+    "coding-sentence", "coding-strategy", "coding-evidence", "coding-once",
+    "teaching-part-lesson", "teaching-about", "teaching-once",
+)
+
+
+def _problem(file: str, rule: str, message: str, **where) -> Problem:
+    """A problem found by one rule of the dictionary; the message names the rule."""
+    if rule not in RULES:  # a check with no rule in the dictionary is a bug of this module
+        raise AssertionError(f"unknown rule {rule!r}")
+    return Problem(file, f"{message} (rule {rule})", **where)
 
 
 @dataclass(frozen=True)
@@ -34,7 +79,7 @@ class Column:
 
     name: str
     required: bool = True
-    kind: str = "text"  # text | id | enum | ids | ref | date | number | status_id
+    kind: str = "text"  # text | id | enum | ids | ref | item | date | number | status_id
     allowed: tuple[str, ...] = ()
     refers_to: str | None = None  # table whose ids a ref / ids column names
 
@@ -81,6 +126,7 @@ TABLES: dict[str, Table] = {
         Column("speaker"),
         Column("role", required=False),
         Column("organisation"),
+        Column("speaks_for", kind="enum", allowed=SPEAKS_FOR),
         Column("channel"),
         Column("audience", kind="enum", allowed=AUDIENCES),
         *_time_columns(required=True),
@@ -94,17 +140,16 @@ TABLES: dict[str, Table] = {
     "events": Table("events.csv", "event_id", (
         Column("event_id", kind="id"),
         Column("title"),
-        Column("kind", kind="enum", allowed=(
-            "context", "contract", "employee-activism", "petition", "company-decision",
-            "company-statement", "agency-statement", "media-report", "aftermath",
-        )),
+        Column("kind", kind="enum", allowed=EVENT_KINDS),
         Column("actor"),
         Column("channel", required=False),
         Column("audience", required=False, kind="enum", allowed=AUDIENCES),
         Column("statement_id", required=False, kind="ref", refers_to="statements"),
         *_time_columns(required=False),
+        Column("status_id", required=False, kind="status_id"),
         Column("quantity", required=False, kind="number"),
         Column("quantity_unit", required=False),
+        Column("quantity_series", required=False),
         _SOURCES,
         _CONFIDENCE,
         _NOTE,
@@ -142,6 +187,12 @@ TABLES: dict[str, Table] = {
         _CONFIDENCE,
         _NOTE,
     )),
+    "open_questions": Table("open_questions.csv", "question_id", (
+        Column("question_id", kind="id"),
+        Column("question"),
+        Column("what_is_known"),
+        Column("source_ids", required=False, kind="ids", refers_to="sources"),
+    )),
     "coding": Table("coding.csv", None, (
         Column("statement_id", kind="ref", refers_to="statements"),
         Column("sentence", kind="number"),
@@ -150,16 +201,23 @@ TABLES: dict[str, Table] = {
         Column("evidence"),
         Column("rationale"),
     ), optional=True),
-    "open_questions": Table("open_questions.csv", "question_id", (
-        Column("question_id", kind="id"),
-        Column("question"),
-        Column("what_is_known"),
-        Column("source_ids", required=False, kind="ids", refers_to="sources"),
-    )),
+    "teaching": Table("teaching.csv", "note_id", (
+        Column("note_id", kind="id"),
+        Column("lesson", kind="enum", allowed=tuple(sorted({lesson for lessons in TEACHING_PARTS.values() for lesson in lessons}))),
+        Column("part", kind="enum", allowed=tuple(TEACHING_PARTS)),
+        Column("about", required=False, kind="item"),
+        Column("text"),
+        _SOURCES,
+    ), optional=True),
 }
 
 METADATA_FILE = "case.toml"
-METADATA_KEYS = {"case_id": str, "title": str, "organisation": str, "timezone": str, "synopsis": str, "fictional": bool}
+#: case.toml keys: (type, required)
+METADATA_KEYS = {
+    "case_id": (str, True), "title": (str, True), "organisation": (str, True), "timezone": (str, True),
+    "synopsis": (str, True), "fictional": (bool, True),
+    "aliases": (list, False), "trigger_event": (str, False), "first_response": (str, False),
+}
 
 
 @dataclass
@@ -180,13 +238,22 @@ class Case:
     stances: pd.DataFrame
     variants: pd.DataFrame
     facts: pd.DataFrame
-    coding: pd.DataFrame
     open_questions: pd.DataFrame
+    coding: pd.DataFrame
+    teaching: pd.DataFrame
+    aliases: tuple[str, ...] = ()
+    trigger_event: str = ""
+    first_response: str = ""
     intervals: dict[tuple[str, str], Interval | None] = field(repr=False, default_factory=dict)
 
     @property
     def zone(self) -> ZoneInfo:
         return get_zone(self.timezone)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every name the organisation goes by in the texts: its own name, then its aliases."""
+        return (self.organisation, *self.aliases)
 
     def interval(self, item_id: str, table: str | None = None) -> Interval | None:
         """The time interval of a statement or event (None when it cannot be placed).
@@ -253,11 +320,15 @@ def load_case(case: str | Path = "hootsuite-ice-2020") -> Case:
     if problems:  # structural problems make the rest meaningless
         raise CaseDataError(str(case), problems)
 
-    zone = metadata["zone"]
     for name, table in TABLES.items():
         _check_columns(table, rows[name], rows, problems)
-    intervals = _check_times(rows, zone, problems)
+    intervals = _check_times(rows, metadata["zone"], problems)
+    _check_speakers(rows, metadata["organisation"], metadata.get("aliases", []), problems)
+    _check_quantities(rows, problems)
     _check_evidence(rows, problems)
+    _check_coding(rows, problems)
+    _check_teaching(rows, problems)
+    _check_metadata_references(metadata, rows, intervals, problems)
     if problems:
         raise CaseDataError(str(case), problems)
 
@@ -274,6 +345,9 @@ def load_case(case: str | Path = "hootsuite-ice-2020") -> Case:
         timezone=metadata["timezone"],
         synopsis=metadata["synopsis"],
         fictional=metadata["fictional"],
+        aliases=tuple(metadata.get("aliases", ())),
+        trigger_event=metadata.get("trigger_event", ""),
+        first_response=metadata.get("first_response", ""),
         intervals=intervals,
         **frames,
     )
@@ -293,28 +367,42 @@ def _read_metadata(folder: Path, problems: list[Problem]) -> dict:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        problems.append(Problem(METADATA_FILE, "file is missing"))
+        problems.append(_problem(METADATA_FILE, "file-present", "file is missing"))
         return {}
     except UnicodeDecodeError as exc:
-        problems.append(Problem(METADATA_FILE, f"not valid UTF-8 text ({exc.reason} at byte {exc.start})"))
+        problems.append(_problem(METADATA_FILE, "utf8", f"not valid UTF-8 text ({exc.reason} at byte {exc.start})"))
         return {}
     except tomllib.TOMLDecodeError as exc:
-        problems.append(Problem(METADATA_FILE, f"not valid TOML: {exc}"))
+        problems.append(_problem(METADATA_FILE, "toml-form", f"not valid TOML: {exc}"))
         return {}
-    for key, kind in METADATA_KEYS.items():
+    for key, (kind, required) in METADATA_KEYS.items():
         if key not in data:
-            problems.append(Problem(METADATA_FILE, "missing key", column=key))
+            if required:
+                problems.append(_problem(METADATA_FILE, "toml-keys", "missing key", column=key))
         elif not isinstance(data[key], kind) or (kind is str and not data[key].strip()):
-            problems.append(Problem(METADATA_FILE, f"must be a non-empty {kind.__name__}, got {data[key]!r}", column=key))
+            article = "a list" if kind is list else f"a non-empty {kind.__name__}"
+            problems.append(_problem(METADATA_FILE, "toml-keys", f"must be {article}, got {data[key]!r}", column=key))
     for key in sorted(set(data) - set(METADATA_KEYS)):
-        problems.append(Problem(METADATA_FILE, f"unknown key (allowed: {', '.join(METADATA_KEYS)})", column=key))
+        problems.append(_problem(METADATA_FILE, "toml-keys", f"unknown key (allowed: {', '.join(METADATA_KEYS)})", column=key))
     if isinstance(data.get("case_id"), str) and data["case_id"] != folder.name:
-        problems.append(Problem(METADATA_FILE, f"case_id {data['case_id']!r} differs from the folder name {folder.name!r}", column="case_id"))
+        problems.append(_problem(METADATA_FILE, "case-id-folder", f"case_id {data['case_id']!r} differs from the folder name {folder.name!r}",
+                                 column="case_id"))
     if isinstance(data.get("timezone"), str):
         try:
             data["zone"] = get_zone(data["timezone"])
         except ValueError as exc:
-            problems.append(Problem(METADATA_FILE, str(exc), column="timezone"))
+            problems.append(_problem(METADATA_FILE, "timezone", str(exc), column="timezone"))
+    if isinstance(data.get("aliases"), list):
+        seen: set[str] = {data.get("organisation")}
+        for alias in data["aliases"]:
+            if not isinstance(alias, str) or not alias.strip():
+                problems.append(_problem(METADATA_FILE, "aliases", f"each alias must be a non-empty string, got {alias!r}", column="aliases"))
+            elif alias in seen:
+                problems.append(_problem(METADATA_FILE, "aliases", f"{alias!r} is given twice (or is the organisation's own name)", column="aliases"))
+            seen.add(alias)
+    if data.get("fictional") is True and folder.resolve().is_relative_to(CASES_DIR.resolve()):
+        problems.append(_problem(METADATA_FILE, "fictional-outside-data", "a fictional case may not live under data/cases "
+                                 "(keep it with the tests or examples)", column="fictional"))
     return data
 
 
@@ -330,27 +418,27 @@ def _read_table(folder: Path, table: Table, problems: list[Problem]) -> list[_Ro
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         if not table.optional:
-            problems.append(Problem(table.file, "file is missing (keep the header row even when a table is empty)"))
+            problems.append(_problem(table.file, "file-present", "file is missing (keep the header row even when a table is empty)"))
         return []
     except UnicodeDecodeError as exc:
-        problems.append(Problem(table.file, f"not valid UTF-8 text ({exc.reason} at byte {exc.start})"))
+        problems.append(_problem(table.file, "utf8", f"not valid UTF-8 text ({exc.reason} at byte {exc.start})"))
         return []
     reader = csv.reader(text.splitlines(keepends=True), strict=True)
     try:
         header = next(reader, None)
         if header is None:
-            problems.append(Problem(table.file, "file is empty: it needs a header row", line=1))
+            problems.append(_problem(table.file, "header-row", "file is empty: it needs a header row", line=1))
             return []
         header = [h.strip() for h in header]
         missing = [c for c in table.names if c not in header]
         extra = [c for c in header if c not in table.names]
         for name in missing:
-            problems.append(Problem(table.file, "missing column", line=1, column=name))
+            problems.append(_problem(table.file, "known-columns", "missing column", line=1, column=name))
         for name in extra:
-            problems.append(Problem(table.file, f"unknown column (allowed: {', '.join(table.names)})", line=1, column=name))
+            problems.append(_problem(table.file, "known-columns", f"unknown column (allowed: {', '.join(table.names)})", line=1, column=name))
         duplicates = {h for h in header if header.count(h) > 1}
         for name in sorted(duplicates):
-            problems.append(Problem(table.file, "column appears twice", line=1, column=name))
+            problems.append(_problem(table.file, "known-columns", "column appears twice", line=1, column=name))
         if missing or extra or duplicates:
             return []
         rows: list[_Row] = []
@@ -361,12 +449,12 @@ def _read_table(folder: Path, table: Table, problems: list[Problem]) -> list[_Ro
             if not any(cell.strip() for cell in record):
                 continue
             if len(record) != len(header):
-                problems.append(Problem(table.file, f"has {len(record)} fields, the header has {len(header)}", line=start))
+                problems.append(_problem(table.file, "csv-form", f"has {len(record)} fields, the header has {len(header)}", line=start))
                 continue
             rows.append(_Row(start, {h: cell.strip() for h, cell in zip(header, record)}))
         return rows
     except csv.Error as exc:
-        problems.append(Problem(table.file, f"malformed CSV: {exc}", line=reader.line_num))
+        problems.append(_problem(table.file, "csv-form", f"malformed CSV: {exc}", line=reader.line_num))
         return []
 
 
@@ -379,47 +467,55 @@ def _ids(rows: dict[str, list[_Row]], name: str) -> set[str]:
     return {r.values[key] for r in rows[name]}
 
 
+def _reporter(table: Table, row: _Row, problems: list[Problem]):
+    """A function that records a problem of ``row`` in ``column`` under a rule."""
+    label = _row_label(table, row)
+
+    def report(column: str, rule: str, message: str) -> None:
+        problems.append(_problem(table.file, rule, message, line=row.line, column=column, row_id=label))
+
+    return report
+
+
 def _check_columns(table: Table, rows: list[_Row], all_rows: dict[str, list[_Row]], problems: list[Problem]) -> None:
     seen: dict[str, int] = {}
+    items = _ids(all_rows, "statements") | _ids(all_rows, "events") | _ids(all_rows, "claims")
     for row in rows:
-        label = _row_label(table, row)
-
-        def report(column: str, message: str) -> None:
-            problems.append(Problem(table.file, message, line=row.line, column=column, row_id=label))
-
+        report = _reporter(table, row, problems)
         for column in table.columns:
             value = row.values[column.name]
             if not value:
                 if column.required:
-                    report(column.name, "must not be blank")
+                    report(column.name, "required", "must not be blank")
                 continue
             if column.kind == "id":
                 if not ID_PATTERN.match(value):
-                    report(column.name, f"{value!r} is not a valid id (lower-case letters, digits and '-')")
+                    report(column.name, "id-form", f"{value!r} is not a valid id (lower-case letters, digits and '-')")
                 elif value in seen:
-                    report(column.name, f"duplicate id {value!r} (first at line {seen[value]})")
+                    report(column.name, "id-unique", f"duplicate id {value!r} (first at line {seen[value]})")
                 else:
                     seen[value] = row.line
             elif column.kind == "enum" and value not in column.allowed:
-                report(column.name, f"{value!r} is not allowed (allowed: {', '.join(column.allowed)})")
+                report(column.name, "allowed-values", f"{value!r} is not allowed (allowed: {', '.join(column.allowed)})")
             elif column.kind in ("ref", "ids"):
                 known = _ids(all_rows, column.refers_to)
                 for ref in value.split(";") if column.kind == "ids" else [value]:
                     ref = ref.strip()
                     if ref not in known:
-                        report(column.name, f"unknown {TABLES[column.refers_to].key.removesuffix('_id')} id {ref!r} (not in {TABLES[column.refers_to].file})")
+                        kind = TABLES[column.refers_to].key.removesuffix("_id")
+                        report(column.name, "reference", f"unknown {kind} id {ref!r} (not in {TABLES[column.refers_to].file})")
+            elif column.kind == "item" and value not in items:
+                report(column.name, "reference", f"unknown id {value!r} (not a statement, event or claim of the case)")
             elif column.kind == "date" and not _is_iso_date(value):
-                report(column.name, f"{value!r} is not a date written YYYY-MM-DD")
+                report(column.name, "date-form", f"{value!r} is not a date written YYYY-MM-DD")
             elif column.kind == "number" and not _is_number(value):
-                report(column.name, f"{value!r} is not a number")
+                report(column.name, "number-form", f"{value!r} is not a number")
             elif column.kind == "status_id" and not value.isdigit():
-                report(column.name, f"{value!r} is not a numeric status id")
+                report(column.name, "status-id-form", f"{value!r} is not a numeric status id")
     if table.file == "facts.csv":
         _check_fact_values(table, rows, problems)
     if table.file == "stances.csv":
         _check_stance_pairs(table, rows, problems)
-    if table.file == "coding.csv":
-        _check_coding(table, rows, all_rows, problems)
 
 
 def _is_number(value: str) -> bool:
@@ -445,39 +541,7 @@ def _check_fact_values(table: Table, rows: list[_Row], problems: list[Problem]) 
         else:
             valid = kind != "date" or _is_iso_date(value)
         if not valid:
-            problems.append(Problem(table.file, f"{value!r} is not a valid {kind}", line=row.line, column="value", row_id=_row_label(table, row)))
-
-
-def _check_coding(table: Table, rows: list[_Row], all_rows: dict[str, list[_Row]], problems: list[Problem]) -> None:
-    """Reference coding: a real sentence of the statement, a strategy of the scheme, evidence in that sentence."""
-    strategies: dict[str, set[str]] = {}
-    with (DATA_DIR / "schemes" / "strategies.csv").open(encoding="utf-8", newline="") as handle:
-        for record in csv.DictReader(handle):
-            strategies.setdefault(record["scheme"], set()).add(record["strategy"])
-    texts = {r.values["statement_id"]: r.values["text"] for r in all_rows["statements"]}
-    first: dict[tuple[str, str, str], int] = {}
-    for row in rows:
-        values = row.values
-        sid, number, scheme = values["statement_id"], values["sentence"], values["scheme"]
-
-        def report(column: str, message: str) -> None:
-            problems.append(Problem(table.file, message, line=row.line, column=column))
-
-        if sid not in texts or scheme not in strategies:
-            continue  # reported by the column checks
-        spans = split_sentences(texts[sid])
-        if not number.isdigit() or not 1 <= int(number) <= len(spans):
-            report("sentence", f"{number!r} is not a sentence number of statement {sid!r} (it has {len(spans)})")
-            continue
-        if values["strategy"] not in strategies[scheme]:
-            report("strategy", f"{values['strategy']!r} is not a {scheme} strategy (allowed: {', '.join(sorted(strategies[scheme]))})")
-        start, end = spans[int(number) - 1]
-        if values["evidence"] and values["evidence"] not in texts[sid][start:end]:
-            report("evidence", f"{values['evidence']!r} does not occur in sentence {number} of statement {sid!r}")
-        key = (sid, number, scheme)
-        if key in first:
-            report("sentence", f"sentence {number} of {sid!r} is coded twice for {scheme} (first at line {first[key]})")
-        first.setdefault(key, row.line)
+            _reporter(table, row, problems)("value", "fact-value", f"{value!r} is not a valid {kind}")
 
 
 def _check_stance_pairs(table: Table, rows: list[_Row], problems: list[Problem]) -> None:
@@ -488,12 +552,11 @@ def _check_stance_pairs(table: Table, rows: list[_Row], problems: list[Problem])
             earlier = first[pair]
             same = all(earlier.values[k] == row.values[k] for k in ("stance", "mode"))
             kind = "repeats" if same else "contradicts"
-            problems.append(Problem(
-                table.file,
+            _reporter(table, row, problems)(
+                "claim_id", "stance-once",
                 f"second stance of statement {pair[0]!r} on claim {pair[1]!r} {kind} the row at line {earlier.line} "
                 f"({earlier.values['stance']}/{earlier.values['mode']} vs {row.values['stance']}/{row.values['mode']}); keep one row per pair",
-                line=row.line, column="claim_id",
-            ))
+            )
         else:
             first[pair] = row
 
@@ -503,35 +566,98 @@ def _check_times(rows: dict[str, list[_Row]], zone: ZoneInfo, problems: list[Pro
     for name in ("statements", "events"):
         table = TABLES[name]
         for row in rows[name]:
-            values, label = row.values, _row_label(table, row)
+            values, report = row.values, _reporter(table, row, problems)
             key = (name, values[table.key])
             if name == "events" and values["statement_id"]:
-                filled = [c for c in TIME_COLUMNS if values[c]]
-                for column in filled:
-                    problems.append(Problem(table.file, "must be blank when statement_id is set (the time is the statement's)", line=row.line, column=column, row_id=label))
+                for column in (*TIME_COLUMNS, "status_id"):
+                    if values[column]:
+                        report(column, "event-time-or-statement", "must be blank when statement_id is set (the time is the statement's)")
                 intervals[key] = intervals.get(("statements", values["statement_id"]))
                 continue
             if name == "events":
                 for column in ("time_precision", "time_basis"):
                     if not values[column]:
-                        problems.append(Problem(table.file, "must not be blank when statement_id is blank", line=row.line, column=column, row_id=label))
+                        report(column, "event-time-or-statement", "must not be blank when statement_id is blank")
             if values["time_precision"] not in PRECISIONS:
                 continue  # already reported
-            try:
-                intervals[key] = time_interval(values["time"], values["time_precision"], zone, values["time_earliest"], values["time_latest"])
-            except TimeFormatError as exc:
-                message = str(exc)
-                column = "time_earliest" if "time_earliest" in message or "bounds" in message else "time"
-                if "time_latest" in message:
-                    column = "time_latest"
-                problems.append(Problem(table.file, message, line=row.line, column=column, row_id=label))
+            interval = _row_interval(values, zone, report)
+            if interval is False:
                 continue
-            if name == "statements" and values["status_id"].isdigit() and values["time_basis"] == "derived":
+            intervals[key] = interval
+            if values["status_id"].isdigit() and values["time_basis"] == "derived":
                 decoded = snowflake_time(values["status_id"])
-                interval = intervals[key]
                 if interval is None or not (interval.start - timedelta(seconds=1) <= decoded < interval.end + timedelta(seconds=1)):
-                    problems.append(Problem(table.file, f"status id {values['status_id']} decodes to {decoded.isoformat()}, which the time does not cover", line=row.line, column="time", row_id=label))
+                    report("time", "derived-time-status-id",
+                           f"status id {values['status_id']} decodes to {decoded.isoformat()}, which the time does not cover")
     return intervals
+
+
+def _row_interval(values: dict[str, str], zone: ZoneInfo, report) -> Interval | None | bool:
+    """The interval of one row's time columns; False (after reporting) when they are malformed.
+
+    Each bound is read on its own first, so an error names the column that holds it. With
+    precision ``unknown`` and one bound only, the row cannot be placed (None): the bound is kept
+    and shown ("not before ..."), but no interval is made up for its other side.
+    """
+    bad = False
+    for column in ("time_earliest", "time_latest"):
+        if values[column]:
+            try:
+                parse_bound(values[column])
+            except TimeFormatError as exc:
+                report(column, "bound-form", str(exc))
+                bad = True
+    if bad:
+        return False
+    precision, earliest, latest = values["time_precision"], values["time_earliest"], values["time_latest"]
+    if precision == "unknown" and bool(earliest) != bool(latest):
+        if values["time"]:
+            report("time", "time-form", f"precision 'unknown' needs a blank time, got {values['time']!r}")
+            return False
+        return None
+    try:
+        return time_interval(values["time"], precision, zone, earliest, latest)
+    except TimeFormatError as exc:
+        message = str(exc)
+        if "leave nothing" in message or "is not after" in message:
+            report("time_latest" if precision == "unknown" else "time_earliest" if earliest else "time_latest", "bounds-leave-time", message)
+        else:
+            report("time", "time-form", message)
+        return False
+
+
+def _check_speakers(rows: dict[str, list[_Row]], organisation: str, aliases: list, problems: list[Problem]) -> None:
+    """Who speaks for whom: the organisation and its employees belong to it; a third party does not."""
+    table = TABLES["statements"]
+    names = {organisation, *[a for a in aliases if isinstance(a, str)]}
+    for row in rows["statements"]:
+        speaks_for, belongs = row.values["speaks_for"], row.values["organisation"]
+        report = _reporter(table, row, problems)
+        if speaks_for in ("organisation", "employee") and belongs != organisation:
+            report("organisation", "speaks-for-organisation",
+                   f"speaks_for is {speaks_for!r}, so organisation must be the case's organisation {organisation!r}, got {belongs!r}")
+        elif speaks_for == "third-party" and belongs in names:
+            report("speaks_for", "speaks-for-organisation",
+                   f"organisation {belongs!r} is the case's own: use 'organisation' (it speaks officially) or 'employee' (for themself)")
+
+
+def _check_quantities(rows: dict[str, list[_Row]], problems: list[Problem]) -> None:
+    """A quantity has a unit and a series; every reading of one series has the same unit."""
+    table = TABLES["events"]
+    units: dict[str, tuple[str, int]] = {}
+    for row in rows["events"]:
+        values, report = row.values, _reporter(table, row, problems)
+        quantity, unit, series = values["quantity"], values["quantity_unit"], values["quantity_series"]
+        if quantity:
+            for column in ("quantity_unit", "quantity_series"):
+                if not values[column]:
+                    report(column, "quantity-series", "must not be blank when quantity is set")
+        elif unit or series:
+            report("quantity", "quantity-series", "must not be blank when quantity_unit or quantity_series is set")
+        if quantity and unit and series:
+            first_unit, line = units.setdefault(series, (unit, row.line))
+            if unit != first_unit:
+                report("quantity_unit", "quantity-series", f"series {series!r} is counted in {first_unit!r} at line {line}, not {unit!r}")
 
 
 def _check_evidence(rows: dict[str, list[_Row]], problems: list[Problem]) -> None:
@@ -542,7 +668,85 @@ def _check_evidence(rows: dict[str, list[_Row]], problems: list[Problem]) -> Non
             statement = row.values["statement_id"]
             words = row.values[column]
             if statement in texts and words and words not in texts[statement]:
-                problems.append(Problem(table.file, f"{words!r} does not occur in the text of statement {statement!r}", line=row.line, column=column))
+                _reporter(table, row, problems)(column, "words-in-text", f"{words!r} does not occur in the text of statement {statement!r}")
+
+
+def _check_coding(rows: dict[str, list[_Row]], problems: list[Problem]) -> None:
+    """Reference coding: a real sentence of the statement, a strategy of the scheme, evidence in that sentence."""
+    table = TABLES["coding"]
+    strategies: dict[str, set[str]] = {}
+    with (DATA_DIR / "schemes" / "strategies.csv").open(encoding="utf-8", newline="") as handle:
+        for record in csv.DictReader(handle):
+            strategies.setdefault(record["scheme"], set()).add(record["strategy"])
+    texts = {r.values["statement_id"]: r.values["text"] for r in rows["statements"]}
+    first: dict[tuple[str, str, str], int] = {}
+    for row in rows["coding"]:
+        values, report = row.values, _reporter(table, row, problems)
+        sid, number, scheme = values["statement_id"], values["sentence"], values["scheme"]
+        if sid not in texts or scheme not in strategies:
+            continue  # reported by the column checks
+        spans = split_sentences(texts[sid])
+        if not number.isdigit() or not 1 <= int(number) <= len(spans):
+            report("sentence", "coding-sentence", f"{number!r} is not a sentence number of statement {sid!r} (it has {len(spans)})")
+            continue
+        if values["strategy"] not in strategies[scheme]:
+            report("strategy", "coding-strategy", f"{values['strategy']!r} is not a {scheme} strategy (allowed: {', '.join(sorted(strategies[scheme]))})")
+        start, end = spans[int(number) - 1]
+        if values["evidence"] and values["evidence"] not in texts[sid][start:end]:
+            report("evidence", "coding-evidence", f"{values['evidence']!r} does not occur in sentence {number} of statement {sid!r}")
+        key = (sid, number, scheme)
+        if key in first:
+            report("sentence", "coding-once", f"sentence {number} of {sid!r} is coded twice for {scheme} (first at line {first[key]})")
+        first.setdefault(key, row.line)
+
+
+def _check_teaching(rows: dict[str, list[_Row]], problems: list[Problem]) -> None:
+    """Teaching text: a part in a lesson that shows it, about the right kind of row, once where a lesson shows one."""
+    table = TABLES["teaching"]
+    statements = {r.values["statement_id"]: r.values["text"] for r in rows["statements"]}
+    first: dict[tuple[str, str], int] = {}
+    for row in rows["teaching"]:
+        values, report = row.values, _reporter(table, row, problems)
+        lesson, part = values["lesson"], values["part"]
+        if part not in TEACHING_PARTS:
+            continue  # reported by the column checks
+        if lesson not in TEACHING_PARTS[part]:
+            report("lesson", "teaching-part-lesson", f"lesson {lesson} shows no {part!r} text (it is shown in lesson {', '.join(TEACHING_PARTS[part])})")
+        if part == "close-reading" and values["about"] not in statements:
+            report("about", "teaching-about", "a close-reading note must name the statement it reads (about = a statement id)")
+        if part == "try-phrase":
+            if values["about"] not in statements:
+                report("about", "teaching-about", "a try-phrase row must name the statement its words come from (about = a statement id)")
+            elif values["text"] not in statements[values["about"]]:
+                report("text", "teaching-about", f"{values['text']!r} does not occur in the text of statement {values['about']!r}")
+        if part in SINGLE_PARTS:
+            key = (lesson, part)
+            if key in first:
+                report("part", "teaching-once", f"lesson {lesson} shows one {part!r} text; the first is at line {first[key]}")
+            first.setdefault(key, row.line)
+
+
+def _check_metadata_references(metadata: dict, rows: dict[str, list[_Row]], intervals: dict, problems: list[Problem]) -> None:
+    """case.toml's trigger event and first response name rows of the right kind."""
+    trigger = metadata.get("trigger_event")
+    if isinstance(trigger, str) and trigger:
+        if trigger not in _ids(rows, "events"):
+            problems.append(_problem(METADATA_FILE, "trigger-event", f"unknown event id {trigger!r} (not in events.csv)", column="trigger_event"))
+        elif intervals.get(("events", trigger)) is None:
+            problems.append(_problem(METADATA_FILE, "trigger-event", f"event {trigger!r} has no known time, so nothing can be measured from it",
+                                     column="trigger_event"))
+    response = metadata.get("first_response")
+    if isinstance(response, str) and response:
+        found = {r.values["statement_id"]: r.values for r in rows["statements"]}.get(response)
+        if found is None:
+            problems.append(_problem(METADATA_FILE, "first-response", f"unknown statement id {response!r} (not in statements.csv)",
+                                     column="first_response"))
+        elif found["speaks_for"] != "organisation" or found["audience"] not in ("press", "public"):
+            problems.append(_problem(METADATA_FILE, "first-response", f"statement {response!r} must speak for the organisation "
+                                     f"(speaks_for 'organisation') to the press or the public, not {found['speaks_for']!r} to "
+                                     f"{found['audience']!r}", column="first_response"))
+        elif intervals.get(("statements", response)) is None:
+            problems.append(_problem(METADATA_FILE, "first-response", f"statement {response!r} has no known time", column="first_response"))
 
 
 def _frame(table: Table, rows: list[_Row]) -> pd.DataFrame:
@@ -565,5 +769,5 @@ def _add_interval_columns(frame: pd.DataFrame, intervals: dict[tuple[str, str], 
 
 def _inherit_statement_times(events: pd.DataFrame, statements: pd.DataFrame) -> None:
     linked = events["statement_id"] != ""
-    for column in TIME_COLUMNS:
+    for column in (*TIME_COLUMNS, "status_id"):
         events.loc[linked, column] = statements.loc[events.loc[linked, "statement_id"], column].to_numpy()

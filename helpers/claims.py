@@ -8,7 +8,7 @@ import pandas as pd
 
 from .case import Case
 from .errors import ParameterError, did_you_mean
-from .queries import timeline_order
+from .queries import official, timeline_order
 from .times import gap
 
 LABELS = {("affirms", "literal"): "affirms", ("denies", "literal"): "denies",
@@ -79,18 +79,19 @@ def contradictions(case: Case, claim: str | None = None, include_implied: bool =
     Ordered by claim (file order), then by the earlier statement's time, then the later one's;
     ties in time are broken by statement id, so the output never depends on file order.
     ``organisation_only`` keeps the pairs in which both statements speak for the case's
-    organisation: where it contradicted itself. The ``rests on a paraphrase`` column says which
-    side, if any, is known only through a reporter's summary, not the speaker's words.
+    organisation (``speaks_for``; an employee speaking for themself does not): where it
+    contradicted itself. ``speak for`` says whom each side speaks for, and ``rests on a
+    paraphrase`` which side, if any, is known only through a reporter's summary.
     """
     rows = stances(case, include_implied)
     if claim is not None:
         rows = rows[rows["claim_id"] == check_claim(case, claim)]
     if organisation_only:
-        own = case.statements.index[case.statements["organisation"] == case.organisation]
+        own = case.statements.index[official(case)]
         rows = rows[rows["statement_id"].isin(own)]
     out = []
     keys = _order_keys(case)
-    info = case.statements[["speaker", "audience", "channel", "organisation", "text_status"]].to_dict("index")
+    info = case.statements[["speaker", "audience", "channel", "organisation", "speaks_for", "text_status"]].to_dict("index")
     for claim_number, claim_id in enumerate(case.claims.index):
         on_claim = rows[rows["claim_id"] == claim_id]
         affirm = on_claim[on_claim["stance"] == "affirms"].to_dict("records")
@@ -109,12 +110,13 @@ def contradictions(case: Case, claim: str | None = None, include_implied: bool =
                     "gap": str(gap(i1, i2)) if i1 is not None and i2 is not None else "unknown",
                     "kind": _kind(first["mode"], second["mode"], {s1["audience"], s2["audience"]}),
                     "same organisation": "yes" if s1["organisation"] == s2["organisation"] else "no",
+                    "speak for": f"{s1['speaks_for']} / {s2['speaks_for']}",
                     "rests on a paraphrase": _paraphrase_side(s1["text_status"], s2["text_status"]),
                     "_key": (claim_number, keys[first["statement_id"]], keys[second["statement_id"]]),
                 })
     columns = ["claim", "earlier", "earlier speaker", "earlier says", "earlier audience", "earlier channel", "earlier words",
                "later", "later speaker", "later says", "later audience", "later channel", "later words", "gap", "kind", "same organisation",
-               "rests on a paraphrase"]
+               "speak for", "rests on a paraphrase"]
     if not out:
         return pd.DataFrame(columns=columns)
     out.sort(key=lambda row: row["_key"])

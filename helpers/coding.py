@@ -13,6 +13,7 @@ import pandas as pd
 from .case import Case
 from .errors import ParameterError, Problem, did_you_mean
 from .paths import DATA_DIR
+from .queries import teaching_text
 from .text import split_sentences
 from .wording import analyse_text, load_lexicon
 
@@ -175,7 +176,7 @@ def suggest_codes(case: Case, scheme: str, lexicon=None) -> pd.DataFrame:
     rows = []
     for _, item in reference_coding(case, scheme).iterrows():
         text = item["sentence text"]
-        matches = [m for m in analyse_text(text, lexicon, case.organisation).matches if m.row_id in order]
+        matches = [m for m in analyse_text(text, lexicon, case.names).matches if m.row_id in order]
         matches.sort(key=lambda m: (order[m.row_id], m.start))
         if matches:
             cue = cues.iloc[order[matches[0].row_id]]
@@ -205,10 +206,21 @@ APOLOGY_SUBCATEGORIES = (
 )
 
 
+#: The drafting lab's example for a case whose teaching text has none: it names only the case's own organisation.
+GENERIC_DRAFT = ("We have heard the concerns raised about this today, and we take them seriously. "
+                 "We are checking the facts now, and we will not guess at them before we know them. "
+                 "{organisation} will tell its staff and the public what it has decided, and why, by noon tomorrow.")
+
+
+def example_draft(case: Case) -> str:
+    """The drafting lab's example draft: the case's own (teaching.csv, lesson 05), else a generic one."""
+    return teaching_text(case, "05", "example-draft") or GENERIC_DRAFT.format(organisation=case.organisation)
+
+
 def analyse_draft(case: Case, text: str, lexicon=None) -> dict:
     """A drafted statement analysed like the real ones: components present and missing, markers, grammar."""
     lexicon = lexicon or load_lexicon()
-    analysis = analyse_text(text, lexicon, case.organisation)
+    analysis = analyse_text(text, lexicon, case.names)
     present = {m.subcategory for m in analysis.matches if m.category == "apology"}
     counts = analysis.counts(lexicon.categories)
     subjects = pd.Series([g.subject for g in analysis.groups], dtype="object").value_counts()

@@ -181,15 +181,15 @@ def _subject_index(words: list[str], i: int) -> int:
     return j
 
 
-def _subject(words: list[str], i: int, organisation_words: tuple[str, ...]) -> tuple[str, str]:
+def _subject(words: list[str], i: int, organisation_words: tuple[tuple[str, ...], ...]) -> tuple[str, str]:
     """Kind and text of the subject just before word ``i`` (see :func:`_subject_index`)."""
     j = _subject_index(words, i)
     if j < 0:
         return "other", ""
     word = words[j]
-    size = len(organisation_words)
-    if size and tuple(words[max(0, j - size + 1): j + 1]) == organisation_words:
-        return "organisation", " ".join(organisation_words)
+    for name in organisation_words:  # longest first
+        if tuple(words[max(0, j - len(name) + 1): j + 1]) == name:
+            return "organisation", " ".join(name)
     if word == "i":
         return "I", "I"
     if word == "we":
@@ -197,7 +197,7 @@ def _subject(words: list[str], i: int, organisation_words: tuple[str, ...]) -> t
     return "other", word
 
 
-def _read_group(words: list[str], i: int, organisation_words: tuple[str, ...]) -> tuple[int, str, bool, str] | None:
+def _read_group(words: list[str], i: int, organisation_words: tuple[tuple[str, ...], ...]) -> tuple[int, str, bool, str] | None:
     """(index of the group's last word, tense, negated, voice) for a group starting at ``i``; None if there is none."""
     n, word = len(words), words[i]
     if word in FUTURE or word in MODALS:
@@ -278,19 +278,36 @@ def _negated_by_determiner(words: list[str], i: int, last: int) -> bool:
 
 
 @lru_cache(maxsize=64)
-def _organisation_words(organisation: str) -> tuple[str, ...]:
-    return tuple(word for word, _, _ in tokens(organisation)) if organisation else ()
+def _organisation_words(organisation: str | tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    """The words of each of the organisation's names (one name or several), the longest name first."""
+    names = [organisation] if isinstance(organisation, str) else list(organisation)
+    split = {tuple(word for word, _, _ in tokens(name)) for name in names if name}
+    return tuple(sorted(split, key=lambda words: (-len(words), words)))
 
 
-def verb_groups(sentence: str, organisation: str = "", offset: int = 0) -> list[VerbGroup]:
-    """The finite verb groups of one sentence, left to right; spans are shifted by ``offset``."""
+def _name_positions(words: list[str], organisation_words: tuple[tuple[str, ...], ...]) -> set[int]:
+    """Indices of words inside one of the organisation's names: no verb starts there ("Chef Software")."""
+    positions: set[int] = set()
+    for name in organisation_words:
+        for start in range(len(words) - len(name) + 1):
+            if tuple(words[start:start + len(name)]) == name:
+                positions.update(range(start, start + len(name)))
+    return positions
+
+
+def verb_groups(sentence: str, organisation: str | tuple[str, ...] = "", offset: int = 0) -> list[VerbGroup]:
+    """The finite verb groups of one sentence, left to right; spans are shifted by ``offset``.
+
+    ``organisation`` is the organisation's name, or its names (a case's name and aliases).
+    """
     found = tokens(sentence)
     words = [word for word, _, _ in found]
     organisation_words = _organisation_words(organisation)
+    named = _name_positions(words, organisation_words)
     groups = []
     i = 0
     while i < len(words):
-        group = _read_group(words, i, organisation_words) if _can_start(words, i) else None
+        group = _read_group(words, i, organisation_words) if _can_start(words, i) and i not in named else None
         if group is None:
             i += 1
             continue

@@ -74,13 +74,13 @@ class Lexicon:
         """Each row's subcategory, by row id."""
         return dict(self.rows["subcategory"])
 
-    def pattern(self, row_id: str, organisation: str = "") -> re.Pattern:
+    def pattern(self, row_id: str, organisation: str | tuple[str, ...] = "") -> re.Pattern:
         """The compiled pattern of one row, with the organisation's name filled in."""
         row = self.rows.loc[row_id]
         return re.compile(regex_source(row["pattern"], row["pattern_type"], organisation), re.IGNORECASE)
 
-    def category_patterns(self, organisation: str = "") -> list[CategoryPattern]:
-        """One alternation per category, for this organisation's name (compiled once, then kept)."""
+    def category_patterns(self, organisation: str | tuple[str, ...] = "") -> list[CategoryPattern]:
+        """One alternation per category, for this organisation's name or names (compiled once, then kept)."""
         if organisation not in self._compiled:
             patterns = []
             for category in self.categories:
@@ -104,9 +104,23 @@ class Lexicon:
         return Lexicon(pd.concat([self.rows, extra]), self.path)
 
 
-def regex_source(pattern: str, pattern_type: str, organisation: str) -> str:
+def organisation_source(organisation: str | tuple[str, ...]) -> str:
+    """A regular expression for the organisation's names, each as a word of its own.
+
+    ``organisation`` is one name or several (a case's name and aliases), tried longest first. A
+    name joined to other letters or digits by a hyphen, an @, a dot or a slash is part of another
+    word ("chef-sugar-ng", "@chef", "chef.io"), not the name.
+    """
+    names = [organisation] if isinstance(organisation, str) else list(organisation)
+    names = sorted({n for n in names if n}, key=lambda n: (-len(n), n))
+    if not names:
+        return r"(?!x)x"  # no organisation: never matches
+    return r"(?<![\w@./-])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w@/-]|\.\w)"
+
+
+def regex_source(pattern: str, pattern_type: str, organisation: str | tuple[str, ...]) -> str:
     """A row's pattern as a regular expression: a literal phrase matches whole words, any white space between them."""
-    name = re.escape(organisation) if organisation else r"(?!x)x"  # no organisation: never matches
+    name = organisation_source(organisation)
     if pattern_type == "literal":
         words = [re.escape(w) for w in pattern.split()]
         source = r"\b" + r"\s+".join(words) + r"\b"
@@ -186,7 +200,7 @@ class Match:
     negated: bool  # a negative word stands within three words before the hit (for non-negation rows)
 
 
-def find_matches(text: str, lexicon: Lexicon, organisation: str = "", sentences: list[tuple[int, int]] | None = None) -> list[Match]:
+def find_matches(text: str, lexicon: Lexicon, organisation: str | tuple[str, ...] = "", sentences: list[tuple[int, int]] | None = None) -> list[Match]:
     """Every lexicon hit in ``text``, ordered by position then category."""
     sentences = sentences if sentences is not None else split_sentences(text)
     starts = [start for start, _ in sentences]

@@ -23,6 +23,7 @@ from .claims import check_claim
 from .coding import check_scheme
 from .errors import ParameterError, UnknownCaseError, did_you_mean
 from .lexicon import LexiconError, load_lexicon
+from .plots import quantity_series
 from .queries import check_statement_parameters
 from .timeline import check_event, parse_as_of
 from .times import get_zone
@@ -65,6 +66,24 @@ def _check_scheme(value: str) -> None:
     check_scheme(value)
 
 
+def _check_cases(value: list) -> None:
+    for item in value:
+        if not isinstance(item, str):
+            raise ParameterError(f"parameter 'compare_with': {item!r} is not a case id or folder (give a list of strings)")
+        try:
+            resolve_case(item)
+        except UnknownCaseError as exc:
+            raise ParameterError(f"parameter 'compare_with': {exc}") from None
+
+
+def _check_hours(name: str, least: int) -> Callable[[int], None]:
+    def check(value: int) -> None:
+        if not least <= value <= 720:
+            raise ParameterError(f"parameter {name!r}: {value!r} is not a number of hours from {least} to 720")
+
+    return check
+
+
 def _check_existing_file(name: str) -> Callable[[str], None]:
     def check(value: str) -> None:
         if value and not Path(value).expanduser().is_file():
@@ -79,6 +98,9 @@ VALUE_CHECKS: dict[str, Callable[[Any], None]] = {
     "display_timezone": _check_zone("display_timezone", blank_ok=True),  # blank: the case's own zone
     "lexicon": _check_lexicon,  # blank: the module's default lexicon
     "scheme": _check_scheme,
+    "compare_with": _check_cases,  # empty: every other built-in case
+    "hours_before": _check_hours("hours_before", 0),
+    "hours_after": _check_hours("hours_after", 1),
     "student_coding": _check_existing_file("student_coding"),  # blank: no coding yet
 }
 
@@ -94,9 +116,20 @@ def _check_statements(name: str) -> Callable[["Case", Any, dict[str, Any]], None
     return check
 
 
-def _check_anchor_event(case: "Case", value: str, values: dict[str, Any]) -> None:
-    if value:
-        check_event(case, value)
+def _check_event(name: str) -> Callable[["Case", Any, dict[str, Any]], None]:
+    def check(case: "Case", value: str, values: dict[str, Any]) -> None:
+        if value:
+            check_event(case, value, name)
+
+    return check
+
+
+def _check_series(case: "Case", value: str, values: dict[str, Any]) -> None:
+    available = quantity_series(case)
+    if value and value not in available:
+        hint = did_you_mean(value, available)
+        raise ParameterError(f"parameter 'quantity_series': the case has no counted series {value!r}{hint}; "
+                             f"its series with two or more readings: {', '.join(available) or 'none'}")
 
 
 def _check_as_of(case: "Case", value: str, values: dict[str, Any]) -> None:
@@ -115,7 +148,10 @@ CASE_CHECKS: dict[str, Callable[["Case", Any, dict[str, Any]], None]] = {
     "focus_statement": _check_statements("focus_statement"),
     "compare_ids": _check_statements("compare_ids"),
     "compare_speakers": _check_statements("compare_speakers"),
-    "anchor_event": _check_anchor_event,
+    "anchor_event": _check_event("anchor_event"),
+    "decision_event": _check_event("decision_event"),
+    "response_event": _check_event("response_event"),
+    "quantity_series": _check_series,
     "as_of": _check_as_of,
     "claim": _check_claim,
 }
@@ -134,6 +170,12 @@ def check_values(values: dict[str, Any], case: "Case | None" = None) -> None:
         for name, value in values.items():
             if name in CASE_CHECKS:
                 CASE_CHECKS[name](case, value, values)
+
+
+def check_case_parameters(case: "Case", **values: Any) -> None:
+    """Check, once the case is loaded, the parameters whose valid values depend on it (``CASE_CHECKS``)."""
+    for name, value in values.items():
+        CASE_CHECKS[name](case, value, values)
 
 
 def injected_names(history: list[str]) -> dict[str, int]:

@@ -447,20 +447,34 @@ def _category_rates_alt(comparison: pd.DataFrame, columns: list[str]) -> str:
             "Each category has its own colour and hatching.")
 
 
-def plot_milestones(case: Case, display_timezone: str | None = None, unit: str | None = None, ax=None):
-    """A counted series (e.g. petition signatures) over time, with the rate between milestones.
+def quantity_series(case: Case) -> list[str]:
+    """The case's counted series with at least two placed readings, the one with most readings first (ties: file order)."""
+    counted = case.events[case.events["quantity"].notna() & case.events["start"].notna()]
+    sizes = counted.groupby("quantity_series", sort=False).size()
+    sizes = sizes[sizes >= 2]
+    order = {name: i for i, name in enumerate(dict.fromkeys(counted["quantity_series"]))}
+    return sorted(sizes.index, key=lambda name: (-sizes[name], order[name]))
 
-    Returns None when the case has no event with a quantity.
+
+def plot_milestones(case: Case, display_timezone: str | None = None, series: str | None = None, ax=None):
+    """One counted series (e.g. a petition's signatures) over time, with the rate between readings.
+
+    A series is the events of one ``quantity_series``: readings of one running count, in one
+    unit. ``series`` picks it; by default the series with the most readings. Returns None when the
+    case has no series with two placed readings (one number is not a series).
     """
     zone_name = display_timezone or case.timezone
     zone = get_zone(zone_name)
-    counted = case.events[case.events["quantity"].notna() & case.events["start"].notna()]
-    if unit:
-        counted = counted[counted["quantity_unit"] == unit]
-    if not len(counted):
+    available = quantity_series(case)
+    if series is not None and series not in available:
+        known = ", ".join(available) or "none"
+        raise ValueError(f"case {case.case_id!r} has no counted series {series!r} with two placed readings; it has: {known}")
+    if not available:
         return None
-    unit = unit or counted["quantity_unit"].iloc[0]
-    counted = counted[counted["quantity_unit"] == unit].sort_values("start")
+    series = series or available[0]
+    counted = case.events[(case.events["quantity_series"] == series) & case.events["quantity"].notna() & case.events["start"].notna()]
+    counted = counted.sort_values("start")
+    unit = counted["quantity_unit"].iloc[0]
     with house_style():
         if ax is None:
             company = case.events[case.events["kind"].isin(COMPANY_KINDS) & case.events["start"].between(counted["start"].min(), counted["start"].max())]
@@ -469,22 +483,22 @@ def plot_milestones(case: Case, display_timezone: str | None = None, unit: str |
             key = None
         fig = ax.figure
         times = [mdates.date2num(t) for t in counted["start"]]
-        # Only the milestones are reported; a dashed line joins them because the path between is unknown.
+        # Only the readings are reported; a dashed line joins them because the path between is unknown.
         ax.plot(times, counted["quantity"], linestyle="--", color=OKABE_ITO["blue"], linewidth=1.2)
         ax.plot(times, counted["quantity"], "o", color=OKABE_ITO["orange"], markeredgecolor="black")
         rates = _hourly_rates(counted)
         for step, ((event_id, event), x) in enumerate(zip(counted.iterrows(), times)):
-            label = f"{int(event['quantity'])}" + (f"\n+{rates[event_id]:.0f}/h" if event_id in rates else "")
-            # labels alternate above-left and below-right of their point, so close milestones do not overlap
+            label = f"{event['quantity']:.12g}" + (f"\n{rates[event_id]:+.0f}/h" if event_id in rates else "")
+            # labels alternate above-left and below-right of their point, so close readings do not overlap
             ax.annotate(label, (x, event["quantity"]), textcoords="offset points", xytext=(-6, 6) if step % 2 else (6, -6),
                         ha="right" if step % 2 else "left", va="bottom" if step % 2 else "top", fontsize=MIN_FONT_PT)
         marked = _mark_company_events(ax, key, case, counted["start"].min(), counted["start"].max())
         locator = mdates.AutoDateLocator(tz=zone, minticks=3, maxticks=8)
         ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, tz=zone))
-        decorate(ax, title=wrap(f"{unit.capitalize()} over time, with the rate since the previous milestone", 60),
-                 xlabel=f"time ({zone_name})\ndashed lines join reported milestones; the path between them is not known", ylabel=unit,
-                 alt=_milestones_alt(case, counted, rates, unit, zone_name) + _company_events_alt(case, marked, zone_name))
+        decorate(ax, title=wrap(f"{series.capitalize()} over time, with the rate since the previous reading", 60),
+                 xlabel=f"time ({zone_name})\ndashed lines join reported readings; the path between them is not known", ylabel=unit,
+                 alt=_milestones_alt(case, counted, rates, series, unit, zone_name) + _company_events_alt(case, marked, zone_name))
         if len(marked):
             ax.set_title(ax.get_title(), pad=24)  # room for the events' numbers above the axes
     return fig
@@ -533,14 +547,14 @@ def _hourly_rates(counted: pd.DataFrame) -> dict[str, float]:
     return rates
 
 
-def _milestones_alt(case: Case, counted: pd.DataFrame, rates: dict[str, float], unit: str, zone_name: str) -> str:
-    """What the milestone chart shows, in words: the first and last counts with their times, and the fastest rise."""
-    ends = [f"{int(counted['quantity'].iloc[i])} ({when(case, counted.index[i], zone_name, 'events')})" for i in (0, -1)]
-    words = (f"Line chart of {unit} at {len(counted)} reported milestones, from {ends[0]} to {ends[1]}, joined by dashed lines because "
-             "the path between milestones is not known; each point is labelled with its count and the hourly rate since the previous one.")
+def _milestones_alt(case: Case, counted: pd.DataFrame, rates: dict[str, float], series: str, unit: str, zone_name: str) -> str:
+    """What the milestone chart shows, in words: the first and last readings with their times, and the fastest change."""
+    ends = [f"{counted['quantity'].iloc[i]:.12g} {unit} ({when(case, counted.index[i], zone_name, 'events')})" for i in (0, -1)]
+    words = (f"Line chart of the series {series!r} at {len(counted)} reported readings, from {ends[0]} to {ends[1]}, joined by dashed lines because "
+             "the path between readings is not known; each point is labelled with its value and the hourly rate since the previous one.")
     if rates:
-        fastest = max(rates, key=rates.get)
-        words += f" The fastest rise shown is +{rates[fastest]:.0f} per hour, up to {int(counted.loc[fastest, 'quantity'])}."
+        fastest = max(rates, key=lambda event_id: abs(rates[event_id]))
+        words += f" The fastest change shown is {rates[fastest]:+.0f} per hour, to {counted.loc[fastest, 'quantity']:.12g}."
     return words
 
 
@@ -626,3 +640,67 @@ def _stance_matrix_alt(matrix: pd.DataFrame, paraphrased: set[str] = frozenset()
                if both_ways else "No claim is both affirmed and denied.")
             + (f" Rows known only through a reporter's paraphrase: {', '.join(s for s in matrix.index if s in paraphrased)}."
                if paraphrased & set(matrix.index) else ""))
+
+
+def plot_relative_timelines(table: pd.DataFrame, window_hours: tuple[float, float] = (-48, 120), ax=None,
+                            title: str = "Hours from each case's trigger event"):
+    """Several cases on one relative time axis (from ``casebook.relative_timeline``): one band per case,
+    one lane per kind of actor, each event drawn over the range of hours the sources allow."""
+    shown = table[table["shown"]]
+    cases = list(dict.fromkeys(table["case"]))
+    lanes = ["employees act", "organisation decides", "organisation speaks", "others"]
+    rows = [(case, lane) for case in cases for lane in lanes]
+    low, high = window_hours
+    names = dict(zip(table["case"], table["organisation"]))
+    kinds = list(dict.fromkeys(shown["kind"]))
+    handles = [Patch(facecolor=KIND_COLOURS[k], edgecolor="black", label=k) for k in kinds]
+    handles += [Line2D([], [], color="black", linestyle=":", label="the trigger (0 h)"),
+                Patch(facecolor=NEUTRAL_SAMPLE, edgecolor="black", hatch="////", label="derived (hatched)"),
+                Patch(facecolor="white", edgecolor="black", linestyle="--", label="inferred (outline)")]
+    hidden = table[~table["shown"]].groupby("case").size()
+    notes = wrap("outside the window, not shown: " + "; ".join(f"{names[c]} {n}" for c, n in hidden.items()), 80) if len(hidden) else ""
+    with house_style():
+        if ax is None:
+            fig, (ax,), key = _new_figure(1.0 + 0.3 * len(rows), _key_lines(len(handles), 2, notes))
+        else:
+            key = None
+        fig = ax.figure
+        span = high - low
+        for y, (case, lane) in enumerate(reversed(rows)):
+            events = shown[(shown["case"] == case) & (shown["lane"] == lane)]
+            for _, event in events.iterrows():
+                colour = KIND_COLOURS[event["kind"]]
+                left, right = max(event["from (h)"], low), min(event["to (h)"], high)
+                inferred = event["basis"] == "inferred"
+                if right - left < span / 300:
+                    ax.plot([left], [y], marker="D" if event["basis"] == "derived" else "o", markersize=6, linestyle="none",
+                            markerfacecolor="white" if inferred else colour, markeredgecolor=colour if inferred else "black",
+                            markeredgewidth=2 if inferred else 1)
+                else:
+                    ax.barh(y, right - left, left=left, height=0.55, alpha=0.75, color="white" if inferred else colour,
+                            edgecolor=colour if inferred else "black", linewidth=1.2 if inferred else 0.5,
+                            linestyle="--" if inferred else "-", hatch="////" if event["basis"] == "derived" else None)
+        ax.set_yticks(range(len(rows)), [wrap(f"{names[case]}: {lane}", LABEL_WIDTH) for case, lane in reversed(rows)])
+        for boundary in range(len(lanes), len(rows), len(lanes)):
+            ax.axhline(len(rows) - boundary - 0.5, color="black", linewidth=0.6)
+        ax.axvline(0, color="black", linestyle=":", linewidth=1)
+        ax.set_xlim(low, high)
+        ax.grid(axis="y", visible=False)
+        _key(ax, key, handles, ncols=2, notes=notes)
+        decorate(ax, title=title, xlabel="hours after the trigger\n(each bar: the range the sources allow)", ylabel="case: who acts",
+                 alt=_relative_alt(table, names, window_hours))
+    return fig
+
+
+def _relative_alt(table: pd.DataFrame, names: dict, window_hours: tuple[float, float]) -> str:
+    """What the relative timeline shows, in words: per case, the trigger and how many events of each lane are drawn."""
+    low, high = window_hours
+    words = [f"Events of {len(names)} case(s) on one axis of hours from each case's trigger event, from {low:g} to {high:g} hours; "
+             "each event is drawn over the range of hours the sources allow."]
+    for case, name in names.items():
+        rows = table[(table["case"] == case)]
+        trigger = rows[rows["trigger"]]["title"]
+        lanes = rows[rows["shown"]]["lane"].value_counts()
+        words.append(f"{name}: trigger '{trigger.iloc[0] if len(trigger) else 'unknown'}'; "
+                     + ", ".join(f"{lane} {lanes[lane]}" for lane in lanes.index) + ".")
+    return " ".join(words)

@@ -1,4 +1,5 @@
-"""Questions asked of a loaded case: which statements, in what order, when, and which came first.
+"""Questions asked of a loaded case: which statements, in what order, when, which came first, and
+what the case's own teaching text says.
 
 The analyses (wording, timeline, claims, coding) and the views ask these; they live here, once,
 beside the case they read, so no analysis has to import another to find a statement.
@@ -12,7 +13,7 @@ import pandas as pd
 
 from .case import Case
 from .errors import ParameterError, did_you_mean
-from .times import format_interval
+from .times import format_interval, parse_bound, to_zone
 
 
 def timeline_order(frame: pd.DataFrame) -> pd.DataFrame:
@@ -27,9 +28,17 @@ def timeline_order(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def when(case: Case, item_id: str, display_timezone: str, table: str = "statements") -> str:
-    """The time of a statement (or, with ``table="events"``, an event) in the display zone, at its own precision."""
+    """The time of a statement (or, with ``table="events"``, an event) in the display zone, at its own precision.
+
+    A time the sources bound on one side only is shown as that bound ("unknown, not before ...").
+    """
     frame = getattr(case, table)
-    return format_interval(case.interval(item_id, table), frame.loc[item_id, "time_precision"], display_timezone)
+    row = frame.loc[item_id]
+    interval = case.interval(item_id, table)
+    if interval is None and (row["time_earliest"] or row["time_latest"]):
+        side, bound = ("not before", row["time_earliest"]) if row["time_earliest"] else ("not after", row["time_latest"])
+        return f"unknown, {side} {to_zone(parse_bound(bound), display_timezone):%Y-%m-%d %H:%M %Z}"
+    return format_interval(interval, row["time_precision"], display_timezone)
 
 
 def select_statements(case: Case, statement_ids: Iterable[str] | None = None, speakers: Iterable[str] | None = None) -> pd.DataFrame:
@@ -62,29 +71,96 @@ def check_statement_parameters(case: Case, **named) -> None:
             raise ParameterError(f"parameter {name!r}: unknown {kind} {unknown[0]!r}{hint}; the case has: {', '.join(known)}")
 
 
+# --------------------------------------------------------------------------- who speaks for the organisation
+
+
+def official(case: Case) -> pd.Series:
+    """For each statement: does it speak for the organisation (``speaks_for`` is ``organisation``)?"""
+    return case.statements["speaks_for"] == "organisation"
+
+
 def organisation_statement_ids(case: Case) -> list[str]:
-    """The organisation's own statements in the speakers' words (paraphrases left out), in time order."""
-    own = timeline_order(case.statements)
-    own = own[(own["organisation"] == case.organisation) & (own["text_status"] != "paraphrase")]
-    return list(own.index)
+    """The organisation's own statements in the speakers' words (paraphrases left out), in time order.
+
+    Its own means made for it: by its spokespeople, its executives in their role, its accounts.
+    An employee speaking for themself is not the organisation speaking.
+    """
+    own = timeline_order(case.statements[official(case)])
+    return list(own.index[own["text_status"] != "paraphrase"])
 
 
 def first_press_statement(case: Case) -> str:
-    """The organisation's verbatim statement to the press or public that certainly came first.
+    """The organisation's first statement to the press or the public.
 
-    "Certainly first" is the earliest *latest possible* time: a statement known only to lie
-    somewhere in two days does not count as first because its interval starts early.
+    ``first_response`` in case.toml names it where the sources establish it; otherwise it is the
+    official verbatim statement to the press or public that certainly came first: the earliest
+    *latest possible* time, so a statement known only to lie somewhere in two days does not count
+    as first because its interval starts early. Without a verbatim one, a fragment is taken.
     """
+    if case.first_response:
+        return case.first_response
     statements = case.statements
-    own = statements[(statements["organisation"] == case.organisation) & statements["end"].notna()]
+    own = statements[official(case) & statements["end"].notna()]
     for statuses in (("verbatim",), ("verbatim", "fragment")):
         chosen = own[own["audience"].isin(("press", "public")) & own["text_status"].isin(statuses)]
         if len(chosen):
             return chosen.assign(_id=chosen.index).sort_values(["end", "start", "_id"]).index[0]
     fallback = organisation_statement_ids(case)
-    return fallback[0] if fallback else statements.index[0]
+    return fallback[0] if fallback else timeline_order(statements).index[0]
+
+
+def first_response_event(case: Case) -> str | None:
+    """The event that stands for the organisation's first statement to the press or public, if one does."""
+    events = case.events.index[case.events["statement_id"] == first_press_statement(case)]
+    return events[0] if len(events) else None
+
+
+def trigger_event(case: Case) -> str:
+    """The event response times are measured from: ``trigger_event`` in case.toml.
+
+    Without one: the first employee-activism event timed to within a day, else the first event
+    timed to within a day, else the first timed event.
+    """
+    if case.trigger_event:
+        return case.trigger_event
+    placed = timeline_order(case.events[case.events["start"].notna()])
+    if not len(placed):
+        raise ValueError(f"case {case.case_id!r} has no event with a known time")
+    narrow = placed[(placed["end"] - placed["start"]) <= pd.Timedelta(days=1)]
+    activism = narrow[narrow["kind"] == "employee-activism"]
+    return (activism if len(activism) else narrow if len(narrow) else placed).index[0]
 
 
 def paraphrased_statements(case: Case) -> list[str]:
     """Statements known only through a reporter's paraphrase: a stance on one rests on the reporter's words."""
     return list(case.statements.index[case.statements["text_status"] == "paraphrase"])
+
+
+# --------------------------------------------------------------------------- the case's own teaching text
+
+
+def teaching_notes(case: Case, lesson: str, part: str) -> pd.DataFrame:
+    """The case's teaching text for one part of one lesson (teaching.csv), in file order; empty when it has none."""
+    notes = case.teaching
+    if not len(notes):
+        return notes
+    return notes[(notes["lesson"] == lesson) & (notes["part"] == part)]
+
+
+def teaching_text(case: Case, lesson: str, part: str) -> str:
+    """The text of a part a lesson shows once (a close reading, a scenario, ...); blank when the case has none."""
+    notes = teaching_notes(case, lesson, part)
+    return notes["text"].iloc[0] if len(notes) else ""
+
+
+def close_reading_note(case: Case, lesson: str, statement_id: str) -> str:
+    """The case's commentary on a statement a lesson reads closely; blank when it has none for that statement."""
+    notes = teaching_notes(case, lesson, "close-reading")
+    notes = notes[notes["about"] == statement_id] if len(notes) else notes
+    return notes["text"].iloc[0] if len(notes) else ""
+
+
+def close_reading_statement(case: Case, lesson: str) -> str:
+    """The statement a lesson reads closely: the case's close-reading note for it, else its first press statement."""
+    notes = teaching_notes(case, lesson, "close-reading")
+    return notes["about"].iloc[0] if len(notes) else first_press_statement(case)

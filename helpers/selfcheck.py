@@ -18,6 +18,7 @@ from typing import Callable
 import pandas as pd
 
 from .case import Case
+from .casebook import first_public_latency, inside_contradictions
 from .claims import against_record, contradictions
 from .coding import analyse_draft, load_clusters
 from .errors import ParameterError, did_you_mean
@@ -90,7 +91,7 @@ def _unplaced(case, context):
 
 
 def _focus_analysis(case, context):
-    return analyse_text(case.statements.loc[context["focus"], "text"], context.get("lexicon"), case.organisation)
+    return analyse_text(case.statements.loc[context["focus"], "text"], context.get("lexicon"), case.names)
 
 
 def _hedges(case, context):
@@ -147,6 +148,25 @@ def _reference_sentences(case, context):
     return int((coding["scheme"] == context["scheme"]).sum())
 
 
+def _longest_wait(case, context):
+    latency = first_public_latency(context["cases"])
+    if len(latency) < 2:
+        return None
+    return set(latency.index[latency["shortest (h)"] == latency["shortest (h)"].max()])
+
+
+def _certainly_after(case, context):
+    latency = first_public_latency(context["cases"])
+    return int((latency["after the trigger?"] == "yes").sum()) if len(latency) else None
+
+
+def _most_inside(case, context):
+    inside = inside_contradictions(context["cases"], context.get("include_implied", True))
+    if len(inside) < 2 or not inside["pairs inside"].max():
+        return None
+    return set(inside.index[inside["pairs inside"] == inside["pairs inside"].max()])
+
+
 QUESTIONS: dict[str, tuple[Question, ...]] = {
     "01": (
         Question("paraphrases", "How many of the case's statements are known only through a reporter's paraphrase?", "number",
@@ -188,6 +208,16 @@ QUESTIONS: dict[str, tuple[Question, ...]] = {
                  _missing_components, "read the profile under the example draft"),
         Question("coded", "How many sentences does the reference coding code in the chosen scheme?", "number",
                  _reference_sentences, "count the rows of the reference coding table"),
+    ),
+    "06": (
+        Question("longest-wait", "Of the compared cases, in which did the public certainly wait longest (the shortest end of the "
+                 "range) for the organisation's first word after the trigger? Give the case id.", "one of",
+                 _longest_wait, "read the shortest (h) column of the table of first public responses"),
+        Question("certainly-after", "In how many of the compared cases do the sources establish that the first public response "
+                 "came after the trigger?", "number",
+                 _certainly_after, "count the yes rows of the after the trigger? column"),
+        Question("most-inside", "Which compared case has the most contradicting pairs inside its organisation? Give the case id.",
+                 "one of", _most_inside, "read the pairs inside column of the contradictions table"),
     ),
 }
 

@@ -19,7 +19,7 @@ import re
 import pandas as pd
 
 from .case import Case
-from .queries import timeline_order, when
+from .queries import official, timeline_order, when
 from .times import gap, get_zone
 
 UNKNOWN = "unknown"
@@ -214,10 +214,10 @@ def sources_table(case: Case) -> pd.DataFrame:
 
 
 def status_counts(case: Case) -> pd.DataFrame:
-    """How many statements are verbatim, fragments or paraphrases, per organisation."""
-    counts = pd.crosstab(case.statements["organisation"], case.statements["text_status"])
+    """How many statements are verbatim, fragments or paraphrases, per organisation and whom the speakers speak for."""
+    counts = pd.crosstab([case.statements["organisation"], case.statements["speaks_for"]], case.statements["text_status"])
     return _captioned(counts.reindex(columns=["verbatim", "fragment", "paraphrase"], fill_value=0),
-                      "Statements by organisation and how their text is known")
+                      "Statements by organisation, whom the speakers speak for, and how their text is known")
 
 
 def case_summary(case: Case, display_timezone: str | None = None) -> str:
@@ -238,7 +238,8 @@ def case_summary(case: Case, display_timezone: str | None = None) -> str:
     lines.append("Statements made public or to the press:")
     shown = statements_table(case, zone, audiences=("press", "public"))
     for sid, row in shown.head(12).iterrows():
-        text = row["text"] if len(row["text"]) <= 90 else row["text"][:87] + "..."
+        text = " ".join(row["text"].split())  # one line each, though a text may hold line breaks
+        text = text if len(text) <= 90 else text[:87] + "..."
         lines.append(f"  {row.iloc[0]:<34} {row['speaker'][:28]:<28} {text}")
     if len(shown) > 12:
         lines.append(f"  ... and {len(shown) - 12} more")
@@ -255,7 +256,7 @@ def organisation_voice(case: Case, display_timezone: str | None = None, include_
     """
     zone = display_timezone or case.timezone
     own = timeline_order(case.statements)
-    own = own[(own["organisation"] == case.organisation) & own["start"].notna()]
+    own = own[official(case).reindex(own.index) & own["start"].notna()]
     if not include_paraphrases:
         own = own[own["text_status"] != "paraphrase"]
     rows, previous = [], None

@@ -5,8 +5,10 @@ Three definitions, each one regular expression or one loop a reader can check by
 * a **sentence** ends at ``.``, ``!``, ``?`` or ``…`` followed by white space and a capital letter
   or a digit, unless the full stop closes an abbreviation ("U.S.", "Inc.") or a single letter;
 * a **token** is a run of letters (with one apostrophe inside: "don't"), a number ("1,000"), a dash,
-  or one other character that is not white space; tokens are lower-cased, and contractions are
-  split into the words they stand for ("won't" -> "will", "not"; "cannot" -> "can", "not");
+  or one other character that is not white space; words joined by hyphens or underscores with no
+  space ("three-year", "chef-sugar-ng") and a handle ("@chef") are one token each; tokens are
+  lower-cased, and contractions are split into the words they stand for ("won't" -> "will",
+  "not"; "cannot" -> "can", "not");
 * a **word**, for rates per 100 words, is a run of letters and digits (with one apostrophe inside),
   or a dotted abbreviation: "U.S." is one word, "don't" is one word.
 
@@ -29,7 +31,7 @@ ABBREVIATIONS = {
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\.?$")  # the word a full stop closes ("U.S", "Inc")
 
-_TOKEN = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?|\d+(?:[.,]\d+)*|[—–]|--|[^\sA-Za-z\d]")
+_TOKEN = re.compile(r"@\w+|[A-Za-z]+(?:[-_][A-Za-z0-9]+)+|[A-Za-z]+(?:['’][A-Za-z]+)?|\d+(?:[.,]\d+)*|[—–]|--|[^\sA-Za-z\d]")
 _WORD = re.compile(r"[A-Za-z](?:\.[A-Za-z])+\.?|[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
 
 # Tokens that stand for two words (apostrophes made straight first; "cannot" has none). Any other "...n't" is split

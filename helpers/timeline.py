@@ -11,7 +11,7 @@ import pandas as pd
 from .case import Case
 from .errors import ParameterError, did_you_mean
 from .paths import DATA_DIR
-from .queries import first_press_statement, timeline_order, when
+from .queries import first_press_statement, first_response_event, official, teaching_notes, timeline_order, trigger_event, when
 from .times import gap, get_zone, snowflake_time, to_zone
 
 COMMUNICATION_KINDS = ("employee-activism", "company-decision", "company-statement", "agency-statement")
@@ -41,11 +41,15 @@ def check_event(case: Case, event_id: str, parameter: str = "anchor_event") -> s
 
 
 def default_anchor(case: Case) -> str:
-    """The first employee-activism event timed to within a day, else the first timed event."""
-    placed = timeline_order(case.events[case.events["start"].notna()])
-    narrow = placed[(placed["end"] - placed["start"]) <= pd.Timedelta(days=1)]
-    activism = narrow[narrow["kind"] == "employee-activism"]
-    return (activism if len(activism) else narrow if len(narrow) else placed).index[0]
+    """The event gaps are measured from by default: the case's trigger event (``queries.trigger_event``)."""
+    return trigger_event(case)
+
+
+def order_label(result) -> str:
+    """Whether the sources establish that the second item came after the first, in words."""
+    if result.certain_order:
+        return "yes"
+    return "no: the second came first" if result.longest <= pd.Timedelta(0) else "no: may overlap"
 
 
 def gap_row(case: Case, a: str, b: str, table_a: str = "events", table_b: str = "events") -> dict:
@@ -55,7 +59,7 @@ def gap_row(case: Case, a: str, b: str, table_a: str = "events", table_b: str = 
     result = gap(first, second)
     return {
         "from": a, "to": b, "shortest": result.shortest, "longest": result.longest, "gap": str(result),
-        "certain order": "yes" if result.certain_order else "no: may overlap",
+        "certain order": order_label(result),
         "from basis": f"{frame_a.loc[a, 'time_precision']}, {frame_a.loc[a, 'time_basis']}",
         "to basis": f"{frame_b.loc[b, 'time_precision']}, {frame_b.loc[b, 'time_basis']}",
         "from as reported": frame_a.loc[a, "time_as_reported"] or "not stated",
@@ -73,11 +77,25 @@ def gap_table(case: Case, pairs) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["from", "to", "gap", "certain order", "from basis", "to basis", "from as reported", "to as reported"])
 
 
-def decision_and_first_press_event(case: Case) -> tuple[str, str] | None:
-    """The first internal decision event and the event of the first press statement, if the case has both."""
+def decision_and_first_press_event(case: Case, decision_event: str = "", response_event: str = "") -> tuple[str, str] | None:
+    """The internal decision and the organisation's first statement to the press or public, as two events.
+
+    The decision is ``decision_event``, else the ``company-decision`` event that lesson 03's
+    discussion note names (teaching.csv), else the first timed ``company-decision`` event. The
+    response is ``response_event``, else the event of the first press statement. None when the
+    case has no such pair.
+    """
+    if decision_event:
+        check_event(case, decision_event, "decision_event")
+    if response_event:
+        check_event(case, response_event, "response_event")
     decisions = timeline_order(case.events[(case.events["kind"] == "company-decision") & case.events["start"].notna()])
-    press = case.events.index[case.events["statement_id"] == first_press_statement(case)]
-    return (decisions.index[0], press[0]) if len(decisions) and len(press) else None
+    noted = [about for about in teaching_notes(case, "03", "discussion")["about"] if about in decisions.index] if len(case.teaching) else []
+    decision = decision_event or (noted[0] if noted else decisions.index[0] if len(decisions) else None)
+    press = response_event or first_response_event(case)
+    if press is not None and case.interval(press, "events") is None:
+        press = None
+    return (decision, press) if decision and press else None
 
 
 def gaps_from(case: Case, anchor_event: str, display_timezone: str | None = None, kinds=COMMUNICATION_KINDS) -> pd.DataFrame:
@@ -236,18 +254,24 @@ def load_norms() -> pd.DataFrame:
 
 
 def response_times(case: Case, anchor_event: str) -> pd.DataFrame:
-    """Time from the anchor to the organisation's first statement to each audience, as [shortest, longest]."""
+    """Time from the anchor to the organisation's first statement to each audience, as [shortest, longest].
+
+    The first statement to an audience is the one that certainly came first (the earliest latest
+    possible time), except where case.toml's ``first_response`` names the first for its audience.
+    """
     check_event(case, anchor_event)
     anchor = case.interval(anchor_event, "events")
     statements = timeline_order(case.statements[case.statements["start"].notna()])
-    own = statements[statements["organisation"] == case.organisation]
+    own = statements[official(case).reindex(statements.index)]
     rows = []
     for audience in ("internal", "press", "public"):
         candidates = own[own["audience"] == audience]
         if not len(candidates):
             continue
-        # the statement that certainly came first: earliest latest-possible time
-        sid = candidates.assign(_id=candidates.index).sort_values(["end", "start", "_id"]).index[0]
+        if case.first_response in candidates.index:
+            sid = case.first_response
+        else:  # the statement that certainly came first: earliest latest-possible time
+            sid = candidates.assign(_id=candidates.index).sort_values(["end", "start", "_id"]).index[0]
         result = gap(anchor, case.interval(sid, "statements"))
         rows.append({"audience": audience, "first statement": sid, "gap": str(result),
                      "shortest (h)": round(result.shortest.total_seconds() / 3600, 2),
@@ -269,6 +293,14 @@ def against_norms(case: Case, anchor_event: str) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- tweet ids
+
+
+def status_ids(case: Case) -> pd.DataFrame:
+    """Every tweet id the case records, on statements and on events, with the item it times."""
+    rows = [(sid, "statements", value) for sid, value in case.statements["status_id"].items() if value]
+    events = case.events
+    rows += [(eid, "events", value) for eid, value, linked in zip(events.index, events["status_id"], events["statement_id"]) if value and not linked]
+    return pd.DataFrame(rows, columns=["item", "table", "status_id"])
 
 
 def decoding_feedback(answer, status_id: str | int) -> str:
@@ -296,6 +328,6 @@ def decoding_feedback(answer, status_id: str | int) -> str:
 
 
 __all__ = [
-    "COMMUNICATION_KINDS", "against_norms", "check_event", "decision_and_first_press_event", "load_norms", "response_times", "claims_at", "decoding_feedback", "default_anchor", "default_as_of",
+    "COMMUNICATION_KINDS", "against_norms", "order_label", "status_ids", "check_event", "decision_and_first_press_event", "load_norms", "response_times", "claims_at", "decoding_feedback", "default_anchor", "default_as_of",
     "gap_row", "gap_table", "gaps_from", "parse_as_of", "public_at", "said_before", "statement_status", "timeline",
 ]

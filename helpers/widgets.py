@@ -173,7 +173,7 @@ def render_statement(case: Case, statement_id: str, categories=None, lexicon: Le
         raise KeyError(f"unknown statement {statement_id!r}; the case has: {', '.join(case.statements.index)}")
     lexicon = lexicon or load_lexicon()
     statement = case.statements.loc[statement_id]
-    analysis = analyse_text(statement["text"], lexicon, case.organisation)
+    analysis = analyse_text(statement["text"], lexicon, case.names)
     shown = list(categories) if categories else lexicon.categories
     matches = [m for m in analysis.matches if m.category in shown]
     zone = display_timezone or case.timezone

@@ -60,15 +60,18 @@ class Analysis:
         return pd.DataFrame([g.__dict__ for g in self.groups], columns=columns)
 
 
-def analyse_text(text: str, lexicon: Lexicon | None = None, organisation: str = "") -> Analysis:
-    """Sentences, lexicon matches and verb groups of one text."""
+def analyse_text(text: str, lexicon: Lexicon | None = None, organisation: str | tuple[str, ...] = "") -> Analysis:
+    """Sentences, lexicon matches and verb groups of one text.
+
+    ``organisation`` is the organisation's name, or its names (``case.names``: a case's name and aliases).
+    """
     lexicon = lexicon or load_lexicon()
     sentences = split_sentences(text)
     groups = [group for start, end in sentences for group in verb_groups(text[start:end], organisation, offset=start)]
     return Analysis(text, sentences, find_matches(text, lexicon, organisation, sentences), groups, count_words(text))
 
 
-def analyse_corpus(texts: Iterable[str], lexicon: Lexicon | None = None, organisation: str = "") -> pd.DataFrame:
+def analyse_corpus(texts: Iterable[str], lexicon: Lexicon | None = None, organisation: str | tuple[str, ...] = "") -> pd.DataFrame:
     """One row per text: matches per category, words, the first verb group's tense, negated and passive groups."""
     lexicon = lexicon or load_lexicon()
     categories = lexicon.categories
@@ -89,7 +92,7 @@ def compare_statements(case: Case, statement_ids=None, speakers=None, lexicon: L
     chosen = select_statements(case, statement_ids, speakers)
     rows = []
     for sid, statement in chosen.iterrows():
-        analysis = analyse_text(statement["text"], lexicon, case.organisation)
+        analysis = analyse_text(statement["text"], lexicon, case.names)
         counts = analysis.counts(lexicon.categories)
         row = {"statement": sid, "speaker": statement["speaker"], "audience": statement["audience"], "status": statement["text_status"], "words": analysis.words}
         row.update({f"{c} per 100 words": round(100 * n / analysis.words, 1) if analysis.words else 0.0 for c, n in counts.items()})
@@ -106,7 +109,7 @@ def count_table(case: Case, statement_ids=None, speakers=None, lexicon: Lexicon 
     """Raw match counts per category and statement (rates hide how few words some texts have)."""
     lexicon = lexicon or load_lexicon()
     chosen = select_statements(case, statement_ids, speakers)
-    data = {sid: analyse_text(st["text"], lexicon, case.organisation).counts(lexicon.categories) for sid, st in chosen.iterrows()}
+    data = {sid: analyse_text(st["text"], lexicon, case.names).counts(lexicon.categories) for sid, st in chosen.iterrows()}
     table = pd.DataFrame(data).T
     table.index.name = "statement"
     return table

@@ -478,7 +478,7 @@ def drafting_lab(page, count: int) -> list[Response]:
 #: Each lesson notebook's widget and how to exercise it (notebook 01 has none).
 WIDGETS: dict[str, tuple[str, Callable]] = {
     "02-statement-wording": ("statement explorer", statement_explorer),
-    "03-timing-of-the-reversal": ("public-knowledge slider", public_knowledge_explorer),
+    "03-timing-of-the-response": ("public-knowledge slider", public_knowledge_explorer),
     "04-contradictions": ("claim explorer", claim_explorer),
     "05-response-strategies": ("drafting lab", drafting_lab),
 }

@@ -33,6 +33,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
 import helpers.plots  # noqa: E402
+from helpers.casebook import relative_timeline  # noqa: E402
 from helpers.paths import PACKAGE_DIR, lesson_notebooks  # noqa: E402
 
 LESSONS = lesson_notebooks()
@@ -186,6 +187,7 @@ FIGURES = {
     "plot_category_rates": _category_rates,
     "plot_milestones": lambda case: helpers.plots.plot_milestones(case),
     "plot_stance_matrix": _stance_matrix,
+    "plot_relative_timelines": lambda case: helpers.plots.plot_relative_timelines(relative_timeline([case])),
 }
 
 

@@ -20,7 +20,7 @@ SPOKESPERSON = (
 
 
 def test_built_in_cases():
-    assert list_cases() == ["hootsuite-ice-2020"]
+    assert list_cases() == ["chef-2019", "hootsuite-ice-2020", "wayfair-2019"]
 
 
 def test_no_fictional_case_under_data():
@@ -224,3 +224,96 @@ def test_the_623_signatures_are_the_petitions_close(hootsuite):
     event = hootsuite.events.loc["petition-623"]
     assert "won" in event["title"] and "closes" in event["title"] and "reaches" not in event["title"]
     assert "not a step in its growth" in event["note"]
+
+
+# ------------------------------------------------------------------ the casebook's other cases (issue 22)
+
+CASEBOOK = SHARED_FACTS.parent / "casebook"
+
+
+@pytest.fixture(scope="module")
+def chef():
+    return load_case("chef-2019")
+
+
+@pytest.fixture(scope="module")
+def wayfair():
+    return load_case("wayfair-2019")
+
+
+def _sheet(name: str) -> str:
+    path = CASEBOOK / f"{name}.md"
+    if not path.is_file():
+        pytest.skip(f"the casebook's fact sheet is not at {path} (it sits beside the repository in CI)")
+    text = re.sub(r"(?m)^\s*>\s?", " ", path.read_text(encoding="utf-8")).replace("**", "")
+    return _normalise(text)
+
+
+@pytest.mark.parametrize("case_id, sheet", [("chef-2019", "chef-2019"), ("wayfair-2019", "wayfair-2019")])
+def test_every_quoted_word_of_a_casebook_case_is_in_its_fact_sheet(case_id, sheet):
+    """Nothing invented: every piece of every text is in the case's fact sheet (a line break there is written " / "),
+    and every variant too, unless its note says it is rebuilt from the sheet's description of the difference."""
+    case, text = load_case(case_id), _sheet(sheet)
+    missing = []
+    for sid, statement in case.statements["text"].items():
+        for piece in re.split(r"\s*\[…\]\s*", statement):
+            piece = piece.strip()
+            if piece and _normalise(piece) not in text and _normalise(piece.replace("\n\n", " / ")) not in text:
+                missing.append((sid, piece[:60]))
+    for _, row in case.variants.iterrows():
+        if _normalise(row["variant"]) not in text and not row["note"].startswith("Rebuilt from the fact sheet's description"):
+            missing.append((row["statement_id"], row["variant"]))
+    assert missing == []
+
+
+def test_the_casebook_cases_know_who_speaks_for_whom(chef, wayfair):
+    # a former employee's protest and an engineer's commit are not the company speaking (issue 22)
+    assert chef.statements.loc["vargo-readme", "speaks_for"] == "employee"
+    assert chef.statements.loc["paradise-rename", "speaks_for"] == "employee"
+    assert chef.statements.loc["crist-blog", "speaks_for"] == "organisation"
+    assert wayfair.statements.loc["employee-letter", "speaks_for"] == "employee"
+    assert wayfair.statements.loc["leadership-reply-orders", "speaks_for"] == "organisation"
+    assert set(wayfair.statements.loc[wayfair.statements["organisation"] == "BCFS", "speaks_for"]) == {"third-party"}
+
+
+def test_chefs_first_public_word_is_the_ceos_post_not_a_commit_message(chef):
+    from helpers.queries import first_press_statement
+
+    assert chef.first_response == first_press_statement(chef) == "crist-blog"
+    # by the times alone, the CTO's Friday interview would certainly have come first: the mark says otherwise
+    interval = chef.interval("crist-blog", "statements")
+    assert interval.end > chef.interval("scobie-techcrunch", "statements").end
+    assert chef.names == ("Chef Software", "Chef")
+
+
+def test_the_casebook_cases_known_facts(chef, wayfair):
+    assert chef.fact("ice-contract-value") == 95500 and chef.fact("decision-date") == date(2019, 9, 23)
+    # the README commit, from git: 10:27:13 -04:00 is 07:27:13 in Seattle
+    assert chef.interval("vargo-readme", "statements").start == datetime(2019, 9, 19, 14, 27, 13, tzinfo=timezone.utc)
+    # the activist's tweet is timed by its id, which the event carries and the loader checks
+    assert snowflake_time(chef.events.loc["kane-tweet", "status_id"]) == datetime(2019, 9, 16, 20, 18, 30, 48000, tzinfo=timezone.utc)
+    assert wayfair.fact("order-value") == 200000 and wayfair.fact("donation") == 100000
+    assert snowflake_time(wayfair.events.loc["letter-photo-tweet", "status_id"]) == datetime(2019, 6, 25, 15, 55, 29, 335000, tzinfo=timezone.utc)
+    assert wayfair.coding.empty  # on purpose: the case without a reference coding
+    assert "I apologize for this." in chef.statements.loc["crist-reversal-breitbart", "text"]
+
+
+def test_one_sided_bounds_are_kept_and_shown(chef):
+    from helpers.queries import when
+
+    assert chef.interval("crist-bloomberg", "statements") is None  # "after Sep 23", no upper bound: not placed
+    assert when(chef, "crist-bloomberg", "America/Los_Angeles") == "unknown, not before 2019-09-23 00:00 PDT"
+    assert when(chef, "service-restored-verge", "America/Los_Angeles", "events") == "unknown, not after 2019-09-19 12:00 PDT"
+
+
+def test_teaching_text_quotes_only_words_the_case_records():
+    """Quotation marks in a case's teaching text hold speakers' words: each quoted passage is in one of its statements."""
+    checked = 0
+    for case_id in list_cases():
+        case = load_case(case_id)
+        texts = list(case.statements["text"])
+        for note_id, note in case.teaching["text"].items():
+            for quoted in re.findall(r'"([^"]+)"', note):
+                checked += 1
+                assert any(quoted in t for t in texts), (case_id, note_id, quoted)
+    assert checked >= 15

@@ -156,11 +156,18 @@ def test_a_pair_resting_on_a_paraphrase_in_a_small_case(case_copy):
 
 def test_organisation_only_keeps_the_pairs_inside_the_organisation(hootsuite, case_copy):
     inside = contradictions(hootsuite, organisation_only=True)
-    speakers = hootsuite.statements["organisation"]
-    assert len(inside) and all(speakers[s] == hootsuite.organisation for s in (*inside["earlier"], *inside["later"]))
+    speaks_for = hootsuite.statements["speaks_for"]
+    assert len(inside) and all(speaks_for[s] == "organisation" for s in (*inside["earlier"], *inside["later"]))
+    assert set(inside["speak for"]) == {"organisation / organisation"}
     everything = contradictions(hootsuite)
-    assert len(inside) == int(((speakers[everything["earlier"]].to_numpy() == hootsuite.organisation)
-                               & (speakers[everything["later"]].to_numpy() == hootsuite.organisation)).sum())
-    # in the small case the engineer's email is the organisation's own; a passenger petition is not
-    case = with_stances(case_copy, [DENIAL, EMAIL, ("petition-text", "wren-passed-feb-survey", "denies", "implied", "tell us the truth")])
-    assert len(contradictions(case)) == 2 and len(contradictions(case, organisation_only=True)) == 1
+    assert len(inside) == int(((speaks_for[everything["earlier"]].to_numpy() == "organisation")
+                               & (speaks_for[everything["later"]].to_numpy() == "organisation")).sum())
+    # an employee's tweets belong to the company's people but do not speak for it (issue 22)
+    employee_pairs = everything[(everything["speak for"].str.contains("employee")) & (everything["same organisation"] == "yes")]
+    pairs = lambda table: set(zip(table["claim"], table["earlier"], table["later"]))  # noqa: E731
+    assert len(employee_pairs) and not pairs(employee_pairs) & pairs(inside)
+    # in the small case the engineer (an employee) and a passenger petition are not the organisation speaking;
+    # a denial and a reversal by its spokeswoman and chief executive are
+    case = with_stances(case_copy, [DENIAL, EMAIL, ("petition-text", "wren-passed-feb-survey", "denies", "implied", "tell us the truth"),
+                                    ("ceo-reversal", "wren-passed-feb-survey", "denies", "literal", "It did not.")])
+    assert len(contradictions(case)) == 3 and len(contradictions(case, organisation_only=True)) == 1

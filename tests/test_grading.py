@@ -25,12 +25,14 @@ from helpers.coursework.grade import GradingError, Options, grade_batch
 from helpers.coursework.intake import collect, parse_notebook
 from helpers.coursework.rubric import apply_rubric, load_rubric
 from helpers.coursework.source import RELEASE_DIR, build, compile_checks, exercise_ids, load_key, release, with_ids
-from helpers.coursework.variants import VariantError, assign
+from helpers.coursework.variants import VariantError, assign, check_case
 from tests.conftest import FICTIONAL_CASE
 
 HOSTILE = Path(__file__).parent / "submissions" / "wording"
 STUDENTS = ["alice", "bob", "s1234567", "zoe-m", "student.42"]
-CASES = {"hootsuite-ice-2020": "hootsuite-ice-2020", "fictional": str(FICTIONAL_CASE)}
+CASES = {"hootsuite-ice-2020": "hootsuite-ice-2020", "chef-2019": "chef-2019", "wayfair-2019": "wayfair-2019", "fictional": str(FICTIONAL_CASE)}
+#: (case, exercise) pairs an exercise must refuse, and what the refusal says: the case lacks what it needs.
+REFUSED = {("wayfair-2019", "strategies"): "exercise 'strategies' needs coding.csv, which case 'wayfair-2019' does not have"}
 ROOT = os.geteuid() == 0
 
 
@@ -175,13 +177,17 @@ def _full_marks_answer(spec: dict, right):
     return right
 
 
-@pytest.mark.parametrize("label", ["hootsuite-ice-2020", "fictional"])
+@pytest.mark.parametrize("label", list(CASES))
 @pytest.mark.parametrize("exercise", EXERCISES)
 def test_expected_answers_earn_full_marks_and_recorded_wrong_answers_earn_none(exercise, label):
     from helpers.coursework.source import model_answer
 
     case = load_case(CASES[label])
     key = load_key(exercise)
+    if (label, exercise) in REFUSED:
+        with pytest.raises(VariantError, match=REFUSED[label, exercise]):
+            check_case(exercise, case, key.get("requires", []))
+        return
     checks = compile_checks(key)
     for student in STUDENTS:
         variant = assign(exercise, student, case)
@@ -252,7 +258,7 @@ def _blank(exercise: str, student_id: str = "blank", case_id: str | None = None)
 
 @pytest.fixture(scope="module")
 def gate(tmp_path_factory):
-    """Every exercise on the built-in and the fictional case: the reference solution for three
+    """Every exercise on every built-in case and the fictional one: the reference solution for three
     student ids (their own ids typed in, as students do), and the blank student version."""
     results = {}
     for label, case_arg in CASES.items():
@@ -262,8 +268,12 @@ def gate(tmp_path_factory):
             for student in STUDENTS[:3]:
                 (folder / f"{student}.ipynb").write_bytes(_solution(exercise, student, case_id))
             (folder / "blank.ipynb").write_bytes(_blank(exercise, case_id=case_id))
-            rows = grade_batch(folder, exercise, tmp_path_factory.mktemp(f"gate-out-{label}-{exercise}"),
-                               Options(workers=2, progress=False), case=case_arg)
+            try:
+                rows = grade_batch(folder, exercise, tmp_path_factory.mktemp(f"gate-out-{label}-{exercise}"),
+                                   Options(workers=2, progress=False), case=case_arg)
+            except GradingError as refusal:  # only where the case lacks what the exercise needs (REFUSED)
+                results[label, exercise] = refusal
+                continue
             results[label, exercise] = {r.student_id: r for r in rows}
     return results
 
@@ -271,8 +281,13 @@ def gate(tmp_path_factory):
 @pytest.mark.parametrize("label", CASES)
 @pytest.mark.parametrize("exercise", EXERCISES)
 def test_reference_solution_scores_full_marks_and_blank_scores_zero_on_every_case(gate, exercise, label):
-    """Full marks for every automatic point; a written answer's instructor rows stay open (not exported until graded)."""
+    """Full marks for every automatic point; a written answer's instructor rows stay open (not exported until graded).
+    Where the case lacks what the exercise needs, nothing is graded and the refusal says what is missing."""
     rows = gate[label, exercise]
+    if (label, exercise) in REFUSED:
+        assert isinstance(rows, GradingError) and REFUSED[label, exercise] in str(rows), rows
+        return
+    assert not isinstance(rows, GradingError), f"{exercise} refused case {label}: {rows}"
     for student in STUDENTS[:3]:
         row = rows[student]
         assert row.status == "graded", row.reason

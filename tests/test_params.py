@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from helpers import ParameterError, check_parameters
@@ -44,7 +46,7 @@ def test_wrong_type_is_an_error():
 
 
 def test_unknown_case_lists_the_cases():
-    with pytest.raises(ParameterError, match=r"parameter 'case_id': unknown case 'hootsuite'; available cases: hootsuite-ice-2020"):
+    with pytest.raises(ParameterError, match=r"parameter 'case_id': unknown case 'hootsuite'; available cases: chef-2019, hootsuite-ice-2020, wayfair-2019"):
         check_parameters(namespace(case_id="hootsuite"))
 
 
@@ -105,6 +107,31 @@ def test_every_lesson_parameter_with_a_restricted_value_is_checked():
 
     from helpers.paths import lesson_notebooks
 
-    free = {"include_implied"}  # any bool will do; its type is checked
+    free = {"include_implied", "try_phrase"}  # any bool, any words will do; their types are checked
     declared = {name for nb in lesson_notebooks() for name in papermill.inspect_notebook(str(nb))}
     assert declared - free <= set(VALUE_CHECKS) | set(CASE_CHECKS)
+
+
+@pytest.mark.parametrize("name, value, message", [
+    ("compare_with", ["chef-2019", "no-such-case"], "parameter 'compare_with': unknown case 'no-such-case'"),
+    ("compare_with", [3], "parameter 'compare_with': 3 is not a case id or folder"),
+    ("hours_before", -1, "parameter 'hours_before': -1 is not a number of hours from 0 to 720"),
+    ("hours_after", 0, "parameter 'hours_after': 0 is not a number of hours from 1 to 720"),
+])
+def test_comparison_parameters_are_checked(name, value, message):
+    from helpers.params import check_values
+
+    with pytest.raises(ParameterError, match=re.escape(message)):
+        check_values({name: value})
+
+
+@pytest.mark.parametrize("name, value, message", [
+    ("decision_event", "keiser-emial", "parameter 'decision_event': 'keiser-emial' is not an event of this case (did you mean 'keiser-email'"),
+    ("response_event", "gaboriault-biv", "parameter 'response_event': 'gaboriault-biv' is not an event of this case"),
+    ("quantity_series", "signatures", "parameter 'quantity_series': the case has no counted series 'signatures'"),
+])
+def test_timing_picks_are_checked_against_the_case(hootsuite, name, value, message):
+    from helpers.params import check_values
+
+    with pytest.raises(ParameterError, match=re.escape(message)):
+        check_values({name: value}, hootsuite)

@@ -16,9 +16,11 @@ import csv
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -230,11 +232,10 @@ def unprivileged(tmp_path_factory):
     """As root, grade the whole hostile batch a second time as ``nobody`` (isolation "userns")."""
     if os.geteuid() != 0:
         pytest.skip("this run is already unprivileged: the hostile batch above is the unprivileged run")
-    base = Path(tmp_path_factory.mktemp("nobody"))
+    # Not under pytest's own temporary folder: a pytest session closes it to other users when it
+    # starts (any other session on the machine, too), which would lock nobody out mid-batch.
+    base = Path(tempfile.mkdtemp(prefix="casework-nobody-"))
     base.chmod(0o755)
-    for path in [base, *base.parents]:
-        if path.is_relative_to(Path("/tmp")) and path != Path("/tmp"):
-            path.chmod(path.stat().st_mode | 0o005)  # pytest's own folders are closed to other users
     folder, out, canary_dir = base / "submissions", base / "grades", base / "canary"
     for made in (folder, out, canary_dir):
         made.mkdir()
@@ -257,11 +258,14 @@ def unprivileged(tmp_path_factory):
     finally:
         tcp.close()
         unix.close()
-    assert done.returncode in (0, 1) and (out / "gradebook.csv").exists(), done.stderr[-3000:]
+    listing = subprocess.run(["ls", "-la", str(out), str(base)], capture_output=True, text=True).stdout
+    assert done.returncode in (0, 1) and (out / "gradebook.csv").exists(), done.stderr[-1500:] + listing
     with open(out / "gradebook.csv", encoding="utf-8") as handle:
         book = {r["submission"]: r for r in csv.DictReader(handle)}
     environment = json.loads((out / "environment.json").read_text(encoding="utf-8"))
-    return {"rows": book, "mode": environment["isolation"]["mode"], "canary": canary.read_text(), "listeners": (tcp, unix),
+    canary_after = canary.read_text()
+    shutil.rmtree(base, ignore_errors=True)
+    return {"rows": book, "mode": environment["isolation"]["mode"], "canary": canary_after, "listeners": (tcp, unix),
             "expected": rows, "stderr": done.stderr}
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from helpers import ParameterError, load_lexicon
+from helpers.casebook import compared_cases
 from helpers.selfcheck import FITS, NOT_ANSWERED, QUESTIONS, SKIPPED, questions, self_check
 from helpers.timeline import default_anchor
 from helpers.queries import first_press_statement
@@ -13,6 +14,8 @@ DRAFT = "We are sorry. We take full responsibility, and we will make this right.
 
 
 def context(lesson, case):
+    if lesson == "06":
+        return {"cases": compared_cases(case.path), "include_implied": True}
     return {"02": {"focus": first_press_statement(case), "lexicon": load_lexicon()}, "03": {"anchor": default_anchor(case)},
             "04": {"include_implied": True}, "05": {"scheme": "benoit", "draft": DRAFT}}.get(lesson, {})
 
@@ -83,3 +86,11 @@ def test_no_self_check_asks_what_a_graded_exercise_asks():
     for lesson, asked in QUESTIONS.items():
         for question in asked:
             assert not any(word in question.prompt.lower() for word in graded), (lesson, question.key)
+
+
+def test_the_comparison_self_check_asks_of_the_cases_compared(hootsuite):
+    """With one case there is nothing to compare: the questions that need two cases are skipped."""
+    alone = compared_cases(hootsuite.path, [hootsuite.path])
+    asked = dict((q.key, expected) for q, expected in questions("06", hootsuite, cases=alone))
+    assert asked["longest-wait"] is None and asked["most-inside"] is None
+    assert asked["certainly-after"] == 1  # the thread came before the spokeswoman's statement

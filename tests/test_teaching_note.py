@@ -3,7 +3,6 @@ statement says only what was true and known at its time, and every lesson prompt
 
 from __future__ import annotations
 
-import ast
 import re
 from datetime import date
 
@@ -114,8 +113,10 @@ def test_lesson_times_and_pre_class_work_are_the_lessons_own(note):
     stated = {n: tuple(int(x) for x in t.split("–")) for n, t in re.findall(r"^\| (\d\d) [^|]+\|[^|]+\| ([\d–]+) \|$", table, re.M)}
     times = {n: _lesson_time(nb) for n, nb in LESSONS.items()}
     assert {n: (t[0], t[-1]) for n, t in stated.items()} == times
-    low, high = sum(t[0] for t in times.values()), sum(t[1] for t in times.values())
+    case_lessons = {n: t for n, t in times.items() if n != "06"}  # 06 compares cases; the note states it apart
+    low, high = sum(t[0] for t in case_lessons.values()), sum(t[1] for t in case_lessons.values())
     assert "between four and five hours" in table and 4 * 60 <= low and high <= 5 * 60
+    assert f"adds {times['06'][0]}–{times['06'][1]} minutes" in " ".join(table.split())
     pre_class = " ".join(_section(note, "### Pre-class work").split())
     claims = re.findall(r"notebooks ((?:\d\d, )*\d\d) and (\d\d) \((\d+)–(\d+) minutes\)", pre_class)
     assert len(claims) == 4
@@ -265,10 +266,14 @@ def _default_context(lesson, case):
         return {"anchor": default_anchor(case)}
     if lesson == "04":
         return {"include_implied": True}
-    if lesson == "05":
-        source = next(c.source for c in nbformat.read(LESSONS["05"], as_version=4).cells if "example_draft = (" in c.source)
-        draft = ast.literal_eval(re.search(r"example_draft = (\(.*?\))\n", source, re.S).group(1))
-        return {"scheme": "benoit", "draft": draft}
+    if lesson == "05":  # the example draft is the case's own (teaching.csv), as the notebook shows it
+        from helpers.coding import example_draft
+
+        return {"scheme": "benoit", "draft": example_draft(case)}
+    if lesson == "06":  # the default comparison: the case beside every other built-in case
+        from helpers.casebook import compared_cases
+
+        return {"cases": compared_cases(case.case_id), "include_implied": True}
     return {}
 
 

@@ -147,3 +147,58 @@ def test_decoding_feedback_guides_without_giving_the_answer():
         message = decoding_feedback(wrong, status_id)
         assert "23:51" not in message and "2020-09-23" not in message
 
+
+# ------------------------------------------------------------------ issue 22: order labels, the discussion's pair, ids on events, series
+
+def test_a_gap_wholly_below_zero_says_the_second_came_first(fictional):
+    from helpers.timeline import gap_row
+
+    # the chief executive's weekend staff meeting came after the spokeswoman's denial of 20 March: measured the other way round
+    row = gap_row(fictional, "ceo-staff-meeting-held", "spokes-denial-made")
+    assert row["certain order"] == "no: the second came first" and row["gap"].startswith("[-")
+    assert gap_row(fictional, "spokes-denial-made", "ceo-staff-meeting-held")["certain order"] == "yes"
+    assert gap_row(fictional, "wren-withdrawn", "ceo-staff-meeting-held")["certain order"] == "no: may overlap"
+
+
+def test_the_discussion_pair_follows_the_cases_notes_and_the_parameters(hootsuite):
+    from helpers import load_case
+    from helpers.timeline import decision_and_first_press_event
+
+    assert decision_and_first_press_event(hootsuite) == ("keiser-email", "spokesperson-biv")
+    chef = load_case("chef-2019")
+    # the first timed company-decision is the VP of Legal's letter (known only to the day); the notes name the fork
+    assert decision_and_first_press_event(chef) == ("fork-renamed", "crist-blog-posted")
+    assert decision_and_first_press_event(chef, "legal-letter", "reversal-posted") == ("legal-letter", "reversal-posted")
+    with pytest.raises(ParameterError, match="parameter 'decision_event': 'no-such-event' is not an event"):
+        decision_and_first_press_event(chef, "no-such-event")
+
+
+def test_tweet_ids_on_events_can_be_decoded(hootsuite):
+    from helpers import load_case
+    from helpers.timeline import status_ids
+
+    assert list(status_ids(hootsuite)["item"]) == ["anderson-thread-1", "anderson-thread-6"]
+    ids = status_ids(load_case("chef-2019"))
+    assert ids.values.tolist() == [["kane-tweet", "events", "1173692656192385024"]]
+
+
+def test_the_counted_series_is_one_series(hootsuite, fictional, case_copy):
+    from helpers import load_case
+    from helpers.plots import plot_milestones, quantity_series
+    from tests.conftest import read_rows, write_rows
+
+    assert quantity_series(hootsuite) == ["petition signatures"]
+    assert quantity_series(load_case("wayfair-2019")) == []  # one number is not a series
+    assert plot_milestones(load_case("wayfair-2019")) is None
+    # two series in one case: each is drawn alone, with its own rates
+    header, rows = read_rows(case_copy / "events.csv")
+    for row in rows:
+        if row["event_id"] in ("petition-count-1", "petition-count-2"):
+            row.update(quantity_series="crowd estimate", quantity_unit="people", quantity=row["quantity"])
+    write_rows(case_copy / "events.csv", header, rows)
+    case = load_case(case_copy)
+    assert quantity_series(case) == ["crowd estimate"]  # petition signatures keeps one reading only
+    fig = plot_milestones(case, series="crowd estimate")
+    assert "series 'crowd estimate' at 2 reported readings" in fig.alt_text and "people" in fig.alt_text
+    with pytest.raises(ValueError, match="no counted series 'petition signatures' with two placed readings"):
+        plot_milestones(case, series="petition signatures")

@@ -332,3 +332,18 @@ def test_the_rate_benchmark_prints_ours_beside_vader(bench_wording, capsys):
     printed = capsys.readouterr().out
     assert "ours / VADER:" in printed and printed.count(" CPU)") == 4
     assert "labelled set, negated:" in printed
+
+
+# ------------------------------------------------------------------ an organisation's names, as whole words (issue 22)
+
+def test_an_organisations_names_are_whole_words_and_never_verbs():
+    names = ("Chef Software", "Chef")
+    analysis = analyse_text("Rename the gem to chef-sugar-ng. The namespace and cookbook remain the same.", None, names)
+    assert analysis.groups == [] and not [m for m in analysis.matches if m.subcategory == "organisation name"]
+    analysis = analyse_text("Silence from @chef again. Chef has decided. Chef Software will act; see chef.io.", None, names)
+    found = [m.text for m in analysis.matches if m.subcategory == "organisation name"]
+    assert found == ["Chef", "Chef Software"]  # not the handle, not the domain; the longer name whole
+    subjects = {g.text: (g.subject, g.subject_text) for g in analysis.groups}
+    assert subjects == {"has decided": ("organisation", "chef"), "will act": ("organisation", "chef software")}
+    # one name, as before, still works
+    assert [g.subject for g in analyse_text("Hootsuite has decided.", None, "Hootsuite").groups] == ["organisation"]

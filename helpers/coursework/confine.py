@@ -26,7 +26,7 @@ import os
 import resource
 
 CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWPID, CLONE_NEWNET = 0x00020000, 0x04000000, 0x08000000, 0x20000000, 0x40000000
-MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_REC, MS_PRIVATE = 2, 4, 8, 4096, 16384, 1 << 18
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 8, 32, 4096, 16384, 1 << 18
 PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS, PR_SET_DUMPABLE = 1, 38, 4
 _LINUX_CAPABILITY_VERSION_3 = 0x20080522
 
@@ -71,12 +71,34 @@ def enter_namespaces(settings: dict) -> None:
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     work, owner = settings["work"], settings.get("uid") or 0
     _mount("tmpfs", work, "tmpfs", MS_NOSUID | MS_NODEV, f"size={settings['disk_bytes']},mode=0700,uid={owner},gid={owner}")
+    below_tmp = _mounts_below("/tmp")  # what the sandbox bound there (a checkout in /tmp, as CI makes one)
+    kept = {point: os.open(point, os.O_PATH) for point in below_tmp}
     for name, target in (("tmp", "/tmp"), ("shm", "/dev/shm")):
         path = os.path.join(work, name)
         os.mkdir(path, 0o700)
         os.chown(path, owner, owner)
         if os.path.isdir(target):
             _mount(path, target, None, MS_BIND)
+    for point, fd in kept.items():  # bound again, read-only, inside the submission's own /tmp
+        if os.path.isdir(f"/proc/self/fd/{fd}"):
+            os.makedirs(point, exist_ok=True)
+        else:
+            os.makedirs(os.path.dirname(point), exist_ok=True)
+            open(point, "a").close()
+        _mount(f"/proc/self/fd/{fd}", point, None, MS_BIND | MS_REC)
+        _mount(None, point, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
+        os.close(fd)
+
+
+def _mounts_below(folder: str) -> list[str]:
+    """The outermost mount points inside ``folder`` (each brings the ones inside it along)."""
+    points = []
+    with open("/proc/self/mountinfo", encoding="utf-8") as info:
+        for line in info:
+            point = line.split()[4].encode().decode("unicode_escape")
+            if point.startswith(folder.rstrip("/") + "/"):
+                points.append(point)
+    return [p for p in points if not any(p != q and p.startswith(q + "/") for q in points)]
 
 
 def _drop_capabilities() -> None:

@@ -31,6 +31,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -120,7 +121,8 @@ class Sandbox:
     def command(self, argv: list[str]) -> list[str]:
         if self.mode == "off":
             return argv
-        args = [BWRAP, *_system_binds()]
+        # /dev, /proc and /tmp first: a later mount on /tmp would hide a checkout that lives under /tmp
+        args = [BWRAP, "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", *_system_binds()]
         made: set[str] = set()
 
         def bind(path: str, how: str = "--ro-bind") -> None:
@@ -146,7 +148,7 @@ class Sandbox:
                 args += ["--tmpfs", str(path)]  # inside something bound: cover it
         for path in self.writable:
             bind(path, "--bind")
-        args += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--size", str(self.staging_bytes), "--tmpfs", self.staging,
+        args += ["--size", str(self.staging_bytes), "--tmpfs", self.staging,
                  "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-pid", "--die-with-parent", "--new-session",
                  "--chdir", self.staging]
         if self.mode == "root":
@@ -246,26 +248,35 @@ def job_cgroups(slots: list[str], name: str, limits: dict) -> list[str]:
     return made
 
 
-def kill_cgroups(folders: list[str]) -> None:
-    """Kill every process left in these control groups (and their children's), then remove them."""
+def kill_cgroups(folders: list[str], patience: float = 10.0) -> None:
+    """Kill every process left in these control groups (and their children's), then remove them.
+
+    A killed process leaves its group only once the kernel has finished tearing it down, which
+    takes a moment for a fork bomb or a kernel holding much memory; until then the folder cannot
+    be removed (EBUSY). So each folder is retried, deepest first, for up to ``patience`` seconds.
+    """
     for folder in folders:
         for depth in sorted(Path(folder).rglob("cgroup.procs"), key=lambda p: -len(p.parts)):
-            for _ in range(100):
+            deadline = time.monotonic() + patience
+            while True:
                 try:
                     pids = [int(line) for line in depth.read_text().split()]
                 except OSError:
-                    pids = []  # removed meanwhile (by a grader cleaning up the same leftovers)
-                if not pids:
-                    break
+                    break  # removed meanwhile (by a grader cleaning up the same leftovers)
                 for pid in pids:
                     try:
                         os.kill(pid, signal.SIGKILL)
                     except OSError:
                         pass
-            try:
-                depth.parent.rmdir()
-            except OSError:
-                pass
+                try:
+                    depth.parent.rmdir()
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        break  # left for clean_stale, which the next grader runs first
+                    time.sleep(0.02)
 
 
 def clean_stale() -> list[str]:

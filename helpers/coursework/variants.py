@@ -26,7 +26,7 @@ STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,63}$")
 PLACEHOLDER_ID = "demo"
 
 #: Zones a timing variant may ask for besides the case's own: ones a class is likely to meet.
-OTHER_ZONES = ("UTC", "America/Toronto", "Europe/London", "Australia/Sydney", "America/Vancouver")
+OTHER_ZONES = ("UTC", "America/Toronto", "Europe/London", "Australia/Sydney")
 
 #: Precisions narrow enough to time a gap between two events in minutes.
 TIMED = ("second", "minute", "hour", "part_of_day")
@@ -138,7 +138,7 @@ def moments(case: Case) -> list[str]:
     """Moments to ask "what was public by then?" about: when each of the organisation's statements to the
     press or public had certainly been made, written ``YYYY-MM-DD HH:MM:SS`` in the case's own zone."""
     statements = case.statements
-    own = statements[(statements["organisation"] == case.organisation) & statements["audience"].isin(("press", "public"))
+    own = statements[(statements["speaks_for"] == "organisation") & statements["audience"].isin(("press", "public"))
                      & statements["end"].notna()]
     first, last = case.events["start"].min(), case.events["end"].max()
     ends = sorted({end for end in own["end"] if first <= end <= last})
