@@ -35,6 +35,7 @@ MISSING = "—"
 _RULE = "border-bottom:1px solid rgba(128,128,128,0.45)"
 _CELL = "padding:4px 8px;vertical-align:top;line-height:1.4"
 _URL = re.compile(r"https?://\S+")
+_INTERVAL = re.compile(r"\[[^\[\]]*\d[^\[\]]*\]")
 
 
 def _text(value) -> str:
@@ -77,9 +78,18 @@ def _columns(frame: pd.DataFrame) -> tuple[list[tuple[str, list[str], bool]], in
     return columns, len(columns) - frame.shape[1]
 
 
+def _one_line(text: str, numeric: bool) -> bool:
+    """Whether a cell keeps its text on one line: a number, an interval ("[4 d 2 h 10 min 12 s, 4 d 3 h 11 min 47 s]"),
+    or a short time, count or id (a digit in it, or a single word). Short words of prose ("first person plural") may
+    wrap, and so may every header."""
+    if numeric or (len(text) <= 2 * NO_WRAP and _INTERVAL.fullmatch(text)):
+        return True
+    return len(text) <= NO_WRAP and (any(c.isdigit() for c in text) or " " not in text)
+
+
 def _needed_width(header: str, texts: list[str], numeric: bool) -> int:
     """About how many characters wide a short column must be: its longest unbreakable piece, or its header's longest word."""
-    pieces = [len(t) if numeric or len(t) <= NO_WRAP else max(map(len, t.split()), default=0) for t in texts]
+    pieces = [len(t) if _one_line(t, numeric) else max(map(len, t.split()), default=0) for t in texts]
     return max([*pieces, *map(len, header.split()), 1]) + 2
 
 
@@ -105,7 +115,7 @@ def _table(columns, row_headers: int, long_text: list[int], caption: str | None,
     heads = []
     for i, (header, _, numeric) in enumerate(columns):
         align = "right" if numeric else "left"
-        heads.append(f'<th scope="col" style="text-align:{align};{_CELL};{_RULE};white-space:nowrap">{html.escape(header)}</th>')
+        heads.append(f'<th scope="col" style="text-align:{align};{_CELL};{_RULE}">{html.escape(header)}</th>')
     rows = []
     for row in range(len(columns[0][1])):
         cells = []
@@ -114,7 +124,7 @@ def _table(columns, row_headers: int, long_text: list[int], caption: str | None,
             style = f"text-align:{'right' if numeric else 'left'};{_CELL};{_RULE}"
             if i in long_text:
                 style += ";min-width:18em"
-            elif numeric or len(text) <= NO_WRAP:
+            elif _one_line(text, numeric):
                 style += ";white-space:nowrap"
             if i < row_headers:
                 cells.append(f'<th scope="row" style="{style};font-weight:normal">{_cell_html(text)}</th>')
@@ -142,9 +152,9 @@ def _cards(columns, long_text: list[int], caption: str | None) -> str:
             label = f'<span style="font-weight:bold">{html.escape(header)}:</span> ' if len(long_text) > 1 else ""
             texts.append(f'<p style="margin:0 0 4px 0;line-height:1.5">{label}{_cell_html(values[row])}</p>')
         meta = " · ".join(f'<span style="white-space:nowrap"><span style="font-weight:bold">{html.escape(header)}</span> '
-                          f"{_cell_html(values[row])}</span>" if len(values[row]) <= NO_WRAP else
+                          f"{_cell_html(values[row])}</span>" if len(header) + len(values[row]) <= 2 * NO_WRAP else
                           f'<span><span style="font-weight:bold">{html.escape(header)}</span> {_cell_html(values[row])}</span>'
-                          for i, (header, values, _) in enumerate(columns) if i not in long_text)
+                          for i, (header, values, _) in enumerate(columns) if i not in long_text and values[row])  # nothing to say: left out
         cards.append(f'<li style="{_RULE};padding:6px 0;list-style:none;margin:0">{"".join(texts)}'
                      f'<p style="margin:0;font-size:0.92em;line-height:1.5">{meta}</p></li>')
     heading = (f'<p style="font-weight:bold;margin:0 0 4px 0">{html.escape(caption)}</p>' if caption else "")
