@@ -149,6 +149,20 @@ def test_mistyped_parameter_stops_the_run(tmp_path):
     assert "unknown parameter 'display_timezon'" in caught.value.evalue
 
 
+@pytest.mark.parametrize("parameters, message", [
+    ({"display_timezon": "UTC"}, "ParameterError\x1b[0m: unknown parameter 'display_timezon' (did you mean 'display_timezone'?)"),
+    ({"case_id": "hootsuite-ice"}, "ParameterError\x1b[0m: parameter 'case_id': unknown case 'hootsuite-ice'; available cases:"),
+])
+def test_a_parameter_error_shows_its_message_and_no_traceback(tmp_path, parameters, message):
+    """What the notebook shows under the failed cell (JupyterLab shows the same error output): the message alone."""
+    with pytest.raises(papermill.PapermillExecutionError):
+        run(LESSONS[0], tmp_path, **parameters)
+    executed = nbformat.read(tmp_path / LESSONS[0].name, as_version=4)
+    (error,) = [output for cell in executed.cells for output in cell.get("outputs", []) if output.output_type == "error"]
+    assert len(error.traceback) == 1 and message in error.traceback[0], error.traceback
+    assert "Traceback" not in error.traceback[0] and "helpers/" not in error.traceback[0]
+
+
 def test_unknown_statement_parameter_names_the_parameter(tmp_path):
     wording = next(nb for nb in LESSONS if nb.stem == "02-statement-wording")
     with pytest.raises(papermill.PapermillExecutionError) as caught:
