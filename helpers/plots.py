@@ -76,6 +76,7 @@ PIXEL_RATIO = 2
 #: The smallest text a figure may hold, in points (11 px at DISPLAY_DPI).
 MIN_FONT_PT = 8
 LABEL_WIDTH = 30  # characters per line of a wrapped axis label
+TITLE_WIDTH = 60  # characters per line of a wrapped title (bold, at FIGURE_WIDTH)
 HOUSE_STYLE = {
     "figure.dpi": DISPLAY_DPI,
     "savefig.dpi": DISPLAY_DPI * PIXEL_RATIO,
@@ -179,7 +180,12 @@ def decorate(ax, *, title: str, xlabel: str, ylabel: str, alt: str) -> None:
         ax.figure.suptitle(title)
         ax.figure.supxlabel(xlabel)
     else:
-        ax.set_title(title)
+        ax.set_title(wrap(title, TITLE_WIDTH))
+        if isinstance(ax.figure, DescribedFigure):
+            # centred on the figure, not over the axes: long tick labels push the axes right, and a
+            # title centred over them would run off the figure's edge
+            ax.title.set_transform(blended_transform_factory(ax.figure.transFigure, ax.transAxes) + ax.titleOffsetTrans)
+            ax.title.set_x(0.5)
         ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.figure.alt_text = alt
@@ -272,8 +278,13 @@ def plot_timeline(
     ax=None,
     title: str | None = None,
     label_width: int = 36,
+    rows: str | None = None,
 ):
     """The case's events as intervals on one time axis, in ``display_timezone``.
+
+    ``rows`` is ``"events"`` (one row per event, labelled with its title) or ``"kinds"`` (one lane
+    per kind of event, each event on its kind's lane): by default lanes for the whole-case
+    overview, whose few busy days hold most events at one spot of a long axis, and events otherwise.
 
     Each interval the sources allow is drawn as a bar, unless it is too short to draw at the
     scale of its stretch of axis (under 1/400 of it): then it is a marker, a circle or, for a
@@ -301,9 +312,13 @@ def plot_timeline(
     outside = len(placed) - len(shown)
     # the whole-case view is the overview: it shades the stretch that plot_busiest_window shows in detail
     busiest = busiest_window(case) if start is None and end is None else None
+    rows = rows or ("kinds" if start is None and end is None else "events")
+    if rows not in ("events", "kinds"):
+        raise ValueError(f"rows must be 'events' or 'kinds', not {rows!r}")
 
     kinds_present = list(dict.fromkeys(shown["kind"]))
-    handles = [Patch(facecolor=KIND_COLOURS[k], edgecolor="black", label=k) for k in kinds_present]
+    # on lanes the axis names each kind; its colour is then no longer the only cue, and needs no legend
+    handles = [] if rows == "kinds" else [Patch(facecolor=KIND_COLOURS[k], edgecolor="black", label=k) for k in kinds_present]
     handles += [
         Patch(facecolor=NEUTRAL_SAMPLE, edgecolor="black", label="reported (filled)"),
         Patch(facecolor=NEUTRAL_SAMPLE, edgecolor="black", hatch="////", label="derived (hatched)"),
@@ -320,45 +335,52 @@ def plot_timeline(
         notes.append(f"{len(unplaced)} event(s) with unknown time not shown: " + "; ".join(unplaced["title"]) + ".")
     if busiest is not None:
         notes.append(f"Shaded: the busiest {round((busiest[1] - busiest[0]) / pd.Timedelta(hours=1))} hours, "
-                     "which plot_busiest_window shows in detail.")
+                     "which the zoomed timeline shows in detail.")
     notes_text = "\n".join(wrap(note, 80) for note in notes)
 
     with house_style():
-        labels = [wrap(t, label_width) for t in shown["title"]]  # wrapped, never cut
+        if rows == "kinds":
+            counts = shown["kind"].value_counts()
+            labels = [f"{kind} ({counts[kind]})" for kind in kinds_present]
+            lane = {kind: len(kinds_present) - 1 - i for i, kind in enumerate(kinds_present)}
+            ys = [lane[kind] for kind in shown["kind"]]
+            height = 0.9 + 0.32 * len(labels)
+        else:
+            labels = [wrap(t, label_width) for t in shown["title"]]  # wrapped, never cut
+            ys = list(range(len(shown) - 1, -1, -1))
+            height = 0.9 + 0.16 * sum(label.count("\n") + 1 for label in labels) + 0.05 * len(shown)
         if ax is None:
-            lines = sum(label.count("\n") + 1 for label in labels)
-            fig, (ax,), key = _new_figure(0.9 + 0.16 * lines + 0.05 * len(shown), _key_lines(len(handles), 2, notes_text))
+            fig, (ax,), key = _new_figure(height, _key_lines(len(handles), 2, notes_text))
         else:
             fig, key = ax.figure, None
         if busiest is not None:
             ax.axvspan(mdates.date2num(max(busiest[0], lo)), mdates.date2num(min(busiest[1], hi)), color=NEUTRAL_SAMPLE, alpha=0.3, linewidth=0)
-        _draw_events(ax, shown, lo, hi)
+        _draw_events(ax, shown, ys, lo, hi)
         locator = mdates.AutoDateLocator(tz=zone, minticks=4, maxticks=8)
         ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, tz=zone))
         ax.grid(axis="y", visible=False)
-        ax.set_yticks(range(len(shown) - 1, -1, -1), labels)
-        ax.set_ylim(-0.6, len(shown) - 0.4)
+        ax.set_yticks(range(len(labels) - 1, -1, -1), labels)
+        ax.set_ylim(-0.6, len(labels) - 0.4)
         _key(ax, key, handles, notes=notes_text)
         if key is None and notes_text:
             ax.set_title(notes_text, loc="left", fontsize=MIN_FONT_PT)
         decorate(
             ax,
-            title=wrap(title or f"{case.title}: timeline", 54),
+            title=title or f"{case.title}: timeline",
             xlabel=f"time ({zone_name})",
-            ylabel="event",
-            alt=_timeline_alt(case, zone_name, lo, hi, shown, outside, unplaced, busiest),
+            ylabel="kind of event (how many)" if rows == "kinds" else "event",
+            alt=_timeline_alt(case, zone_name, lo, hi, shown, outside, unplaced, busiest, rows),
         )
     return fig
 
 
-def _draw_events(ax, shown: pd.DataFrame, lo: pd.Timestamp, hi: pd.Timestamp) -> None:
-    """Each event overlapping ``lo``..``hi`` on its row: a bar as wide as its interval, or a marker if too short to draw."""
+def _draw_events(ax, shown: pd.DataFrame, ys: list[float], lo: pd.Timestamp, hi: pd.Timestamp) -> None:
+    """Each event overlapping ``lo``..``hi`` at its height in ``ys``: a bar as wide as its interval, or a marker if too short to draw."""
     span = (hi - lo).total_seconds()
-    for row, (_, event) in enumerate(shown.iterrows()):
+    for y, (_, event) in zip(ys, shown.iterrows()):
         if not (event["end"] > lo and event["start"] < hi):
             continue
-        y = len(shown) - 1 - row
         colour = KIND_COLOURS[event["kind"]]
         left = mdates.date2num(max(event["start"], lo))
         right = mdates.date2num(min(event["end"], hi))
@@ -382,12 +404,14 @@ def _draw_events(ax, shown: pd.DataFrame, lo: pd.Timestamp, hi: pd.Timestamp) ->
     ax.set_xlim(mdates.date2num(lo), mdates.date2num(hi))
 
 
-def _timeline_alt(case: Case, zone_name: str, lo, hi, shown: pd.DataFrame, outside: int, unplaced: pd.DataFrame, busiest=None) -> str:
+def _timeline_alt(case: Case, zone_name: str, lo, hi, shown: pd.DataFrame, outside: int, unplaced: pd.DataFrame, busiest=None,
+                  rows: str = "events") -> str:
     """What the timeline shows, in words: the window, the events by kind, the first and last, what is left out."""
     first, last = lo.tz_convert(zone_name), hi.tz_convert(zone_name)
     kinds = shown["kind"].value_counts()
     window = f"from {first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M} {zone_name}"
-    words = [f"Timeline of {len(shown)} events of the case {case.title}, {window}, one row per event, the earliest at the top."]
+    layout = "one lane per kind of event" if rows == "kinds" else "one row per event, the earliest at the top"
+    words = [f"Timeline of {len(shown)} events of the case {case.title}, {window}, {layout}."]
     if len(shown):
         words.append("Events by kind: " + ", ".join(f"{kind} {kinds[kind]}" for kind in dict.fromkeys(shown["kind"])) + ".")
         ends = [f"'{shown['title'].iloc[i]}' ({when(case, shown.index[i], zone_name, 'events')})" for i in (0, -1)]
@@ -500,7 +524,9 @@ def plot_milestones(case: Case, display_timezone: str | None = None, series: str
                  xlabel=f"time ({zone_name})\ndashed lines join reported readings; the path between them is not known", ylabel=unit,
                  alt=_milestones_alt(case, counted, rates, series, unit, zone_name) + _company_events_alt(case, marked, zone_name))
         if len(marked):
-            ax.set_title(ax.get_title(), pad=24)  # room for the events' numbers above the axes
+            ax.set_title(ax.get_title(), pad=34)  # room for the events' numbers above the axes
+        low, high = counted["quantity"].min(), counted["quantity"].max()
+        ax.set_ylim(low - 0.25 * (high - low or 1), high + 0.1 * (high - low or 1))  # room for the labels under the lowest points
     return fig
 
 
@@ -515,13 +541,16 @@ def _mark_company_events(ax, key, case: Case, first: pd.Timestamp, last: pd.Time
     """
     events = case.events[case.events["kind"].isin(COMPANY_KINDS) & case.events["start"].notna()]
     middle = events["start"] + (events["end"] - events["start"]) / 2
-    marked = timeline_order(events[(middle >= first) & (middle <= last)])
+    inside = (middle >= first) & (middle <= last)
+    # numbered from left to right, as drawn (ties: timeline order)
+    marked = timeline_order(events[inside]).assign(_middle=middle[inside]).sort_values("_middle", kind="stable").drop(columns="_middle")
     handles = []
     for number, (event_id, event) in enumerate(marked.iterrows(), start=1):
         x = mdates.date2num(event["start"] + (event["end"] - event["start"]) / 2)
         colour = KIND_COLOURS[event["kind"]]
         ax.axvline(x, color=colour, linestyle=":", linewidth=1.4)
-        ax.annotate(str(number), (x, 1), xycoords=("data", "axes fraction"), textcoords="offset points", xytext=(0, 2 + 10 * (number % 2)),
+        # three staggered rows, so that the numbers of close events stay apart
+        ax.annotate(str(number), (x, 1), xycoords=("data", "axes fraction"), textcoords="offset points", xytext=(0, 2 + 10 * (number % 3)),
                     ha="center", va="bottom", fontsize=MIN_FONT_PT, fontweight="bold")
         handles.append(Line2D([], [], color=colour, linestyle=":", linewidth=1.4, label=f"{number}: {event['title']}"))
     if handles:

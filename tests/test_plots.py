@@ -30,13 +30,48 @@ def test_house_style_restores_only_its_own_settings():
 
 
 def test_timeline_has_title_labels_alt_text_and_one_row_per_event(fictional):
-    fig = plot_timeline(fictional, "UTC")
+    fig = plot_timeline(fictional, "UTC", rows="events")
     ax = fig.axes[0]
     placed = (fictional.events["start"].notna() & (fictional.events["kind"] != "aftermath")).sum()
     assert ax.get_title().replace("\n", " ") == f"{fictional.title}: timeline"
     assert ax.get_xlabel() == "time (UTC)" and ax.get_ylabel() == "event"
     assert len(ax.get_yticklabels()) == placed
-    assert "Timeline of" in fig.alt_text and "hatched or diamond derived" in fig.alt_text
+    assert "Timeline of" in fig.alt_text and "hatched or diamond derived" in fig.alt_text and "one row per event" in fig.alt_text
+
+
+def test_the_whole_case_overview_has_one_lane_per_kind_and_the_zoom_one_row_per_event(hootsuite):
+    from helpers.plots import plot_busiest_window
+
+    overview = plot_timeline(hootsuite)
+    ax = overview.axes[0]
+    events = hootsuite.events[hootsuite.events["start"].notna()]
+    shown = events[events["start"] <= case_period(hootsuite)[1]]
+    counts = shown["kind"].value_counts()
+    assert [t.get_text() for t in ax.get_yticklabels()] == [f"{kind} ({counts[kind]})" for kind in dict.fromkeys(
+        hootsuite.events.loc[[i for i in _timeline_ids(hootsuite) if i in shown.index], "kind"])]
+    assert ax.get_ylabel() == "kind of event (how many)" and "one lane per kind of event" in overview.alt_text
+    # every event shown is drawn once: a bar or a marker on its kind's lane
+    assert len(ax.patches) + len(ax.lines) >= len(shown)
+    zoom = plot_busiest_window(hootsuite)
+    assert zoom.axes[0].get_ylabel() == "event" and len(zoom.axes[0].get_yticklabels()) < len(shown)
+    with pytest.raises(ValueError, match="rows must be 'events' or 'kinds'"):
+        plot_timeline(hootsuite, rows="lanes")
+
+
+def _timeline_ids(case) -> list[str]:
+    from helpers.queries import timeline_order
+
+    return list(timeline_order(case.events).index)
+
+
+def test_a_title_is_wrapped_and_centred_on_the_figure_not_over_the_axes(hootsuite):
+    fig = plot_timeline(hootsuite, title=f"{hootsuite.title}: the timeline, later aftermath left out")
+    fig.canvas.draw()
+    title = fig.axes[0].title
+    box = title.get_window_extent()
+    assert max(map(len, title.get_text().split("\n"))) <= 60
+    assert 0 <= box.x0 and box.x1 <= fig.bbox.width  # inside the figure, though the tick labels push the axes right
+    assert abs((box.x0 + box.x1) / 2 - fig.bbox.width / 2) < 2
 
 
 def test_imprecise_times_are_bars_as_wide_as_their_interval(fictional):
@@ -98,7 +133,7 @@ def test_a_marker_is_an_interval_too_short_for_the_scale_not_a_precise_time(hoot
     from helpers.plots import plot_busiest_window
 
     assert hootsuite.events.loc["keiser-email", "time_precision"] == "hour"
-    assert _drawn_as(plot_timeline(hootsuite), "CEO tells all staff") == "marker"
+    assert _drawn_as(plot_timeline(hootsuite, rows="events"), "CEO tells all staff") == "marker"
     assert _drawn_as(plot_busiest_window(hootsuite), "CEO tells all staff") == "bar"
     assert _drawn_as(plot_busiest_window(hootsuite), "Daily Dot publishes") == "marker"  # known to the minute
 
