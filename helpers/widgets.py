@@ -92,9 +92,11 @@ class View(anywidget.AnyWidget):
     values = traitlets.Dict().tag(sync=True)
     html = traitlets.Unicode("").tag(sync=True)
     status = traitlets.Unicode("").tag(sync=True)
+    #: HTML shown under the view that no control changes: sent to the page once, not with every update.
+    fixed = traitlets.Unicode("").tag(sync=True)
 
-    def __init__(self, render: Callable[..., str], controls: Sequence[Control], title: str):
-        super().__init__(controls=[c.spec() for c in controls], values={c.name: c.value for c in controls})
+    def __init__(self, render: Callable[..., str], controls: Sequence[Control], title: str, fixed: str = ""):
+        super().__init__(controls=[c.spec() for c in controls], values={c.name: c.value for c in controls}, fixed=fixed)
         self._render, self._controls, self.title = render, list(controls), title
         self.observe(self._update, names="values")
         self._update()
@@ -117,7 +119,7 @@ class View(anywidget.AnyWidget):
         """What the output shows where the widget cannot be drawn (before the cell runs, in a handout): the view as it is now."""
         controls = ", ".join(c.label.lower() for c in self._controls)
         return (f'<div class="casework-static"><p><i>{html.escape(self.status)} Run the cell in JupyterLab to change the '
-                f"{html.escape(controls)}.</i></p>{self.html}</div>")
+                f"{html.escape(controls)}.</i></p>{self.html}{self.fixed}</div>")
 
     def _repr_mimebundle_(self, **kwargs):
         bundle = super()._repr_mimebundle_(**kwargs)
@@ -125,9 +127,10 @@ class View(anywidget.AnyWidget):
         return {**data, "text/html": self.static_html()}, metadata
 
 
-def interactive(render: Callable[..., str], controls: Sequence[Control], title: str) -> View:
-    """A widget: ``controls`` steering ``render`` (a plain function of their values returning HTML)."""
-    return View(render, controls, title)
+def interactive(render: Callable[..., str], controls: Sequence[Control], title: str, fixed: str = "") -> View:
+    """A widget: ``controls`` steering ``render`` (a plain function of their values returning HTML), and under it
+    the ``fixed`` HTML that no control changes."""
+    return View(render, controls, title, fixed)
 
 
 # --------------------------------------------------------------------------- statements and their wording
@@ -292,30 +295,29 @@ def real_statements_html(case: Case, lexicon: Lexicon) -> str:
     return table_html(real[[c for c in columns if c in real.columns]], "The organisation's real statements")
 
 
-def draft_report_html(case: Case, text: str, lexicon: Lexicon | None = None, real_statements: str | None = None) -> str:
-    """The drafting lab's view: the draft highlighted, its profile, and the real statements beside it.
-
-    ``real_statements`` is ``real_statements_html(case, lexicon)``: it does not depend on the draft,
-    so the lab computes it once, when it is built.
-    """
+def draft_report_html(case: Case, text: str, lexicon: Lexicon | None = None, with_real_statements: bool = True) -> str:
+    """The drafting lab's view: the draft highlighted, its profile, and (``with_real_statements``) the real statements beside it."""
     lexicon = lexicon or load_lexicon()
     report = analyse_draft(case, text, lexicon)
     profile = pd.DataFrame({"measure": [k for k in report if k != "analysis"],
                             "your draft": [", ".join(v) if isinstance(v, list) else v for k, v in report.items() if k != "analysis"]})
-    real = real_statements if real_statements is not None else real_statements_html(case, lexicon)
     body = highlight_html(text, report["analysis"].matches) if text.strip() else "<i>(empty draft)</i>"
     return (
         f'<div class="draft-report" data-words="{report["words"]}"><blockquote>{body}</blockquote>{legend_html(lexicon.categories)}'
-        f"{table_html(profile, 'Your draft')}<h3>The real statements</h3>{real}</div>"
+        f"{table_html(profile, 'Your draft')}</div>" + (real_statements_html(case, lexicon) if with_real_statements else "")
     )
 
 
 def drafting_lab(case: Case, text: str = "", lexicon: Lexicon | None = None) -> View:
-    """A text area for a holding statement, with the analysis updated when the text changes (``draft_report_html``)."""
+    """A text area for a holding statement, with the analysis updated when the text changes (``draft_report_html``).
+
+    The real statements do not depend on the draft: they are the view's fixed part, sent to the page
+    once, so that each update carries only the draft's analysis.
+    """
     lexicon = lexicon or load_lexicon()
-    real = real_statements_html(case, lexicon)
     return interactive(
-        lambda draft: draft_report_html(case, draft, lexicon, real),
+        lambda draft: draft_report_html(case, draft, lexicon, with_real_statements=False),
         [Control("draft", "Draft", "text", text, placeholder="Write the holding statement here")],
         "The drafting lab",
+        fixed=real_statements_html(case, lexicon),
     )

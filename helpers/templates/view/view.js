@@ -108,12 +108,15 @@ export default {
     const show = () => { view.innerHTML = model.get("html"); };
     const announce = () => { status.textContent = model.get("status"); };
     const sync = () => setters.forEach((set) => set(model.get("values")));
+    const fixed = document.createElement("div"); // what no control changes: drawn once
+    fixed.className = "casework-fixed";
+    fixed.innerHTML = model.get("fixed");
     show();
     announce();
     model.on("change:html", show);
     model.on("change:status", announce);
     model.on("change:values", sync);
-    el.append(controls, status, view);
+    el.append(controls, status, view, fixed);
     return () => {
       model.off("change:html", show);
       model.off("change:status", announce);
