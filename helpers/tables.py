@@ -6,8 +6,9 @@ file browser open): text reads from the left and gets room to wrap; numbers sit 
 header aligned like them; times and intervals stay on one line; web addresses are links; no header
 cell is empty; a missing value shows as a dash, never ``NaN``. A table whose rows carry long text
 beside many short columns cannot fit that width, so each row becomes a card: the text first, its
-metadata beneath. Any other table too wide to fit scrolls sideways inside a captioned region a
-keyboard can reach. Styles are inline: JupyterLab keeps them on untrusted outputs too, and the
+metadata beneath, unless most of its columns are numbers (measures to compare across rows). Any
+other table too wide to fit scrolls sideways inside a captioned region a keyboard can reach, its
+first column staying in view. Styles are inline: JupyterLab keeps them on untrusted outputs too, and the
 handouts need no stylesheet.
 """
 
@@ -106,9 +107,12 @@ def table_html(frame: pd.DataFrame | pd.Series, caption: str | None = None) -> s
     columns, row_headers = _columns(frame)
     long_text = [i for i, (_, texts, numeric) in enumerate(columns) if not numeric and max(map(len, texts)) > LONG_TEXT]
     short_width = sum(_needed_width(*column) for i, column in enumerate(columns) if i not in long_text)
-    if long_text and short_width + 30 * len(long_text) > WIDTH_BUDGET:
+    wide = short_width + 30 * len(long_text) > WIDTH_BUDGET
+    numeric = sum(is_number for _, _, is_number in columns)
+    # a table of measures is read across its columns, which cards would scatter: it scrolls instead
+    if long_text and wide and numeric <= len(columns) - numeric:
         return _cards(columns, long_text, caption)
-    return _table(columns, row_headers, long_text, caption, wide=short_width + 30 * len(long_text) > WIDTH_BUDGET)
+    return _table(columns, row_headers, long_text, caption, wide=wide)
 
 
 def _table(columns, row_headers: int, long_text: list[int], caption: str | None, wide: bool) -> str:
@@ -127,6 +131,8 @@ def _table(columns, row_headers: int, long_text: list[int], caption: str | None,
             elif _one_line(text, numeric):
                 style += ";white-space:nowrap"
             if i < row_headers:
+                if wide and i == 0:  # stays in view while the rest scrolls sideways
+                    style += ";position:sticky;left:0;background:var(--jp-layout-color0, #fff)"
                 cells.append(f'<th scope="row" style="{style};font-weight:normal">{_cell_html(text)}</th>')
             else:
                 cells.append(f'<td style="{style}">{_cell_html(text)}</td>')
@@ -149,12 +155,15 @@ def _cards(columns, long_text: list[int], caption: str | None) -> str:
         texts = []
         for i in long_text:
             header, values, _ = columns[i]
-            label = f'<span style="font-weight:bold">{html.escape(header)}:</span> ' if len(long_text) > 1 else ""
+            label = f"<b>{html.escape(header)}:</b> " if len(long_text) > 1 else ""
             texts.append(f'<p style="margin:0 0 4px 0;line-height:1.5">{label}{_cell_html(values[row])}</p>')
-        meta = " · ".join(f'<span style="white-space:nowrap"><span style="font-weight:bold">{html.escape(header)}</span> '
-                          f"{_cell_html(values[row])}</span>" if len(header) + len(values[row]) <= 2 * NO_WRAP else
-                          f'<span><span style="font-weight:bold">{html.escape(header)}</span> {_cell_html(values[row])}</span>'
-                          for i, (header, values, _) in enumerate(columns) if i not in long_text and values[row])  # nothing to say: left out
+        items = []
+        for i, (header, values, _) in enumerate(columns):
+            if i in long_text or not values[row]:  # an empty value has nothing to say: left out
+                continue
+            whole = ' style="white-space:nowrap"' if len(header) + len(values[row]) <= 2 * NO_WRAP else ""
+            items.append(f"<span{whole}><b>{html.escape(header)}</b> {_cell_html(values[row])}</span>")
+        meta = " · ".join(items)
         cards.append(f'<li style="{_RULE};padding:6px 0;list-style:none;margin:0">{"".join(texts)}'
                      f'<p style="margin:0;font-size:0.92em;line-height:1.5">{meta}</p></li>')
     heading = (f'<p style="font-weight:bold;margin:0 0 4px 0">{html.escape(caption)}</p>' if caption else "")

@@ -127,7 +127,7 @@ def test_long_text_beside_many_columns_becomes_one_card_per_row_text_first():
                           "status": ["verbatim"], "text": [quote]}, index=pd.Index(["s1"], name="statement"))
     shown = table_html(frame, caption="Who said what")
     assert shown.startswith('<div class="casework-cards">') and "<table" not in shown
-    assert shown.index(quote) < shown.index(">statement</span>") < shown.index(">speaker</span>")  # the words first, then who and when
+    assert shown.index(quote) < shown.index("<b>statement</b>") < shown.index("<b>speaker</b>")  # the words first, then who and when
     assert '<ul aria-label="Who said what"' in shown
     # the same text beside one short column is a table, its text column given room
     two = table_html(frame[["speaker", "text"]])
@@ -139,3 +139,18 @@ def test_lesson_tables_carry_their_caption(hootsuite):
 
     assert "<caption" in table_html(sources_table(hootsuite)) or "casework-cards" in table_html(sources_table(hootsuite))
     assert "Who said what, when, to whom" in table_html(statements_table(hootsuite))
+
+
+def test_a_wide_table_of_measures_scrolls_with_its_row_names_in_view_rather_than_becoming_cards():
+    import pandas as pd
+
+    from helpers.tables import table_html
+
+    frame = pd.DataFrame({"tenses": ["present perfect, future, simple present, simple past, modal, present progressive"],
+                          **{f"category {i} per 100 words": [1.5 * i] for i in range(8)}}, index=pd.Index(["s1"], name="statement"))
+    shown = table_html(frame)
+    assert shown.startswith('<div class="casework-scroll"') and "casework-cards" not in shown
+    import re
+
+    assert re.search(r'<th scope="row" style="[^"]*position:sticky;left:0', shown)  # the row's name stays in view
+    assert not re.search(r'<th scope="col" style="[^"]*position:sticky', shown)
