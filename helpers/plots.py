@@ -77,6 +77,8 @@ PIXEL_RATIO = 2
 MIN_FONT_PT = 8
 LABEL_WIDTH = 30  # characters per line of a wrapped axis label
 TITLE_WIDTH = 60  # characters per line of a wrapped title (bold, at FIGURE_WIDTH)
+LINE_INCHES = 0.15  # the height of a line of tick labels, with its leading
+ROW_GAP = 0.6  # between two rows of a timeline, in lines
 HOUSE_STYLE = {
     "figure.dpi": DISPLAY_DPI,
     "savefig.dpi": DISPLAY_DPI * PIXEL_RATIO,
@@ -342,13 +344,15 @@ def plot_timeline(
         if rows == "kinds":
             counts = shown["kind"].value_counts()
             labels = [f"{kind} ({counts[kind]})" for kind in kinds_present]
-            lane = {kind: len(kinds_present) - 1 - i for i, kind in enumerate(kinds_present)}
-            ys = [lane[kind] for kind in shown["kind"]]
-            height = 0.9 + 0.32 * len(labels)
         else:
             labels = [wrap(t, label_width) for t in shown["title"]]  # wrapped, never cut
-            ys = list(range(len(shown) - 1, -1, -1))
-            height = 0.9 + 0.16 * sum(label.count("\n") + 1 for label in labels) + 0.05 * len(shown)
+        # each row as tall as its label's lines (and a little more), the first at the top: a three-line
+        # label beside another never overlaps it
+        units = [label.count("\n") + 1 + ROW_GAP for label in labels]
+        tops = np.cumsum(units[::-1])[::-1]
+        centres = list(tops - np.array(units) / 2)
+        ys = ([centres[kinds_present.index(kind)] for kind in shown["kind"]] if rows == "kinds" else centres)
+        height = 0.9 + LINE_INCHES * sum(units)
         if ax is None:
             fig, (ax,), key = _new_figure(height, _key_lines(len(handles), 2, notes_text))
         else:
@@ -360,8 +364,8 @@ def plot_timeline(
         ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, tz=zone))
         ax.grid(axis="y", visible=False)
-        ax.set_yticks(range(len(labels) - 1, -1, -1), labels)
-        ax.set_ylim(-0.6, len(labels) - 0.4)
+        ax.set_yticks(centres, labels)
+        ax.set_ylim(0, sum(units))
         _key(ax, key, handles, notes=notes_text)
         if key is None and notes_text:
             ax.set_title(notes_text, loc="left", fontsize=MIN_FONT_PT)
@@ -394,7 +398,7 @@ def _draw_events(ax, shown: pd.DataFrame, ys: list[float], lo: pd.Timestamp, hi:
             )
         else:
             ax.barh(
-                y, right - left, left=left, height=0.6,
+                y, right - left, left=left, height=0.9,
                 color="white" if basis == "inferred" else colour,
                 edgecolor=colour if basis == "inferred" else "black",
                 linewidth=1.5 if basis == "inferred" else 0.5,
