@@ -32,6 +32,8 @@ LONG_TEXT = 60
 #: Times, gaps and counts up to this length never wrap ("[-6 h 03 min, 6 h 03 min]", "2020-09-24 00:00–24:00 PDT").
 NO_WRAP = 32
 MISSING = "—"
+#: Characters a column of short prose needs to be read (a few words a line).
+PROSE_WIDTH = 20
 
 _RULE = "border-bottom:1px solid rgba(128,128,128,0.45)"
 _CELL = "padding:4px 8px;vertical-align:top;line-height:1.4"
@@ -89,8 +91,9 @@ def _one_line(text: str, numeric: bool) -> bool:
 
 
 def _needed_width(header: str, texts: list[str], numeric: bool) -> int:
-    """About how many characters wide a short column must be: its longest unbreakable piece, or its header's longest word."""
-    pieces = [len(t) if _one_line(t, numeric) else max(map(len, t.split()), default=0) for t in texts]
+    """About how many characters wide a short column must be: its longest unbreakable piece, up to 20 characters of
+    prose (narrower, prose wraps a word a line), or its header's longest word."""
+    pieces = [len(t) if _one_line(t, numeric) else min(len(t), PROSE_WIDTH) for t in texts]
     return max([*pieces, *map(len, header.split()), 1]) + 2
 
 
@@ -120,6 +123,8 @@ def _table(columns, row_headers: int, long_text: list[int], caption: str | None,
     for i, (header, _, numeric) in enumerate(columns):
         align = "right" if numeric else "left"
         heads.append(f'<th scope="col" style="text-align:{align};{_CELL};{_RULE}">{html.escape(header)}</th>')
+    # about half an em a character, up to 12 em (then 2 or 3 lines for a 60-character text)
+    prose_width = [min(12, round(0.5 * max(map(len, texts)))) for _, texts, _ in columns]
     rows = []
     for row in range(len(columns[0][1])):
         cells = []
@@ -130,6 +135,8 @@ def _table(columns, row_headers: int, long_text: list[int], caption: str | None,
                 style += ";min-width:18em"
             elif _one_line(text, numeric):
                 style += ";white-space:nowrap"
+            elif wide:  # a scrolling table has room: its prose would otherwise wrap a word a line
+                style += f";min-width:{prose_width[i]}em"
             if i < row_headers:
                 if wide and i == 0:  # stays in view while the rest scrolls sideways
                     style += ";position:sticky;left:0;background:var(--jp-layout-color0, #fff)"

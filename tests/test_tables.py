@@ -154,3 +154,16 @@ def test_a_wide_table_of_measures_scrolls_with_its_row_names_in_view_rather_than
 
     assert re.search(r'<th scope="row" style="[^"]*position:sticky;left:0', shown)  # the row's name stays in view
     assert not re.search(r'<th scope="col" style="[^"]*position:sticky', shown)
+
+
+def test_prose_in_a_scrolling_table_keeps_room_to_be_read():
+    import pandas as pd
+
+    from helpers.tables import table_html
+
+    frame = pd.DataFrame({f"column {i}": ["yesterday Hootsuite signed a three-year deal with ICE"] for i in range(6)})
+    shown = table_html(frame)
+    assert shown.startswith('<div class="casework-scroll"')
+    styles = [style for style, text in _cells(shown, "td")]
+    assert styles and all("min-width:12em" in style for style in styles)
+    assert "min-width:12em" not in table_html(frame.iloc[:, :1])  # a table that fits leaves the width to the browser
