@@ -344,6 +344,27 @@ def count_outputs(cells: list[dict], mime: str) -> int:
     return sum(mime in output["mimes"] for cell in cells for output in cell["outputs"])
 
 
+# Measured in a page, inside the element the selector names (the notebook under test, or a handout's body): outputs
+# wider than their cell (outside a scroll region), the displayed size of
+# each figure's smallest text, and long table cells squeezed narrower than 15 em.
+LAYOUT = """(panel) => {
+  const root = document.querySelector(panel);
+  const outputs = [...root.querySelectorAll('.jp-OutputArea-output')];
+  const inScroll = e => e.closest('.casework-scroll') !== null;
+  const overflowing = outputs.filter(o => o.scrollWidth > o.clientWidth + 1)
+    .filter(o => [...o.querySelectorAll('*')].some(e => !inScroll(e) && e.getBoundingClientRect().right > o.getBoundingClientRect().right + 1))
+    .map(o => o.innerText.slice(0, 80));
+  const regions = [...root.querySelectorAll('.casework-scroll')].filter(r => !(r.tabIndex === 0 && r.getAttribute('aria-label')));
+  const figureText = [...root.querySelectorAll('.jp-OutputArea-output img[data-text-px]')]
+    .map(img => Number(img.dataset.textPx) * img.getBoundingClientRect().width / Number(img.getAttribute('width')));
+  const em = parseFloat(getComputedStyle(root).fontSize);
+  const squeezedText = [...root.querySelectorAll('.casework-table td')]
+    .filter(td => td.innerText.length > 80 && td.getBoundingClientRect().width < 15 * em).map(td => td.innerText.slice(0, 60));
+  return {outputWidth: outputs.length ? Math.max(...outputs.map(o => o.clientWidth)) : 0,
+          overflowing: [...overflowing, ...regions.map(r => 'unlabelled scroll region')], figureText, squeezedText};
+}"""
+
+
 # --- widget interactions, timed in the browser ------------------------------------------------------
 
 # Armed before an interaction: records when the first trigger event of the interaction fires and
