@@ -280,7 +280,7 @@ def test_every_lesson_states_its_prerequisites_and_ends_with_a_self_check(notebo
 def test_overview_voices_table_has_a_status_column_and_no_paraphrase():
     shown = _output_of(_lesson("01"), "organisation_voice(case, zone)")
     # each statement a quote card, its metadata beneath: a "status" label on every card, fragments among them
-    assert re.search(r">status</span> (verbatim|fragment)</span>", shown) and re.search(r">status</span> fragment</span>", shown)
+    assert re.search(r"<b>status</b> (verbatim|fragment)</span>", shown) and re.search(r"<b>status</b> fragment</span>", shown)
     for paraphrase in ("hootsuite-cp", "keiser-public-techtimes"):
         assert paraphrase not in shown
     assert "Reporters' paraphrases are left out" in _markdown(_lesson("01"))
