@@ -138,7 +138,8 @@ def _table(columns, row_headers: int, long_text: list[int], caption: str | None,
             elif wide:  # a scrolling table has room: its prose would otherwise wrap a word a line
                 style += f";min-width:{prose_width[i]}em"
             if i < row_headers:
-                if wide and i == 0:  # stays in view while the rest scrolls sideways
+                if wide and i == 0:  # stays in view while the rest scrolls sideways (its rule a shadow: borders of sticky cells slip)
+                    style = style.replace(_RULE, "box-shadow:inset 0 -1px 0 rgba(128,128,128,0.45)")
                     style += ";position:sticky;left:0;background:var(--jp-layout-color0, #fff)"
                 cells.append(f'<th scope="row" style="{style};font-weight:normal">{_cell_html(text)}</th>')
             else:
@@ -162,6 +163,8 @@ def _cards(columns, long_text: list[int], caption: str | None) -> str:
         texts = []
         for i in long_text:
             header, values, _ = columns[i]
+            if not values[row]:  # nothing to read: left out, as an empty item beneath is
+                continue
             label = f"<b>{html.escape(header)}:</b> " if len(long_text) > 1 else ""
             texts.append(f'<p style="margin:0 0 4px 0;line-height:1.5">{label}{_cell_html(values[row])}</p>')
         items = []

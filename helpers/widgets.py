@@ -228,9 +228,8 @@ def public_view_html(case: Case, as_of: pd.Timestamp, display_timezone: str | No
         f"{counts['not yet']} not yet made, {counts['unknown']} that cannot be placed in time.</p>"
     )
     statements = public_at(case, as_of, zone)
-    tables = (table_html(statements, "Statements made by then") if len(statements) else "<p>None yet.</p>")
-    return f'<div class="public-view">{heading}<h4>Statements made by then</h4>{tables}<h4>Where the claims stood</h4>' \
-           f'{table_html(claims_at(case, as_of), "Where the claims stood")}</div>'
+    tables = (table_html(statements, "Statements made by then") if len(statements) else "<p><b>Statements made by then:</b> none yet.</p>")
+    return f'<div class="public-view">{heading}{tables}{table_html(claims_at(case, as_of), "Where the claims stood")}</div>'
 
 
 def public_knowledge_explorer(case: Case, display_timezone: str | None = None, as_of=None, step_hours: int = 1) -> View:
