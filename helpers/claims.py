@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import html
 from dataclasses import replace
 
 import pandas as pd
 
 from .case import Case
 from .errors import ParameterError, did_you_mean
-from .queries import official, timeline_order, when
+from .queries import official, timeline_order
 from .times import gap
 
 LABELS = {("affirms", "literal"): "affirms", ("denies", "literal"): "denies",
@@ -167,54 +166,3 @@ def default_claim(case: Case, include_implied: bool = True) -> str:
         return case.claims.index[0]
     counts = table["claim"].value_counts()
     return max(case.claims.index, key=lambda c: (counts.get(c, 0), -list(case.claims.index).index(c)))
-
-
-def claim_view_html(case: Case, claim: str, include_implied: bool = True, display_timezone: str | None = None) -> str:
-    """Every statement's stance on one claim, in time order, with its evidence words and the record."""
-    check_claim(case, claim)
-    zone = display_timezone or case.timezone
-    rows = stances(case, include_implied)
-    rows = rows[rows["claim_id"] == claim]
-    keys = _order_keys(case)
-    ordered = sorted(rows.itertuples(index=False), key=lambda r: keys[r.statement_id])
-    table = pd.DataFrame([{
-        f"when ({zone})": when(case, r.statement_id, zone), "statement": r.statement_id,
-        "speaker": case.statements.loc[r.statement_id, "speaker"], "audience": case.statements.loc[r.statement_id, "audience"],
-        "text status": case.statements.loc[r.statement_id, "text_status"], "stance": r.label, "evidence words": r.evidence,
-    } for r in ordered], columns=[f"when ({zone})", "statement", "speaker", "audience", "text status", "stance", "evidence words"])
-    record = case.claims.loc[claim]
-    return (
-        f'<div class="claim-view" data-claim="{html.escape(claim)}"><p><b>{html.escape(record["proposition"])}</b></p>'
-        f"<p>Record: <b>{html.escape(record['record'])}</b> — {html.escape(record['record_note'])}</p>"
-        + (table.to_html(index=False, escape=True, border=0) if len(table) else "<p>No statement takes a stance on this claim.</p>")
-        + "</div>"
-    )
-
-
-class ClaimExplorer:
-    """Pick a claim; see every statement's stance on it along the timeline, with the evidence words."""
-
-    def __init__(self, case: Case, claim: str | None = None, include_implied: bool = True, display_timezone: str | None = None):
-        # ipywidgets is loaded only once a widget is built: `import helpers` (the casework command, the grader) does without it
-        import ipywidgets as widgets
-
-        self.case, self.zone = case, display_timezone
-        self.claim = widgets.Dropdown(options=[(f"{cid}: {row['proposition'][:70]}", cid) for cid, row in case.claims.iterrows()],
-                                      value=claim or case.claims.index[0], description="Claim", layout=widgets.Layout(width="95%"))
-        self.include_implied = widgets.Checkbox(value=include_implied, description="Include implied stances")
-        self.view = widgets.HTML()
-        self.claim.observe(self._update, names="value")
-        self.include_implied.observe(self._update, names="value")
-        self.widget = widgets.VBox([self.claim, self.include_implied, self.view])
-        self._update()
-
-    def _update(self, _change=None) -> None:
-        self.view.value = claim_view_html(self.case, self.claim.value, self.include_implied.value, self.zone)
-
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
-
-
-def claim_explorer(case: Case, claim: str | None = None, include_implied: bool = True, display_timezone: str | None = None) -> ClaimExplorer:
-    """The claim explorer widget (``claim_view_html`` is the static view)."""
-    return ClaimExplorer(case, claim, include_implied, display_timezone)

@@ -64,6 +64,8 @@ exit status: 0 every case checked is valid; 1 a case has problems (each named by
 column); 2 no such case.
 """
 
+REFRESH_EPILOG = "exit status: 0 every notebook was refreshed (or cleaned); 1 a notebook failed to run.\n"
+
 LIST_EPILOG = "exit status: 0 the cases are listed.\n"
 
 RUN_VALUES = """\
@@ -175,13 +177,23 @@ def build_parser() -> argparse.ArgumentParser:
                      help="seconds allowed per notebook cell (default: 600)")
     # `run --timeout` once meant seconds per cell; --timeout means per notebook wherever it is accepted
     run.add_argument("--timeout", dest="renamed_timeout", help=argparse.SUPPRESS)
+
     add_coursework_commands(commands, case_help=case_choice, formatter=HelpFormatter)
+
+    refresh = commands.add_parser(
+        "refresh", help="re-execute the lesson notebooks in place and rewrite their committed outputs (see CONTRIBUTING.md)",
+        description="Re-execute lesson notebooks in place with their default parameters and write back their outputs,\n"
+        "cleaned of timings and widget state, for nbval to compare against (a contributor's command).",
+        epilog=REFRESH_EPILOG, formatter_class=HelpFormatter)
+    refresh.add_argument("notebooks", nargs="*", type=Path, metavar="NOTEBOOK", help="lesson notebooks (default: every lesson)")
+    refresh.add_argument("--clean-only", action="store_true",
+                         help="only strip timings, widget state and other volatile metadata (the pre-commit hook)")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    command = {"list": _list, "validate": _validate, "run": _run, **COURSEWORK_COMMANDS}[args.command]
+    command = {"list": _list, "validate": _validate, "run": _run, "refresh": _refresh, **COURSEWORK_COMMANDS}[args.command]
     try:
         return command(args)
     except (UnknownCaseError, ParameterError, OutputFolderError) as exc:
@@ -225,6 +237,17 @@ def _validate(args) -> int:
             print(f"OK {target}: {len(case.sources)} sources, {len(case.statements)} statements, "
                   f"{len(case.events)} events, {len(case.claims)} claims, {len(case.stances)} stances")
     return FAILED if failed else OK
+
+
+def _refresh(args) -> int:
+    from .runner import clean_notebook_files, refresh_lessons
+
+    if args.clean_only:
+        for path in clean_notebook_files(args.notebooks):
+            print(f"cleaned {path}")
+        return 0
+    refresh_lessons([path.resolve() for path in args.notebooks] or None)
+    return 0
 
 
 def _run(args) -> int:

@@ -48,7 +48,18 @@ class Problem:
         return f"{where}: {self.message}"
 
 
-class CaseDataError(ValueError):
+class ShownAsMessage(Exception):
+    """An error whose message says all a user needs: a notebook shows the message alone, without a traceback.
+
+    IPython (so JupyterLab, nbclient and papermill) shows an exception that has ``_render_traceback_``
+    as the lines that method returns; the trace through this module's code would only bury the message.
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"\x1b[0;31m{type(self).__name__}\x1b[0m: {self}"]
+
+
+class CaseDataError(ShownAsMessage, ValueError):
     """A case folder that does not follow data/README.md.
 
     ``problems`` lists everything found; the message starts with the first.
@@ -62,11 +73,11 @@ class CaseDataError(ValueError):
         super().__init__(f"case {case!r}: {first}{more}")
 
 
-class UnknownCaseError(LookupError):
+class UnknownCaseError(ShownAsMessage, LookupError):
     """A case id that is neither a built-in case nor a case folder."""
 
 
-class ParameterError(ValueError):
+class ParameterError(ShownAsMessage, ValueError):
     """A notebook parameter with an unknown name or a bad value."""
 
 

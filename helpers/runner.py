@@ -129,12 +129,97 @@ def plan_parameters(notebooks: list[Path], given: dict[str, Any]) -> dict[Path, 
 
 
 def render_html(notebook_path: Path, html_path: Path) -> None:
-    """A self-contained HTML handout: images embedded, no script loaded from the network."""
+    """A self-contained HTML handout, readable by everyone who can reach its folder (0644).
+
+    Images are embedded and no script is loaded from the network; each widget shows its static
+    view; the page is titled with the lesson's title; papermill's injected cell becomes one
+    "Parameters used" line.
+    """
     from nbconvert import HTMLExporter  # about 2 s to import: loaded only when a handout is rendered
 
+    notebook = handout_notebook(nbformat.read(notebook_path, as_version=4))
     exporter = HTMLExporter(template_name="handout", extra_template_basedirs=[str(TEMPLATES_DIR)], embed_images=True)
-    body, _ = exporter.from_notebook_node(nbformat.read(notebook_path, as_version=4))
+    body, _ = exporter.from_notebook_node(notebook)
     atomic_write(html_path, body, SHARED)
+
+
+def handout_notebook(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """``notebook`` as a handout shows it: titled with its first level-1 heading, the injected parameters as one line."""
+    notebook = nbformat.reads(nbformat.writes(notebook), as_version=4)  # a copy: the executed notebook is kept as run
+    for cell in notebook.cells:
+        heading = re.search(r"^# (.+)$", cell.source, re.MULTILINE) if cell.cell_type == "markdown" else None
+        if heading:
+            notebook.metadata["title"] = heading.group(1).strip()
+            break
+    for index, cell in enumerate(notebook.cells):
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            used = notebook.metadata.get("papermill", {}).get("parameters") or _assigned(cell.source)
+            line = "; ".join(f"`{name} = {value!r}`" for name, value in used.items())
+            notebook.cells[index] = nbformat.v4.new_markdown_cell(f"**Parameters used:** {line}", metadata={"tags": ["casework-parameters"]})
+    return notebook
+
+
+def _assigned(source: str) -> dict[str, str]:
+    """``name = value`` lines of a cell, as written."""
+    return dict(match.groups() for match in re.finditer(r"^(\w+) = (.+)$", source, re.MULTILINE))
+
+
+#: What changes from run to run without changing what a lesson shows, and is kept out of committed notebooks.
+VOLATILE_CELL_METADATA = ("execution", "papermill", "ExecuteTime", "collapsed", "scrolled")
+VOLATILE_NOTEBOOK_METADATA = ("widgets", "papermill")
+#: A widget's output names a model that exists only while its kernel runs (a new random id each run);
+#: without the kernel the output shows its text/html, the widget's static view.
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def clean_notebook(notebook: nbformat.NotebookNode) -> bool:
+    """Strip what varies between runs (timings, widget state and model ids, the Python version); True if anything changed."""
+    before = nbformat.writes(notebook)
+    for key in VOLATILE_NOTEBOOK_METADATA:
+        notebook.metadata.pop(key, None)
+    notebook.metadata.get("language_info", {}).pop("version", None)
+    for cell in notebook.cells:
+        for key in VOLATILE_CELL_METADATA:
+            cell.metadata.pop(key, None)
+        for output in cell.get("outputs", []):
+            if WIDGET_VIEW in output.get("data", {}) and "text/html" in output["data"]:
+                del output["data"][WIDGET_VIEW]
+    return nbformat.writes(notebook) != before
+
+
+def clean_notebook_files(paths: list[Path]) -> list[Path]:
+    """Clean each notebook file in place (see ``clean_notebook``); the files that changed."""
+    changed = []
+    for path in paths:
+        notebook = nbformat.read(path, as_version=4)
+        if clean_notebook(notebook):
+            nbformat.write(notebook, path)
+            changed.append(path)
+    return changed
+
+
+def refresh_lessons(notebooks: list[Path] | None = None, progress: TextIO = sys.stderr, timeout: int = 600) -> list[Path]:
+    """Re-execute each lesson notebook in place with its default parameters and write back its cleaned outputs.
+
+    The kernel runs in a throw-away folder, as papermill runs the lessons for ``casework run``; the
+    outputs are what nbval then compares against. Returns the notebooks refreshed.
+    """
+    from nbclient import NotebookClient  # installed with papermill; needed only by this command
+
+    done = []
+    for path in notebooks if notebooks is not None else lesson_notebooks():
+        print(f"refreshing {path.name} ...", end=" ", file=progress, flush=True)
+        began = time.perf_counter()
+        notebook = nbformat.read(path, as_version=4)
+        with tempfile.TemporaryDirectory(prefix="casework-") as workdir:
+            NotebookClient(notebook, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": workdir}},
+                           record_timing=False, store_widget_state=False,
+                           kernel_manager_class=unix_socket_kernels(workdir)).execute()
+        clean_notebook(notebook)
+        nbformat.write(notebook, path)
+        done.append(path)
+        print(f"ok ({time.perf_counter() - began:.1f} s)", file=progress, flush=True)
+    return done
 
 
 def run_lessons(

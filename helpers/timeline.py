@@ -8,11 +8,10 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
-from .cache import ContentCache, display_options, frame_content
 from .case import Case
 from .errors import ParameterError, did_you_mean
 from .paths import DATA_DIR
-from .queries import NO_PUBLIC_STATEMENT, first_press_statement, first_response_event, official, teaching_notes, timeline_order, trigger_event, unplaced_rivals, when
+from .queries import first_press_statement, first_response_event, official, teaching_notes, timeline_order, trigger_event, unplaced_rivals, when
 from .times import gap, get_zone, snowflake_time, to_zone
 
 COMMUNICATION_KINDS = ("employee-activism", "company-decision", "company-statement", "agency-statement")
@@ -249,54 +248,6 @@ def _claims_table(case: Case, status: pd.Series) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("claim")
 
 
-#: The two tables of the public view as HTML, by what they are computed from (see helpers/cache.py).
-_PUBLIC_TABLES = ContentCache("public view tables", size=256)
-
-
-def _public_view_content(case: Case) -> tuple:
-    """Everything of the case that the public view's tables read, by value."""
-    statements = case.statements
-    return (
-        frame_content(statements, ["start", "end", "audience", "speaker", "text", "time_precision"]),
-        tuple(case.intervals.get(("statements", sid)) for sid in statements.index),
-        frame_content(case.claims, ["proposition", "record"]),
-        frame_content(case.stances, ["claim_id", "statement_id", "stance", "mode"]),
-    )
-
-
-def _public_tables_html(case: Case, status: pd.Series, zone: str) -> str:
-    statements = _public_table(case, status, zone)
-    claims = _claims_table(case, status)
-    return (
-        f"{statements.to_html(escape=True, border=0) if len(statements) else '<p>None yet.</p>'}"
-        f"<h4>Where the claims stood</h4>{claims.to_html(escape=True, border=0)}"
-    )
-
-
-def public_view_html(case: Case, as_of: pd.Timestamp, display_timezone: str | None = None) -> str:
-    """The 'what did the public know?' view as HTML (the widget shows exactly this).
-
-    The tables depend on ``as_of`` only through which statements were made by then, so they are
-    cached on that and on the case data they read: moving the time slider mostly redraws the
-    heading alone.
-    """
-    zone = display_timezone or case.timezone
-    status = statement_status(case, as_of)
-    counts = {k: int((status == k).sum()) for k in ("made", "maybe made", "not yet", "unknown")}
-    internal = case.statements["audience"] == "internal"
-    made_internal = int((internal & (status == "made")).sum())
-    heading = (
-        f'<h3 data-as-of="{as_of.isoformat()}">As of {to_zone(as_of.to_pydatetime(), zone):%Y-%m-%d %H:%M %Z}</h3>'
-        f"<p>{counts['made']} statements certainly made ({made_internal} of them internal only), {counts['maybe made']} maybe made, "
-        f"{counts['not yet']} not yet made, {counts['unknown']} that cannot be placed in time.</p>"
-    )
-    if first_press_statement(case) is None:
-        heading += f"<p>The organisation made {NO_PUBLIC_STATEMENT} that the sources place in time.</p>"
-    key = (_public_view_content(case), zone, tuple(status.tolist()), display_options())
-    tables = _PUBLIC_TABLES.get(key, lambda: _public_tables_html(case, status, zone))
-    return f'<div class="public-view">{heading}<h4>Statements made by then</h4>{tables}</div>'
-
-
 # --------------------------------------------------------------------------- norms and response times
 
 NORMS_FILE = DATA_DIR / "norms.csv"
@@ -389,5 +340,5 @@ def decoding_feedback(answer, status_id: str | int) -> str:
 
 __all__ = [
     "COMMUNICATION_KINDS", "against_norms", "order_label", "status_ids", "check_event", "decision_and_first_press_event", "load_norms", "response_times", "claims_at", "decoding_feedback", "default_anchor", "default_as_of",
-    "gap_row", "gap_table", "gaps_from", "parse_as_of", "public_at", "public_view_html", "said_before", "statement_status", "timeline",
+    "gap_row", "gap_table", "gaps_from", "parse_as_of", "public_at", "said_before", "statement_status", "timeline",
 ]

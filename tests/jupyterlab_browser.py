@@ -53,7 +53,7 @@ from pathlib import Path
 CHROMIUM = Path(os.environ.get("CASEWORK_CHROMIUM", "/usr/bin/chromium"))  # Debian's; another Chromium or Chrome by path
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                "--disable-component-update", "--disable-sync", "--no-first-run"]
-VIEWPORT = {"width": 1400, "height": 1000}
+VIEWPORT = {"width": 1024, "height": 768}  # a classroom laptop; JupyterLab leaves 592 px of output with the file browser open
 #: The notebook under test carries this attribute (set by ``open_notebook``); every DOM query is limited to it.
 PANEL = "[data-casework-notebook]"
 #: The cell ``index`` of the notebook under test, once ``cells`` has marked them: ``CELL.format(index=3)``.
@@ -272,7 +272,7 @@ _RENDERED = """(panel) => {
     tables: root.querySelectorAll('.jp-OutputArea-output table').length,
     images: [...root.querySelectorAll('.jp-OutputArea-output img')].filter(img => img.complete && img.naturalWidth > 0).length,
     alts: [...root.querySelectorAll('.jp-OutputArea-output img')].map(img => img.getAttribute('alt')),
-    widgets: root.querySelectorAll('.jp-OutputArea-output > .jupyter-widgets').length,
+    widgets: root.querySelectorAll('.jp-OutputArea-output .casework-widget').length,
     widgetProblems: outputs.map(o => o.innerText).filter(t => /Error displaying widget|Loading widget/i.test(t)).map(t => t.slice(0, 500)),
   };
 }"""
@@ -344,6 +344,27 @@ def count_outputs(cells: list[dict], mime: str) -> int:
     return sum(mime in output["mimes"] for cell in cells for output in cell["outputs"])
 
 
+# Measured in a page, inside the element the selector names (the notebook under test, or a handout's body): outputs
+# wider than their cell (outside a scroll region), the displayed size of
+# each figure's smallest text, and long table cells squeezed narrower than 15 em.
+LAYOUT = """(panel) => {
+  const root = document.querySelector(panel);
+  const outputs = [...root.querySelectorAll('.jp-OutputArea-output')];
+  const inScroll = e => e.closest('.casework-scroll') !== null;
+  const overflowing = outputs.filter(o => o.scrollWidth > o.clientWidth + 1)
+    .filter(o => [...o.querySelectorAll('*')].some(e => !inScroll(e) && e.getBoundingClientRect().right > o.getBoundingClientRect().right + 1))
+    .map(o => o.innerText.slice(0, 80));
+  const regions = [...root.querySelectorAll('.casework-scroll')].filter(r => !(r.tabIndex === 0 && r.getAttribute('aria-label')));
+  const figureText = [...root.querySelectorAll('.jp-OutputArea-output img[data-text-px]')]
+    .map(img => Number(img.dataset.textPx) * img.getBoundingClientRect().width / Number(img.getAttribute('width')));
+  const em = parseFloat(getComputedStyle(root).fontSize);
+  const squeezedText = [...root.querySelectorAll('.casework-table td')]
+    .filter(td => td.innerText.length > 80 && td.getBoundingClientRect().width < 15 * em).map(td => td.innerText.slice(0, 60));
+  return {outputWidth: outputs.length ? Math.max(...outputs.map(o => o.clientWidth)) : 0,
+          overflowing: [...overflowing, ...regions.map(r => 'unlabelled scroll region')], figureText, squeezedText};
+}"""
+
+
 # --- widget interactions, timed in the browser ------------------------------------------------------
 
 # Armed before an interaction: records when the first trigger event of the interaction fires and
@@ -387,45 +408,57 @@ def _option_id(label: str) -> str:
     return re.split(r"[\s:]", label.replace("\xa0", " "), maxsplit=1)[0]
 
 
+_ACTIVE_CELL = """() => window.jupyterapp.shell.currentWidget.content.activeCellIndex"""
+
+
 def _choose(page, view: str, attribute: str, count: int) -> list[Response]:
-    """Choose ``count`` other entries of the widget's dropdown, one after another; each must show its own view."""
-    select = page.locator(f"{PANEL} .widget-vbox:has({view}) .widget-dropdown select").first
+    """Step the widget's select through ``count`` other entries with the arrow keys, as a keyboard user does.
+
+    Each key must change the view to its entry, and must not reach the notebook: the active cell stays.
+    """
+    select = page.locator(f"{PANEL} .casework-widget:has({view}) select").first
     select.scroll_into_view_if_needed()
     labels = select.locator("option").all_inner_texts()
-    assert len(labels) > 1, f"the dropdown beside {view} has {len(labels)} entries"
-    current = select.evaluate("s => s.selectedIndex")
-    order = [(current + step) % len(labels) for step in range(1, len(labels))]
+    assert len(labels) > 1, f"the select beside {view} has {len(labels)} entries"
+    select.focus()
+    cell = page.evaluate(_ACTIVE_CELL)
     responses = []
-    for index in (order * (count // len(order) + 1))[:count]:
+    for _ in range(count):
+        current = select.evaluate("s => s.selectedIndex")
+        key, index = ("ArrowDown", current + 1) if current + 1 < len(labels) else ("ArrowUp", current - 1)
         expected = _option_id(labels[index])
-        response = timed_change(page, f".widget-html-content {view}", attribute, ["change"], lambda: select.select_option(index=index))
-        assert response.after == expected, f"chose {expected!r}, the view shows {response.after!r}"
+        response = timed_change(page, f".casework-view {view}", attribute, ["keydown"], lambda key=key: select.press(key))
+        assert response.after == expected, f"{key} chose {expected!r}, the view shows {response.after!r}"
+        assert page.evaluate(_ACTIVE_CELL) == cell, f"{key} on the select moved the notebook to another cell"
         responses.append(response)
     return responses
 
 
 def statement_explorer(page, count: int) -> list[Response]:
-    """Notebook 02: choose a statement; the highlighted text shows that statement."""
+    """Notebook 02: choose a statement with the arrow keys; the highlighted text shows that statement."""
     return _choose(page, ".statement-view", "data-statement", count)
 
 
 def claim_explorer(page, count: int) -> list[Response]:
-    """Notebook 04: choose a claim; the stance table shows that claim."""
+    """Notebook 04: choose a claim with the arrow keys; the stance table shows that claim."""
     return _choose(page, ".claim-view", "data-claim", count)
 
 
 def public_knowledge_explorer(page, count: int) -> list[Response]:
-    """Notebook 03: move the time slider with the keyboard; "public at this time" moves with it."""
-    handle = page.locator(f"{PANEL} .widget-vbox:has(.public-view) .widget-slider .noUi-handle").first
+    """Notebook 03: move the time slider with the keyboard; "public at this time" moves with it, and the slider says the time."""
+    handle = page.locator(f"{PANEL} .casework-widget:has(.public-view) input[type=range]").first
     handle.scroll_into_view_if_needed()
     handle.focus()
+    assert page.evaluate("(e) => e.labels[0].textContent", handle.element_handle()) == "As of"
     responses = []
     for _ in range(count):
-        now, top = (float(handle.get_attribute(a)) for a in ("aria-valuenow", "aria-valuemax"))
+        now, top = (float(handle.get_attribute(a) if a == "max" else handle.input_value()) for a in ("value", "max"))
         key = "ArrowLeft" if now >= top else "ArrowRight"
-        response = timed_change(page, ".widget-html-content .public-view h3", "data-as-of", ["keydown"], lambda: handle.press(key))
+        response = timed_change(page, ".casework-view .public-view h3", "data-as-of", ["keydown"], lambda: handle.press(key))
         earlier, later = (datetime.fromisoformat(v) for v in (response.before, response.after))
         assert (later > earlier) == (key == "ArrowRight"), f"{key} moved the view from {response.before} to {response.after}"
+        valuetext = handle.get_attribute("aria-valuetext")
+        assert re.search(r"\d\d:\d\d", valuetext), f"the slider announces {valuetext!r}, not a time"
         responses.append(response)
     return responses
 
@@ -445,7 +478,7 @@ def drafting_lab(page, count: int) -> list[Response]:
     from helpers.coding import analyse_draft
 
     case = load_case("hootsuite-ice-2020")
-    area = page.locator(f"{PANEL} .widget-vbox:has(.draft-report) .widget-textarea textarea").first
+    area = page.locator(f"{PANEL} .casework-widget:has(.draft-report) textarea").first
     area.scroll_into_view_if_needed()
     responses = []
     for step in range(count):
@@ -456,7 +489,7 @@ def drafting_lab(page, count: int) -> list[Response]:
         def type_draft(text=draft):
             area.fill(text)
             area.press("Tab")  # the lab updates when the text area loses focus (continuous_update=False)
-        response = timed_change(page, ".widget-html-content .draft-report", "data-words", ["change"], type_draft)
+        response = timed_change(page, ".casework-view .draft-report", "data-words", ["change"], type_draft)
         expected = analyse_draft(case, draft)["words"]
         assert response.after == str(expected), f"typed a {expected}-word draft, the analysis counts {response.after}"
         responses.append(response)

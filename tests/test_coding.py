@@ -20,7 +20,6 @@ from helpers.coding import (
     suggest_codes,
 )
 from helpers.case import validate_case
-from helpers.widgets import draft_report_html, drafting_lab
 from tests.conftest import read_rows, write_rows
 
 
@@ -140,16 +139,6 @@ def test_draft_analysis_finds_components_and_refusals(hootsuite):
     assert "request for forgiveness" in report["apology components missing"]
     assert report["refusal phrasing"] == "no comment"
     assert report["words"] == 18
-
-
-def test_drafting_lab_updates_when_the_text_changes(hootsuite):
-    lab = drafting_lab(hootsuite, "We are reviewing the order.")
-    before = lab.view.value
-    lab.draft.value = "We are sorry, and we have ended the order."
-    assert lab.view.value != before and 'data-words="9"' in lab.view.value
-    assert lab.view.value == draft_report_html(hootsuite, "We are sorry, and we have ended the order.")
-    assert lab.draft.description == "Draft"
-
 
 # ------------------------------------------------------------------ SCCT and the apology scheme, as their authors mean them (issue 19)
 

@@ -77,7 +77,8 @@ def check_03(executed_text, tmp_path):
     assert "2020-09-23 23:00–24:00 CDT" in executed_text
     assert "–00:00" not in executed_text
     # the discussion's pair, as decision_event and response_event chose it
-    assert re.search(r"<th>from</th>\s*<td>keiser-email</td>", executed_text) and re.search(r"<th>to</th>\s*<td>hootsuite-tweet</td>", executed_text)
+    assert re.search(r"<th[^>]*>from</th>\s*<td[^>]*>keiser-email</td>", executed_text)
+    assert re.search(r"<th[^>]*>to</th>\s*<td[^>]*>hootsuite-tweet</td>", executed_text)
     assert "the series 'petition signatures'" in executed_text  # the series named by quantity_series
 
 
@@ -146,6 +147,20 @@ def test_mistyped_parameter_stops_the_run(tmp_path):
         run(LESSONS[0], tmp_path, display_timezon="UTC")
     assert caught.value.ename == "ParameterError"
     assert "unknown parameter 'display_timezon'" in caught.value.evalue
+
+
+@pytest.mark.parametrize("parameters, message", [
+    ({"display_timezon": "UTC"}, "ParameterError\x1b[0m: unknown parameter 'display_timezon' (did you mean 'display_timezone'?)"),
+    ({"case_id": "hootsuite-ice"}, "ParameterError\x1b[0m: parameter 'case_id': unknown case 'hootsuite-ice'; available cases:"),
+])
+def test_a_parameter_error_shows_its_message_and_no_traceback(tmp_path, parameters, message):
+    """What the notebook shows under the failed cell (JupyterLab shows the same error output): the message alone."""
+    with pytest.raises(papermill.PapermillExecutionError):
+        run(LESSONS[0], tmp_path, **parameters)
+    executed = nbformat.read(tmp_path / LESSONS[0].name, as_version=4)
+    (error,) = [output for cell in executed.cells for output in cell.get("outputs", []) if output.output_type == "error"]
+    assert len(error.traceback) == 1 and message in error.traceback[0], error.traceback
+    assert "Traceback" not in error.traceback[0] and "helpers/" not in error.traceback[0]
 
 
 def test_unknown_statement_parameter_names_the_parameter(tmp_path):
@@ -264,7 +279,8 @@ def test_every_lesson_states_its_prerequisites_and_ends_with_a_self_check(notebo
 
 def test_overview_voices_table_has_a_status_column_and_no_paraphrase():
     shown = _output_of(_lesson("01"), "organisation_voice(case, zone)")
-    assert "<th>status</th>" in shown and "fragment" in shown
+    # each statement a quote card, its metadata beneath: a "status" label on every card, fragments among them
+    assert re.search(r"<b>status</b> (verbatim|fragment)</span>", shown) and re.search(r"<b>status</b> fragment</span>", shown)
     for paraphrase in ("hootsuite-cp", "keiser-public-techtimes"):
         assert paraphrase not in shown
     assert "Reporters' paraphrases are left out" in _markdown(_lesson("01"))

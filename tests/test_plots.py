@@ -30,13 +30,48 @@ def test_house_style_restores_only_its_own_settings():
 
 
 def test_timeline_has_title_labels_alt_text_and_one_row_per_event(fictional):
-    fig = plot_timeline(fictional, "UTC")
+    fig = plot_timeline(fictional, "UTC", rows="events")
     ax = fig.axes[0]
     placed = (fictional.events["start"].notna() & (fictional.events["kind"] != "aftermath")).sum()
-    assert ax.get_title() == f"{fictional.title}: timeline"
+    assert ax.get_title().replace("\n", " ") == f"{fictional.title}: timeline"
     assert ax.get_xlabel() == "time (UTC)" and ax.get_ylabel() == "event"
     assert len(ax.get_yticklabels()) == placed
-    assert "Timeline of" in fig.alt_text and "hatched or diamond derived" in fig.alt_text
+    assert "Timeline of" in fig.alt_text and "hatched or diamond derived" in fig.alt_text and "one row per event" in fig.alt_text
+
+
+def test_the_whole_case_overview_has_one_lane_per_kind_and_the_zoom_one_row_per_event(hootsuite):
+    from helpers.plots import plot_busiest_window
+
+    overview = plot_timeline(hootsuite)
+    ax = overview.axes[0]
+    events = hootsuite.events[hootsuite.events["start"].notna()]
+    shown = events[events["start"] <= case_period(hootsuite)[1]]
+    counts = shown["kind"].value_counts()
+    assert [t.get_text() for t in ax.get_yticklabels()] == [f"{kind} ({counts[kind]})" for kind in dict.fromkeys(
+        hootsuite.events.loc[[i for i in _timeline_ids(hootsuite) if i in shown.index], "kind"])]
+    assert ax.get_ylabel() == "kind of event (how many)" and "one lane per kind of event" in overview.alt_text
+    # every event shown is drawn once: a bar or a marker on its kind's lane
+    assert len(ax.patches) + len(ax.lines) >= len(shown)
+    zoom = plot_busiest_window(hootsuite)
+    assert zoom.axes[0].get_ylabel() == "event" and len(zoom.axes[0].get_yticklabels()) < len(shown)
+    with pytest.raises(ValueError, match="rows must be 'events' or 'kinds'"):
+        plot_timeline(hootsuite, rows="lanes")
+
+
+def _timeline_ids(case) -> list[str]:
+    from helpers.queries import timeline_order
+
+    return list(timeline_order(case.events).index)
+
+
+def test_a_title_is_wrapped_and_centred_on_the_figure_not_over_the_axes(hootsuite):
+    fig = plot_timeline(hootsuite, title=f"{hootsuite.title}: the timeline, later aftermath left out")
+    fig.canvas.draw()
+    title = fig.axes[0].title
+    box = title.get_window_extent()
+    assert max(map(len, title.get_text().split("\n"))) <= 60
+    assert 0 <= box.x0 and box.x1 <= fig.bbox.width  # inside the figure, though the tick labels push the axes right
+    assert abs((box.x0 + box.x1) / 2 - fig.bbox.width / 2) < 2
 
 
 def test_imprecise_times_are_bars_as_wide_as_their_interval(fictional):
@@ -53,7 +88,7 @@ def test_window_drops_events_outside_and_says_so(fictional):
     fig = plot_timeline(fictional, "UTC", start, end)
     shown = len(fig.axes[0].get_yticklabels())
     assert 0 < shown < fictional.events["start"].notna().sum()
-    notes = " ".join(t.get_text() for t in fig.axes[0].texts)
+    notes = " ".join(t.get_text() for t in fig.axes[-1].texts)  # the key under the axes
     assert "outside this window not shown" in notes
 
 
@@ -67,7 +102,7 @@ def test_default_window_leaves_out_later_aftermath(hootsuite):
     start, end = case_period(hootsuite)
     assert start.year == 2020 and end.year == 2020  # the 2021-2026 follow-ups are aftermath
     fig = plot_timeline(hootsuite)
-    notes = " ".join(t.get_text() for t in fig.axes[0].texts)
+    notes = " ".join(t.get_text() for t in fig.axes[-1].texts).replace("\n", " ")
     later = ((hootsuite.events["kind"] == "aftermath") & (hootsuite.events["start"] > end)).sum()
     assert f"{later} event(s) outside this window not shown" in notes
 
@@ -79,7 +114,7 @@ def test_zoomed_timeline_title_states_the_window_it_shows(hootsuite):
     ax = fig.axes[0]
     left, right = ax.get_xlim()
     assert round((right - left) * 24) == 72  # matplotlib dates count days
-    assert ax.get_title() == "The busiest 60 hours, with 6 hours either side (72 hours shown)"
+    assert ax.get_title().replace("\n", " ") == "The busiest 60 hours, with 6 hours either side (72 hours shown)"
 
 
 def _drawn_as(fig, label_start: str) -> str:
@@ -98,19 +133,9 @@ def test_a_marker_is_an_interval_too_short_for_the_scale_not_a_precise_time(hoot
     from helpers.plots import plot_busiest_window
 
     assert hootsuite.events.loc["keiser-email", "time_precision"] == "hour"
-    assert _drawn_as(plot_timeline(hootsuite), "CEO tells all staff") == "marker"
+    assert _drawn_as(plot_timeline(hootsuite, rows="events"), "CEO tells all staff") == "marker"
     assert _drawn_as(plot_busiest_window(hootsuite), "CEO tells all staff") == "bar"
     assert _drawn_as(plot_busiest_window(hootsuite), "Daily Dot publishes") == "marker"  # known to the minute
-
-
-def _inline_formatters(*formats: str):
-    """IPython's display formatters with figure formats chosen as the inline backend chooses them."""
-    from IPython.core.formatters import DisplayFormatter
-    from IPython.core.pylabtools import select_figure_formats
-
-    shell = type("Shell", (), {"display_formatter": DisplayFormatter()})()
-    select_figure_formats(shell, set(formats), bbox_inches="tight")
-    return shell.display_formatter.formatters
 
 
 def _img(html_text: str) -> dict[str, str]:
@@ -124,59 +149,65 @@ def _img(html_text: str) -> dict[str, str]:
     return img
 
 
-def test_a_figure_is_shown_as_an_img_with_its_alt_text_and_as_plain_text(hootsuite):
-    from helpers.plots import DescribedFigure, display_bundle
+def test_a_figure_is_one_img_with_its_alt_text_and_its_alt_text_as_plain_text(hootsuite):
+    """Stored once: the PNG inside the <img> is the only copy (JupyterLab and the handouts show the HTML)."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    from helpers.plots import DISPLAY_DPI, FIGURE_WIDTH, PIXEL_RATIO, DescribedFigure, display_bundle
 
     fig = plot_timeline(hootsuite)
     assert isinstance(fig, DescribedFigure)
-    data, metadata = display_bundle(fig, _inline_formatters("png"))
+    data, metadata = display_bundle(fig)
+    assert set(data) == {"text/html", "text/plain"} and metadata == {}
     img = _img(data["text/html"])
-    assert img["src"] == f"data:image/png;base64,{data['image/png']}"  # the same picture as the PNG output
-    assert img["alt"] == fig.alt_text == data["text/plain"] == metadata["image/png"]["alt"]
+    assert img["alt"] == data["text/plain"] == fig.alt_text and len(fig.alt_text) >= 80
+    png = Image.open(io.BytesIO(base64.b64decode(img["src"].removeprefix("data:image/png;base64,"))))
+    # shown at FIGURE_WIDTH inches of 100 CSS px, drawn at twice that
+    assert int(img["width"]) == FIGURE_WIDTH * DISPLAY_DPI <= 592 and png.size[0] == int(img["width"]) * PIXEL_RATIO
+    assert png.size[1] == int(img["height"]) * PIXEL_RATIO
 
 
-def test_figures_are_rendered_with_unhinted_text_and_the_setting_is_put_back(hootsuite):
-    """Unhinted glyphs are a third cheaper to draw; the setting holds only while our figure renders."""
+@pytest.mark.parametrize("case_name", ["hootsuite", "fictional"])
+def test_figure_text_is_at_least_10_px_as_shown(case_name, request):
+    """The smallest text of every figure, at the size the notebook shows it (its own: it fits 592 px)."""
+    from helpers.claims import stance_matrix
+    from helpers.plots import DISPLAY_DPI, display_bundle, plot_busiest_window, plot_category_rates, plot_milestones, plot_stance_matrix
+    from helpers.wording import compare_statements
+
+    case = request.getfixturevalue(case_name)
+    figures = [plot_timeline(case), plot_busiest_window(case), plot_category_rates(compare_statements(case)), plot_milestones(case),
+               plot_stance_matrix(stance_matrix(case), statements=case.statements)]
+    for fig in filter(None, figures):
+        img = _img(display_bundle(fig)[0]["text/html"])
+        assert float(img["data-text-px"]) >= 10, (fig.get_label(), img["data-text-px"])
+        sizes = [t.get_fontsize() * DISPLAY_DPI / 72 for t in fig.findobj(matplotlib.text.Text) if t.get_visible() and t.get_text().strip()]
+        assert min(sizes) == pytest.approx(float(img["data-text-px"]), abs=0.05)
+
+
+def test_figures_are_rendered_with_unhinted_text_and_the_setting_is_put_back(hootsuite, monkeypatch):
+    from matplotlib.figure import Figure
+
     from helpers.plots import RENDER_STYLE, display_bundle
 
-    seen = []
     before = matplotlib.rcParams["text.hinting"]
-    display_bundle(plot_timeline(hootsuite), {"image/png": lambda fig: seen.append(matplotlib.rcParams["text.hinting"])})
-    assert seen == [RENDER_STYLE["text.hinting"]] == ["none"]
+    seen = []
+    draw = Figure.draw
+    monkeypatch.setattr(Figure, "draw", lambda self, renderer: (seen.append(matplotlib.rcParams["text.hinting"]), draw(self, renderer))[1])
+    display_bundle(plot_timeline(hootsuite))
+    assert set(seen) == {RENDER_STYLE["text.hinting"]} == {"none"}
     assert matplotlib.rcParams["text.hinting"] == before
 
 
 def test_alt_text_with_quotes_and_markup_stays_one_attribute():
     from helpers.plots import _new_figure, decorate, display_bundle
 
-    fig, ax = _new_figure((2, 2))
-    alt = 'the "quoted" words & <b>not markup</b>'
+    fig, (ax,), _ = _new_figure(2)
+    alt = 'a "quoted" <b>bold</b> & more'
     decorate(ax, title="t", xlabel="x", ylabel="y", alt=alt)
-    assert _img(display_bundle(fig, _inline_formatters("png"))[0]["text/html"])["alt"] == alt
-
-
-def test_retina_and_svg_figures_keep_their_alt_text():
-    import base64
-
-    from helpers.plots import _new_figure, decorate, display_bundle
-
-    fig, ax = _new_figure((2, 2))
-    decorate(ax, title="t", xlabel="x", ylabel="y", alt="a small test figure")
-    data, metadata = display_bundle(fig, _inline_formatters("retina"))
-    img = _img(data["text/html"])
-    assert img["alt"] == "a small test figure" and img["width"] == str(metadata["image/png"]["width"])
-    data, _ = display_bundle(fig, _inline_formatters("svg"))
-    img = _img(data["text/html"])
-    assert base64.b64decode(img["src"].removeprefix("data:image/svg+xml;base64,")).decode() == data["image/svg+xml"]
-    assert img["alt"] == "a small test figure"
-
-
-def test_without_image_formats_a_figure_is_its_alt_text():
-    from helpers.plots import _new_figure, decorate, display_bundle
-
-    fig, ax = _new_figure((2, 2))
-    decorate(ax, title="t", xlabel="x", ylabel="y", alt="a small test figure")
-    assert display_bundle(fig, {}) == ({"text/plain": "a small test figure"}, {})
+    assert _img(display_bundle(fig)[0]["text/html"])["alt"] == alt
 
 
 def test_in_a_kernel_a_figure_is_drawn_only_to_make_the_image_shown():
@@ -208,7 +239,7 @@ def test_in_a_kernel_a_figure_is_drawn_only_to_make_the_image_shown():
         nbformat.v4.new_code_cell("print(DRAWS['printing'], DRAWS['other'])"),
     ])
     NotebookClient(notebook, kernel_name="python3", timeout=120).execute()
-    shown = [o for o in notebook.cells[1].outputs if "image/png" in o.get("data", {})]
+    shown = [o for o in notebook.cells[1].outputs if str(o.get("data", {}).get("text/html", "")).startswith("<img ")]
     printing, other = map(int, notebook.cells[2].outputs[0]["text"].split())
     assert len(shown) == 1 and printing >= 1
     assert other == 0, f"{other} draw(s) of the figure outside the one that makes its image"

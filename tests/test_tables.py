@@ -52,3 +52,118 @@ def test_the_organisations_voice_leaves_paraphrases_out_and_shows_each_status(ho
         assert set(case.statements.loc[voice.index, "organisation"]) == {case.organisation}
     with_paraphrases = organisation_voice(hootsuite, include_paraphrases=True)
     assert {"hootsuite-cp", "keiser-public-techtimes"} <= set(with_paraphrases.index) - set(organisation_voice(hootsuite).index)
+
+
+# ------------------------------------------------------------------ table_html: every table a lesson, widget or handout shows
+
+def _cells(html_text: str, tag: str) -> list[tuple[str, str]]:
+    """(style, text) of each ``tag`` cell of a table_html table."""
+    import re
+
+    return [(style, re.sub(r"<[^>]+>", "", text)) for style, text in re.findall(rf'<{tag}[^>]*style="([^"]*)"[^>]*>(.*?)</{tag}>', html_text)]
+
+
+def test_a_table_reads_text_from_the_left_numbers_from_the_right_and_names_every_header():
+    import pandas as pd
+
+    from helpers.tables import MISSING, table_html
+
+    frame = pd.DataFrame({"speaker": ["a spokeswoman", "the chief executive"], "words": [12, 40], "share": [0.25, float("nan")],
+                          "": ["x", "y"]}, index=pd.Index(["s1", "s2"]))
+    shown = table_html(frame)
+    heads = _cells(shown, "th")
+    assert [text for _, text in heads[:5]] == ["row", "speaker", "words", "share", "value"]  # no header cell is empty
+    assert all(text.strip() for _, text in heads)
+    body = _cells(shown, "td")
+    by_text = {text: style for style, text in body}
+    assert "text-align:left" in by_text["the chief executive"] and "text-align:right" in by_text["40"]
+    assert MISSING in by_text and "NaN" not in shown and "nan" not in shown.lower().replace("nanos", "")
+    assert "text-align:right" in next(style for style, text in heads if text == "words")
+
+
+def test_intervals_times_and_ids_stay_on_one_line_and_prose_may_wrap():
+    import pandas as pd
+
+    from helpers.tables import table_html
+
+    frame = pd.DataFrame({"gap": ["[4 d 2 h 10 min 12 s, 4 d 3 h 11 min 47 s]"], "when": ["2020-09-24 00:00–24:00 PDT"],
+                          "id": ["keiser-public-closing"], "kind": ["first person plural"]})
+    styles = {text: style for style, text in _cells(table_html(frame), "td")}
+    assert all("nowrap" in styles[text] for text in ("[4 d 2 h 10 min 12 s, 4 d 3 h 11 min 47 s]", "2020-09-24 00:00–24:00 PDT",
+                                                   "keiser-public-closing"))
+    assert "nowrap" not in styles["first person plural"]
+
+
+def test_web_addresses_are_links():
+    import pandas as pd
+
+    from helpers.tables import table_html
+
+    shown = table_html(pd.DataFrame({"url": ["https://example.org/a?b=1"], "outlet": ["Example"]}))
+    assert '<a href="https://example.org/a?b=1"' in shown
+
+
+def test_a_wide_table_scrolls_in_a_labelled_region_a_keyboard_reaches():
+    import pandas as pd
+
+    from helpers.tables import table_html
+
+    frame = pd.DataFrame({f"measure number {i}": [f"value-{i}-{'x' * 12}"] for i in range(8)})
+    frame.attrs["caption"] = "Eight measures"
+    shown = table_html(frame)
+    assert shown.startswith('<div class="casework-scroll" role="region" tabindex="0" aria-label="Eight measures (scrolls sideways)"')
+    assert "<caption" in shown
+    narrow = table_html(frame.iloc[:, :2])
+    assert "casework-scroll" not in narrow and narrow.startswith("<table")
+
+
+def test_long_text_beside_many_columns_becomes_one_card_per_row_text_first():
+    import pandas as pd
+
+    from helpers.tables import table_html
+
+    quote = "We have heard the lived experiences from our people and the hurt they are feeling, and we will not proceed."
+    frame = pd.DataFrame({"when": ["2020-09-24 05:00–11:03 PDT"], "speaker": ["the chief executive"], "audience": ["public"],
+                          "status": ["verbatim"], "text": [quote]}, index=pd.Index(["s1"], name="statement"))
+    shown = table_html(frame, caption="Who said what")
+    assert shown.startswith('<div class="casework-cards">') and "<table" not in shown
+    assert shown.index(quote) < shown.index("<b>statement</b>") < shown.index("<b>speaker</b>")  # the words first, then who and when
+    assert '<ul aria-label="Who said what"' in shown
+    # the same text beside one short column is a table, its text column given room
+    two = table_html(frame[["speaker", "text"]])
+    assert two.startswith("<table") and "min-width:18em" in two
+
+
+def test_lesson_tables_carry_their_caption(hootsuite):
+    from helpers.tables import sources_table, statements_table, table_html
+
+    assert "<caption" in table_html(sources_table(hootsuite)) or "casework-cards" in table_html(sources_table(hootsuite))
+    assert "Who said what, when, to whom" in table_html(statements_table(hootsuite))
+
+
+def test_a_wide_table_of_measures_scrolls_with_its_row_names_in_view_rather_than_becoming_cards():
+    import pandas as pd
+
+    from helpers.tables import table_html
+
+    frame = pd.DataFrame({"tenses": ["present perfect, future, simple present, simple past, modal, present progressive"],
+                          **{f"category {i} per 100 words": [1.5 * i] for i in range(8)}}, index=pd.Index(["s1"], name="statement"))
+    shown = table_html(frame)
+    assert shown.startswith('<div class="casework-scroll"') and "casework-cards" not in shown
+    import re
+
+    assert re.search(r'<th scope="row" style="[^"]*position:sticky;left:0', shown)  # the row's name stays in view
+    assert not re.search(r'<th scope="col" style="[^"]*position:sticky', shown)
+
+
+def test_prose_in_a_scrolling_table_keeps_room_to_be_read():
+    import pandas as pd
+
+    from helpers.tables import table_html
+
+    frame = pd.DataFrame({f"column {i}": ["yesterday Hootsuite signed a three-year deal with ICE"] for i in range(6)})
+    shown = table_html(frame)
+    assert shown.startswith('<div class="casework-scroll"')
+    styles = [style for style, text in _cells(shown, "td")]
+    assert styles and all("min-width:12em" in style for style in styles)
+    assert "min-width:12em" not in table_html(frame.iloc[:, :1])  # a table that fits leaves the width to the browser

@@ -21,13 +21,11 @@ from helpers.timeline import (
     gaps_from,
     parse_as_of,
     public_at,
-    public_view_html,
     response_times,
     said_before,
     statement_status,
     timeline,
 )
-from helpers.widgets import public_knowledge_explorer
 
 
 def test_email_to_denial_may_overlap_and_the_table_says_what_each_end_rests_on(hootsuite):
@@ -148,17 +146,6 @@ def test_decoding_feedback_guides_without_giving_the_answer():
     for wrong in (None, right + pd.Timedelta(days=3), pd.Timestamp("1970-01-01", tz="UTC")):
         message = decoding_feedback(wrong, status_id)
         assert "23:51" not in message and "2020-09-23" not in message
-
-
-def test_public_view_widget_moves_with_the_slider(hootsuite):
-    explorer = public_knowledge_explorer(hootsuite, "UTC")
-    before = explorer.view.value
-    later = explorer.slider.options[-1][1]
-    explorer.slider.value = later
-    assert explorer.view.value != before
-    assert explorer.view.value == public_view_html(hootsuite, later, "UTC")
-    assert f'data-as-of="{later.isoformat()}"' in explorer.view.value
-    assert explorer.slider.description == "As of"
 
 
 # ------------------------------------------------------------------ issue 22: order labels, the discussion's pair, ids on events, series
