@@ -240,7 +240,7 @@ def _validate(args) -> int:
 
 
 def _refresh(args) -> int:
-    from .runner import clean_notebook_files, refresh_lessons
+    from .runner import clean_notebook_files, refresh_lessons  # the command's own imports, when it runs
 
     if args.clean_only:
         for path in clean_notebook_files(args.notebooks):
