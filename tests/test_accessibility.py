@@ -33,9 +33,9 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
 import helpers.plots  # noqa: E402
-from helpers.plots import figure, statements, timelines  # noqa: E402
 from helpers.casebook import relative_timeline  # noqa: E402
 from helpers.paths import PACKAGE_DIR, lesson_notebooks  # noqa: E402
+from helpers.plots import figure, statements, timelines  # noqa: E402
 
 LESSONS = lesson_notebooks()
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"

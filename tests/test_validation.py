@@ -203,8 +203,8 @@ import re  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from helpers import casefolder, schema, validation  # noqa: E402
-from helpers.times import BASES, PRECISIONS  # noqa: E402
 from helpers.paths import DATA_DIR  # noqa: E402
+from helpers.times import BASES, PRECISIONS  # noqa: E402
 
 DICTIONARY = (DATA_DIR / "README.md").read_text(encoding="utf-8")
 
