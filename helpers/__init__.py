@@ -12,9 +12,11 @@ import importlib
 
 #: Each public name and the module of this package it comes from.
 _EXPORTS = {
-    "case": ["Case", "list_cases", "load_case", "resolve_case", "validate_case"],
+    "case": ["Case", "load_case"],
+    "casefolder": ["resolve_case"],
     "errors": ["CaseDataError", "ParameterError", "Problem", "UnknownCaseError"],
     "params": ["check_parameters"],
+    "paths": ["list_cases"],
     "plots": ["busiest_window", "case_period", "plot_category_rates", "plot_timeline"],
     "queries": ["organisation_statement_ids", "when"],
     "tables": ["case_summary", "open_questions_table", "organisation_voice", "sources_table", "statements_table", "status_counts",
@@ -22,6 +24,7 @@ _EXPORTS = {
     "widgets": ["render_statement", "statement_explorer"],
     "wording": ["analyse_text", "compare_statements", "count_table", "lexicon_summary", "load_lexicon"],
     "times": ["Gap", "Interval", "format_interval", "gap", "get_zone", "snowflake_time", "time_interval", "to_zone"],
+    "validation": ["validate_case"],
 }
 _MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, Callable
 
-from .case import resolve_case
+from .casefolder import resolve_case
 from .claims import check_claim
 from .coding import check_scheme
 from .errors import ParameterError, UnknownCaseError, did_you_mean

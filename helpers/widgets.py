@@ -34,7 +34,7 @@ FRONT_END = PACKAGE_DIR / "templates" / "view"
 
 # Light tints of Okabe & Ito's palette: black text stays readable on every one of them. Tints this
 # pale cannot all stay apart with the common colour-vision deficiencies (the figures use the same hues
-# at full strength, plots.CATEGORY_BAR_COLOURS), so each mark also carries its category in text (a
+# at full strength, plots.figure.CATEGORY_BAR_COLOURS), so each mark also carries its category in text (a
 # superscript tag): colour is never the only cue.
 CATEGORY_COLOURS = {
     "hedge": "#F5D58A",

@@ -35,6 +35,7 @@ from matplotlib.patches import Patch  # noqa: E402
 import helpers.plots  # noqa: E402
 from helpers.casebook import relative_timeline  # noqa: E402
 from helpers.paths import PACKAGE_DIR, lesson_notebooks  # noqa: E402
+from helpers.plots import figure, statements, timelines  # noqa: E402
 
 LESSONS = lesson_notebooks()
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -192,9 +193,13 @@ FIGURES = {
 
 
 def test_every_plot_function_is_checked():
-    functions = {name for name, function in inspect.getmembers(helpers.plots, inspect.isfunction)
-                 if name.startswith("plot_") and function.__module__ == helpers.plots.__name__}
+    """Every figure the package draws: each plot_ function of its modules, and each is to be had from helpers.plots."""
+    modules = [module for _, module in inspect.getmembers(helpers.plots, inspect.ismodule) if module.__name__.startswith("helpers.plots.")]
+    assert {figure, statements, timelines} <= set(modules)
+    functions = {name for module in modules for name, function in inspect.getmembers(module, inspect.isfunction)
+                 if name.startswith("plot_") and function.__module__ == module.__name__}
     assert functions == set(FIGURES)
+    assert all(callable(getattr(helpers.plots, name, None)) for name in functions)
 
 
 @pytest.mark.parametrize("case_name", ["hootsuite", "fictional"])
@@ -204,7 +209,7 @@ def test_figure_has_title_labelled_axes_and_alt_text(name, case_name, request):
     if fig is None:
         assert name == "plot_milestones" and case_name == "fictional", f"{name} drew nothing"
         return
-    assert isinstance(fig, helpers.plots.DescribedFigure), "made without ax, the figure must show its alt text"
+    assert isinstance(fig, figure.DescribedFigure), "made without ax, the figure must show its alt text"
     for ax in (ax for ax in fig.axes if ax.axison):  # the key under a figure (legend and notes) has no axis
         assert ax.get_title().strip() and ax.get_xlabel().strip() and ax.get_ylabel().strip()
     assert len(fig.alt_text) >= 80
@@ -325,9 +330,9 @@ def test_colours_in_a_figure_stay_apart_with_colour_vision_deficiencies(name, ca
 
 def test_the_palettes_stay_apart_whatever_a_case_holds():
     """Every colour a figure may use at once, not only those the cases happen to use."""
-    assert too_close([*helpers.plots.KIND_COLOURS.values(), "#FFFFFF", helpers.plots.NEUTRAL_SAMPLE]) == []  # white: inferred
-    assert too_close([*helpers.plots.CATEGORY_BAR_COLOURS.values(), helpers.plots.NEUTRAL_SAMPLE]) == []
-    assert too_close([colour for colour, _ in helpers.plots.STANCE_STYLE.values()]) == []
+    assert too_close([*figure.KIND_COLOURS.values(), "#FFFFFF", figure.NEUTRAL_SAMPLE]) == []  # white: inferred
+    assert too_close([*figure.CATEGORY_BAR_COLOURS.values(), figure.NEUTRAL_SAMPLE]) == []
+    assert too_close([colour for colour, _ in statements.STANCE_STYLE.values()]) == []
 
 
 # --- widgets ---------------------------------------------------------------------------------------

@@ -299,12 +299,12 @@ def test_list_exits_0(capsys):
 
 
 def test_an_interrupted_command_exits_130_without_a_traceback(monkeypatch, capsys):
-    import helpers.case
+    import helpers.validation
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(helpers.case, "load_case", interrupted)
+    monkeypatch.setattr(helpers.validation, "check_case", interrupted)
     assert main(["list"]) == 130
     assert capsys.readouterr().err.strip() == "casework: interrupted"
 

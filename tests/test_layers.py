@@ -1,5 +1,6 @@
 """The layers of helpers/, as CONTRIBUTING.md draws them: no import points up a layer, no import
-cycle, every module placed, imports inside functions say why, no private standard-library module.
+cycle, every module placed, imports inside functions say why, no private standard-library module,
+no module longer than a reader can hold in mind (``MOST_LINES``).
 
 The picture in CONTRIBUTING.md is the one source of the layer order: this test reads it.
 """
@@ -20,6 +21,7 @@ from tests.conftest import PROJECT_DIR
 HELPERS = PROJECT_DIR / "helpers"
 CONTRIBUTING = PROJECT_DIR / "CONTRIBUTING.md"
 PACKAGE = "helpers"  # the package's __init__: the notebooks' front door, above every layer
+MOST_LINES = 500  # issue 20: a module a student can read; split one that grows past this along its concerns
 
 
 @dataclass(frozen=True)
@@ -235,3 +237,30 @@ def test_the_private_module_check_reads_every_import_form(tmp_path, monkeypatch,
             test_no_private_standard_library_module()
     else:
         test_no_private_standard_library_module()
+
+
+def test_no_module_is_longer_than_a_reader_can_hold():
+    """Every module of helpers/ (subpackages included) has at most MOST_LINES lines."""
+    long = []
+    for path in module_names().values():
+        lines = len(path.read_text(encoding="utf-8").splitlines())
+        if lines > MOST_LINES:
+            long.append(f"{path.relative_to(PROJECT_DIR).as_posix()}: {lines} lines")
+    assert not long, f"modules over {MOST_LINES} lines (split each along its concerns):\n" + "\n".join(long)
+
+
+@pytest.mark.parametrize("lines, bad", [(MOST_LINES + 1, True), (MOST_LINES, False)])
+def test_the_length_check_names_the_long_module_and_its_length(tmp_path, monkeypatch, lines, bad):
+    """The check above on a package written for the purpose: one line too many fails, naming the file and its length."""
+    fake = tmp_path / "helpers"
+    (fake / "sub").mkdir(parents=True)
+    (fake / "__init__.py").write_text("")
+    (fake / "sub" / "__init__.py").write_text("")
+    (fake / "sub" / "probe.py").write_text("x = 1\n" * lines)
+    monkeypatch.setattr(sys.modules[__name__], "HELPERS", fake)
+    monkeypatch.setattr(sys.modules[__name__], "PROJECT_DIR", tmp_path)
+    if bad:
+        with pytest.raises(AssertionError, match=f"helpers/sub/probe.py: {lines} lines"):
+            test_no_module_is_longer_than_a_reader_can_hold()
+    else:
+        test_no_module_is_longer_than_a_reader_can_hold()

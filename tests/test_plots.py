@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
 from helpers import busiest_window, case_period, plot_timeline  # noqa: E402
-from helpers.plots import HOUSE_STYLE, house_style  # noqa: E402
+from helpers.plots.figure import HOUSE_STYLE, house_style  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -156,7 +156,7 @@ def test_a_figure_is_one_img_with_its_alt_text_and_its_alt_text_as_plain_text(ho
 
     from PIL import Image
 
-    from helpers.plots import DISPLAY_DPI, FIGURE_WIDTH, PIXEL_RATIO, DescribedFigure, display_bundle
+    from helpers.plots.figure import DISPLAY_DPI, FIGURE_WIDTH, PIXEL_RATIO, DescribedFigure, display_bundle
 
     fig = plot_timeline(hootsuite)
     assert isinstance(fig, DescribedFigure)
@@ -174,7 +174,8 @@ def test_a_figure_is_one_img_with_its_alt_text_and_its_alt_text_as_plain_text(ho
 def test_figure_text_is_at_least_10_px_as_shown(case_name, request):
     """The smallest text of every figure, at the size the notebook shows it (its own: it fits 592 px)."""
     from helpers.claims import stance_matrix
-    from helpers.plots import DISPLAY_DPI, display_bundle, plot_busiest_window, plot_category_rates, plot_milestones, plot_stance_matrix
+    from helpers.plots import plot_busiest_window, plot_category_rates, plot_milestones, plot_stance_matrix
+    from helpers.plots.figure import DISPLAY_DPI, display_bundle
     from helpers.wording import compare_statements
 
     case = request.getfixturevalue(case_name)
@@ -190,7 +191,7 @@ def test_figure_text_is_at_least_10_px_as_shown(case_name, request):
 def test_figures_are_rendered_with_unhinted_text_and_the_setting_is_put_back(hootsuite, monkeypatch):
     from matplotlib.figure import Figure
 
-    from helpers.plots import RENDER_STYLE, display_bundle
+    from helpers.plots.figure import RENDER_STYLE, display_bundle
 
     before = matplotlib.rcParams["text.hinting"]
     seen = []
@@ -202,9 +203,9 @@ def test_figures_are_rendered_with_unhinted_text_and_the_setting_is_put_back(hoo
 
 
 def test_alt_text_with_quotes_and_markup_stays_one_attribute():
-    from helpers.plots import _new_figure, decorate, display_bundle
+    from helpers.plots.figure import decorate, display_bundle, new_figure
 
-    fig, (ax,), _ = _new_figure(2)
+    fig, (ax,), _ = new_figure(2)
     alt = 'a "quoted" <b>bold</b> & more'
     decorate(ax, title="t", xlabel="x", ylabel="y", alt=alt)
     assert _img(display_bundle(fig)[0]["text/html"])["alt"] == alt

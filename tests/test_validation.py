@@ -202,8 +202,9 @@ import ast  # noqa: E402
 import re  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from helpers import case as case_module  # noqa: E402
+from helpers import casefolder, schema, validation  # noqa: E402
 from helpers.paths import DATA_DIR  # noqa: E402
+from helpers.times import BASES, PRECISIONS  # noqa: E402
 
 DICTIONARY = (DATA_DIR / "README.md").read_text(encoding="utf-8")
 
@@ -213,14 +214,15 @@ def _dictionary_rules() -> list[str]:
 
 
 def _rules_the_loader_reports() -> set[str]:
-    """The rule of every problem case.py can report: the second argument of each _problem / report call."""
-    tree = ast.parse(Path(case_module.__file__).read_text(encoding="utf-8"))
+    """The rule of every problem the loader can report: the second argument of each rule_problem / report call
+    in the modules that read and check a case folder."""
+    trees = [ast.parse(Path(module.__file__).read_text(encoding="utf-8")) for module in (schema, casefolder, validation)]
     found = set()
-    for node in ast.walk(tree):
+    for node in (node for tree in trees for node in ast.walk(tree)):
         if not isinstance(node, ast.Call) or len(node.args) < 2:
             continue
         func = node.func
-        direct = isinstance(func, ast.Name) and func.id in ("_problem", "report")
+        direct = isinstance(func, ast.Name) and func.id in ("rule_problem", "report")
         through = isinstance(func, ast.Call) and isinstance(func.func, ast.Name) and func.func.id == "_reporter"
         if direct or through:
             rule = node.args[1]
@@ -234,8 +236,8 @@ def _rules_the_loader_reports() -> set[str]:
 def test_every_rule_of_the_dictionary_is_the_loaders_and_every_loader_rule_is_in_the_dictionary():
     listed = _dictionary_rules()
     assert len(listed) == len(set(listed)), "a rule is listed twice in data/README.md"
-    assert set(listed) == set(case_module.RULES)
-    assert _rules_the_loader_reports() == set(case_module.RULES)
+    assert set(listed) == set(schema.RULES)
+    assert _rules_the_loader_reports() == set(schema.RULES)
 
 
 def _section(heading: str) -> str:
@@ -253,9 +255,9 @@ def _backticked(cell: str) -> set[str]:
     return {token for token in re.findall(r"`([^`]+)`", cell) if "/" not in token and "." not in token}
 
 
-@pytest.mark.parametrize("name", list(case_module.TABLES))
+@pytest.mark.parametrize("name", list(schema.TABLES))
 def test_the_dictionary_lists_each_tables_columns_as_the_loader_reads_them(name):
-    table = case_module.TABLES[name]
+    table = schema.TABLES[name]
     heading = f"## `{table.file}`" + (" (optional)" if table.optional else "")
     assert heading + "\n" in DICTIONARY, heading
     columns = {c.name: c for c in table.columns}
@@ -263,7 +265,7 @@ def test_the_dictionary_lists_each_tables_columns_as_the_loader_reads_them(name)
     for row in _table_rows(_section(heading)):
         if row[0] == "time columns":
             assert row[1].startswith("yes")
-            for column in case_module.TIME_COLUMNS:
+            for column in schema.TIME_COLUMNS:
                 documented[column] = None
             continue
         (column,) = re.findall(r"^`([a-z_]+)`$", row[0]) or [None]
@@ -286,16 +288,16 @@ def test_the_dictionary_lists_each_tables_columns_as_the_loader_reads_them(name)
 def test_the_dictionary_lists_the_times_and_case_toml_as_the_loader_reads_them():
     rows = {re.findall(r"`([a-z_]+)`", row[0])[0]: row for row in _table_rows(_section("## Times (used by `statements.csv` and `events.csv`)"))
             if row[0].startswith("`")}
-    assert list(rows)[:6] == list(case_module.TIME_COLUMNS)
-    assert _backticked(rows["time_precision"][1]) == set(case_module.PRECISIONS)
-    assert _backticked(rows["time_basis"][1]) == set(case_module.BASES)
+    assert list(rows)[:6] == list(schema.TIME_COLUMNS)
+    assert _backticked(rows["time_precision"][1]) == set(PRECISIONS)
+    assert _backticked(rows["time_basis"][1]) == set(BASES)
     keys = {re.findall(r"`([a-z_]+)`", row[0])[0]: row for row in _table_rows(_section("## `case.toml`"))}
-    assert set(keys) == set(case_module.METADATA_KEYS)
-    for key, (kind, required) in case_module.METADATA_KEYS.items():
+    assert set(keys) == set(schema.METADATA_KEYS)
+    for key, (kind, required) in schema.METADATA_KEYS.items():
         assert keys[key][1].startswith("yes") == required, key
         assert keys[key][2].startswith({str: "string", bool: "boolean", list: "list"}[kind]), key
     parts = _backticked(next(row for row in _table_rows(_section("## `teaching.csv` (optional)")) if row[0] == "`part`")[-1])
-    assert parts == set(case_module.TEACHING_PARTS)
+    assert parts == set(schema.TEACHING_PARTS)
 
 
 # Each rule broken once, in a copy of the fictional case: the loader must report it under that rule.
@@ -402,13 +404,13 @@ BREAKS = {
 
 
 def test_every_rule_has_a_break():
-    assert set(BREAKS) == set(case_module.RULES)
+    assert set(BREAKS) == set(schema.RULES)
 
 
 @pytest.mark.parametrize("rule", list(BREAKS))
 def test_each_rule_is_enforced(rule, case_copy, monkeypatch):
     if rule == "fictional-outside-data":  # the copy's folder stands in for data/cases
-        monkeypatch.setattr(case_module, "CASES_DIR", case_copy.parent)
+        monkeypatch.setattr(casefolder, "CASES_DIR", case_copy.parent)
     else:
         BREAKS[rule](case_copy)
     problems = validate_case(case_copy)

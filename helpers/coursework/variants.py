@@ -12,10 +12,11 @@ import hashlib
 import random
 import re
 
-from ..case import TABLES, Case, load_case
+from ..case import Case, load_case
 from ..claims import against_record, stances
 from ..coding import load_clusters, load_strategies
 from ..queries import organisation_statement_ids, timeline_order
+from ..schema import TABLES
 from ..timeline import default_anchor, load_norms, response_times
 from ..wording import analyse_text, load_lexicon
 

@@ -1,244 +1,23 @@
-"""Figures. Every function takes ``ax=None``, applies the house style explicitly, gives the figure
-a title, labelled axes and alternative text, and returns the Figure.
-
-Made to be read at laptop size: a figure is at most ``FIGURE_WIDTH`` inches wide, which at 100
-pixels an inch fits the 592 px of notebook output JupyterLab leaves at 1024 px with the file browser
-open, so it is shown at its own size and its smallest text (8 pt) is 11 px on screen. It is drawn
-at twice that resolution, for sharp text on high-density screens. Labels are wrapped, never cut;
-legends sit under the data, not beside it, so the data gets the width.
+"""Figures of a case's time: its events on a timeline (the whole case, or its busiest stretch),
+a counted series over time (``plot_milestones``), and several cases on one axis of hours from
+each one's trigger (``plot_relative_timelines``).
 """
 
 from __future__ import annotations
 
-import base64
-import html
-import io
-import textwrap
-from contextlib import contextmanager
 from datetime import datetime
 
-import matplotlib
 import matplotlib.dates as mdates
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.colors import ListedColormap
-from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.text import Text
-from matplotlib.transforms import blended_transform_factory
-from PIL import Image
 
-from .case import Case
-from .queries import timeline_order, when
-from .times import get_zone
-
-# Okabe & Ito's palette: distinguishable with the common colour-vision deficiencies.
-OKABE_ITO = {
-    "orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73", "yellow": "#F0E442",
-    "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7", "black": "#000000",
-}
-# A ninth colour. Not the usual mid grey #999999: under simulated deuteranopia that is only 6 CIEDE2000
-# units from the reddish purple (tests/test_accessibility.py asks for 10 between colours in one figure).
-DARK_GREY = "#555555"
-# What a legend shows where the colour does not matter (how a time is known, the marker shapes).
-NEUTRAL_SAMPLE = "#BBBBBB"
-KIND_COLOURS = {
-    "context": DARK_GREY,
-    "contract": OKABE_ITO["orange"],
-    "employee-activism": OKABE_ITO["vermillion"],
-    "petition": OKABE_ITO["yellow"],
-    "company-decision": OKABE_ITO["blue"],
-    "company-statement": OKABE_ITO["sky"],
-    "agency-statement": OKABE_ITO["green"],
-    "media-report": OKABE_ITO["purple"],
-    "aftermath": OKABE_ITO["black"],
-}
-# The lexicon categories at full strength, in the hues of their light tints in ``widgets.CATEGORY_COLOURS``
-# (tints that pale cannot stay apart under colour-vision deficiencies, so the bars do not use them).
-CATEGORY_BAR_COLOURS = {
-    "hedge": OKABE_ITO["orange"],
-    "booster": OKABE_ITO["black"],
-    "negation": OKABE_ITO["sky"],
-    "commitment": OKABE_ITO["green"],
-    "self_mention": OKABE_ITO["yellow"],
-    "responsibility": OKABE_ITO["blue"],
-    "attitude": OKABE_ITO["purple"],
-    "apology": OKABE_ITO["vermillion"],
-    "evasion": DARK_GREY,
-}
-#: Figure width in inches; at DISPLAY_DPI the figure is as wide as the notebook's output at 1024 px (see above).
-FIGURE_WIDTH = 5.8
-#: CSS pixels per inch of a figure as shown; it is drawn at PIXEL_RATIO times that.
-DISPLAY_DPI = 100
-PIXEL_RATIO = 2
-#: The smallest text a figure may hold, in points (11 px at DISPLAY_DPI).
-MIN_FONT_PT = 8
-LABEL_WIDTH = 30  # characters per line of a wrapped axis label
-TITLE_WIDTH = 60  # characters per line of a wrapped title (bold, at FIGURE_WIDTH)
-LINE_INCHES = 0.15  # the height of a line of tick labels, with its leading
-ROW_GAP = 0.6  # between two rows of a timeline, in lines
-HOUSE_STYLE = {
-    "figure.dpi": DISPLAY_DPI,
-    "savefig.dpi": DISPLAY_DPI * PIXEL_RATIO,
-    "font.size": 9,
-    "axes.titlesize": 10.5,
-    "axes.labelsize": 9,
-    "xtick.labelsize": 8.5,
-    "ytick.labelsize": 8.5,
-    "legend.fontsize": 8.5,
-    "figure.titlesize": 10.5,
-    "figure.titleweight": "bold",
-    "figure.labelsize": 9,
-    "axes.titleweight": "bold",
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "axes.grid": True,
-    "grid.alpha": 0.3,
-    "legend.frameon": False,
-}
-
-
-# Settings read when a figure is drawn rather than made, so they apply while ``display_bundle``
-# renders it. Unhinted glyphs draw about a third faster with matplotlib 3.11's text engine
-# (glyph rendering is most of a timeline's draw) and look no worse at 100 dpi.
-RENDER_STYLE = {"text.hinting": "none"}
-
-
-@contextmanager
-def house_style(settings: dict = HOUSE_STYLE):
-    """Figures made inside get the house style; only the house-style settings are restored after.
-
-    ``matplotlib.rc_context`` would restore every setting, including ``interactive``, which
-    Jupyter's inline backend switches on the first time a figure is made inside the context;
-    restoring it would stop later figures from being shown.
-    """
-    saved = {key: matplotlib.rcParams[key] for key in settings}
-    matplotlib.rcParams.update(settings)
-    try:
-        yield
-    finally:
-        matplotlib.rcParams.update(saved)
-
-
-class DescribedFigure(Figure):
-    """A Figure whose alternative text reaches the reader of the notebook, not only the Python object.
-
-    JupyterLab's image renderer and nbconvert's ``lab`` HTML template (the handouts) both ignore an
-    image output's metadata, so an ``alt`` there would never reach a screen reader. The figure is
-    therefore shown as HTML alone: one ``<img alt="...">`` holding the PNG (stored once in the
-    notebook), and the alt text as the plain-text form, for front ends that show no images.
-    """
-
-    alt_text: str = ""
-
-    def _ipython_display_(self):
-        # called by IPython's display machinery only, so IPython is loaded here, never by `import helpers`
-        from IPython.display import publish_display_data
-
-        publish_display_data(*display_bundle(self))
-
-
-def smallest_text_pt(fig: Figure) -> float:
-    """The size of the smallest visible text in a drawn ``fig``, in points."""
-    sizes = [text.get_fontsize() for text in fig.findobj(Text) if text.get_visible() and text.get_text().strip()]
-    return min(sizes, default=float(matplotlib.rcParams["font.size"]))
-
-
-def display_bundle(fig: Figure) -> tuple[dict, dict]:
-    """The outputs ``fig`` is shown as: an HTML ``<img>`` of its PNG with ``fig.alt_text``, and the alt text as plain text.
-
-    The PNG is drawn at ``PIXEL_RATIO`` times the size it is shown at (``width`` and ``height``, in
-    CSS pixels); ``data-text-px`` says how tall its smallest text is then, which the browser tests
-    scale by the width the page gives the image.
-    """
-    alt = getattr(fig, "alt_text", "") or ""
-    drawn = io.BytesIO()
-    with house_style(RENDER_STYLE):
-        fig.savefig(drawn, format="png", dpi=DISPLAY_DPI * PIXEL_RATIO)
-    # A figure has few colours (flat fills, and the grey steps of smoothed text): as a 128-colour
-    # palette PNG it is about a third of the size, which keeps the committed notebooks small.
-    buffer = io.BytesIO()
-    Image.open(drawn).convert("RGB").quantize(colors=128, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(
-        buffer, format="PNG", optimize=True)
-    width, height = (round(size * DISPLAY_DPI) for size in fig.get_size_inches())
-    text_px = smallest_text_pt(fig) * DISPLAY_DPI / 72
-    payload = base64.b64encode(buffer.getvalue()).decode("ascii")
-    img = (f'<img src="data:image/png;base64,{payload}" alt="{html.escape(alt, quote=True)}" width="{width}" height="{height}" '
-           f'data-text-px="{text_px:.1f}" style="max-width:100%;height:auto">')
-    return {"text/html": img, "text/plain": alt or repr(fig)}, {}
-
-
-def decorate(ax, *, title: str, xlabel: str, ylabel: str, alt: str) -> None:
-    """Title, axis labels and alternative text in one call.
-
-    The figure keeps the alt text as ``alt_text``; a figure the plot functions made themselves
-    (``ax=None``) is a ``DescribedFigure``, which also shows it in the notebook. When ``ax`` is one
-    of several side by side (a broken time axis), the title and the x label are the figure's.
-    """
-    shown_axes = [other for other in ax.figure.axes if other.axison]
-    if len(shown_axes) > 1 and all(other.get_shared_y_axes().joined(ax, other) for other in shown_axes):
-        ax.figure.suptitle(title)
-        ax.figure.supxlabel(xlabel)
-    else:
-        ax.set_title(wrap(title, TITLE_WIDTH))
-        if isinstance(ax.figure, DescribedFigure):
-            # centred on the figure, not over the axes: long tick labels push the axes right, and a
-            # title centred over them would run off the figure's edge
-            ax.title.set_transform(blended_transform_factory(ax.figure.transFigure, ax.transAxes) + ax.titleOffsetTrans)
-            ax.title.set_x(0.5)
-        ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    ax.figure.alt_text = alt
-    ax.figure.set_label(title)
-    if "inline" in matplotlib.get_backend():
-        # At the end of a cell pyplot draws every "stale" figure, then the inline backend draws it
-        # again to make the PNG it shows; the first draw is thrown away. It is a whole draw of
-        # the figure (text layout and glyphs: most of a lesson notebook's time), so skip it.
-        ax.figure.stale = False
-
-
-def _new_figure(height: float, key_lines: int = 0, ncols: int = 1, width_ratios=None, sharey: bool = False):
-    """A figure ``FIGURE_WIDTH`` wide of ``ncols`` axes side by side, over a key of ``key_lines`` lines, whose alt text will be shown with it.
-
-    ``height`` is the axes' share in inches. The key is an axes of its own under them, holding the
-    legend and the notes (see ``_key``): a legend beside the data would take its width, and one
-    laid out by matplotlib outside the axes can land on the axis label.
-    Returns the figure, the list of axes, and the key's axes (None without a key).
-    """
-    key_height = 0.2 * key_lines + 0.15 if key_lines else 0
-    fig = plt.figure(figsize=(FIGURE_WIDTH, height + key_height), layout="constrained", FigureClass=DescribedFigure)
-    grid = fig.add_gridspec(2 if key_lines else 1, ncols, width_ratios=width_ratios, height_ratios=[height, key_height] if key_lines else None)
-    axes = []
-    for column in range(ncols):
-        axes.append(fig.add_subplot(grid[0, column], sharey=axes[0] if sharey and axes else None))
-    key = fig.add_subplot(grid[1, :]) if key_lines else None
-    if key is not None:
-        key.set_axis_off()
-    return fig, axes, key
-
-
-def _key(ax, key, handles, ncols: int = 2, notes: str = "", title: str | None = None) -> None:
-    """The legend (and any notes under it) in the figure's key, or on ``ax`` when the caller gave the axes."""
-    if key is None:
-        ax.legend(handles=handles, loc="best", fontsize=MIN_FONT_PT, title=title)
-        return
-    # from the figure's left edge (the key's axes start where the data does, right of the axis labels)
-    place = blended_transform_factory(key.figure.transFigure, key.transAxes)
-    key.legend(handles=handles, loc="upper left", ncols=ncols, bbox_to_anchor=(0.01, 1), bbox_transform=place, borderaxespad=0,
-               alignment="left", title=title, title_fontsize=MIN_FONT_PT + 0.5)
-    if notes:
-        key.text(0.01, 0, notes, transform=place, va="bottom", ha="left", fontsize=MIN_FONT_PT)
-
-
-def _key_lines(entries: int, ncols: int, notes: str = "", entry_lines: int = 1) -> int:
-    return -(-entries // ncols) * entry_lines + (notes.count("\n") + 1 if notes else 0)
-
-
-def wrap(text: str, width: int = LABEL_WIDTH) -> str:
-    """``text`` broken into lines of at most ``width`` characters (a longer word keeps its line): wrapped, never cut."""
-    return "\n".join(textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)) or text
+from ..case import Case
+from ..queries import timeline_order, when
+from ..times import get_zone
+from .figure import (KIND_COLOURS, LABEL_WIDTH, LINE_INCHES, MIN_FONT_PT, NEUTRAL_SAMPLE, OKABE_ITO, ROW_GAP, add_key, count_key_lines,
+                     decorate, house_style, new_figure, wrap)
 
 
 def case_period(case: Case) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -354,7 +133,7 @@ def plot_timeline(
         ys = ([centres[kinds_present.index(kind)] for kind in shown["kind"]] if rows == "kinds" else centres)
         height = 0.9 + LINE_INCHES * sum(units)
         if ax is None:
-            fig, (ax,), key = _new_figure(height, _key_lines(len(handles), 2, notes_text))
+            fig, (ax,), key = new_figure(height, count_key_lines(len(handles), 2, notes_text))
         else:
             fig, key = ax.figure, None
         if busiest is not None:
@@ -366,7 +145,7 @@ def plot_timeline(
         ax.grid(axis="y", visible=False)
         ax.set_yticks(centres, labels)
         ax.set_ylim(0, sum(units))
-        _key(ax, key, handles, notes=notes_text)
+        add_key(ax, key, handles, notes=notes_text)
         if key is None and notes_text:
             ax.set_title(notes_text, loc="left", fontsize=MIN_FONT_PT)
         decorate(
@@ -432,49 +211,6 @@ def _timeline_alt(case: Case, zone_name: str, lo, hi, shown: pd.DataFrame, outsi
     return " ".join(words)
 
 
-def plot_category_rates(comparison: pd.DataFrame, categories=None, ax=None, title: str = "Lexicon matches per 100 words"):
-    """Grouped horizontal bars: one group per statement, one bar per category (from compare_statements)."""
-    columns = [c for c in comparison.columns if c.endswith(" per 100 words")]
-    if categories:
-        columns = [c for c in columns if c.removesuffix(" per 100 words") in categories]
-    with house_style():
-        if ax is None:
-            fig, (ax,), key = _new_figure(0.8 + 0.16 * len(comparison) * max(1, len(columns)) ** 0.7, _key_lines(len(columns), 3))
-        else:
-            key = None
-        fig = ax.figure
-        height = 0.8 / max(len(columns), 1)
-        hatches = ["", "//", "..", "xx", "\\\\", "++", "--", "oo", "**"]
-        for k, column in enumerate(columns):
-            category = column.removesuffix(" per 100 words")
-            positions = [i + k * height for i in range(len(comparison))]
-            colour = CATEGORY_BAR_COLOURS.get(category, NEUTRAL_SAMPLE)
-            # the hatching is drawn in the edge colour: white on the dark bars, so that it shows
-            edge = "white" if colour in (OKABE_ITO["black"], DARK_GREY) else "black"
-            ax.barh(positions, comparison[column], height=height, label=category, color=colour,
-                    edgecolor=edge, linewidth=0.4, hatch=hatches[k % len(hatches)])
-        ax.set_yticks([i + 0.4 - height / 2 for i in range(len(comparison))],
-                      [wrap(f"{sid} ({row['words']} words)", 24) for sid, row in comparison.iterrows()])
-        ax.invert_yaxis()
-        handles, _ = ax.get_legend_handles_labels()
-        _key(ax, key, handles, ncols=3)
-        decorate(ax, title=title, xlabel="matches per 100 words", ylabel="statement", alt=_category_rates_alt(comparison, columns))
-    return fig
-
-
-def _category_rates_alt(comparison: pd.DataFrame, columns: list[str]) -> str:
-    """What the bar chart shows, in words: the statements, the categories and, per category, the highest rate."""
-    categories = [c.removesuffix(" per 100 words") for c in columns]
-    peaks = []
-    for category, column in zip(categories, columns):
-        top = comparison[column].max() if len(comparison) else 0
-        leaders = list(comparison.index[comparison[column] == top]) if top > 0 else []
-        peaks.append(f"{category} {top:g} ({', '.join(leaders)})" if leaders else f"{category} none")
-    return (f"Grouped bar chart of lexicon matches per 100 words: one group of bars for each of {len(comparison)} statements, "
-            f"one bar per category ({', '.join(categories)}). The highest rate per category: {'; '.join(peaks)}. "
-            "Each category has its own colour and hatching.")
-
-
 def quantity_series(case: Case) -> list[str]:
     """The case's counted series with at least two placed readings, the one with most readings first (ties: file order)."""
     counted = case.events[case.events["quantity"].notna() & case.events["start"].notna()]
@@ -506,7 +242,7 @@ def plot_milestones(case: Case, display_timezone: str | None = None, series: str
     with house_style():
         if ax is None:
             company = case.events[case.events["kind"].isin(COMPANY_KINDS) & case.events["start"].between(counted["start"].min(), counted["start"].max())]
-            fig, (ax,), key = _new_figure(3.4, _key_lines(len(company), 1) + 1 if len(company) else 0)
+            fig, (ax,), key = new_figure(3.4, count_key_lines(len(company), 1) + 1 if len(company) else 0)
         else:
             key = None
         fig = ax.figure
@@ -558,7 +294,7 @@ def _mark_company_events(ax, key, case: Case, first: pd.Timestamp, last: pd.Time
                     ha="center", va="bottom", fontsize=MIN_FONT_PT, fontweight="bold")
         handles.append(Line2D([], [], color=colour, linestyle=":", linewidth=1.4, label=f"{number}: {event['title']}"))
     if handles:
-        _key(ax, key, handles, ncols=1, title="dotted lines: the company's decisions and statements")
+        add_key(ax, key, handles, ncols=1, title="dotted lines: the company's decisions and statements")
     return marked
 
 
@@ -591,90 +327,6 @@ def _milestones_alt(case: Case, counted: pd.DataFrame, rates: dict[str, float], 
     return words
 
 
-STANCE_STYLE = {  # colour (Okabe & Ito) and a text mark, so the matrix reads without colour too
-    "affirms": ("#0072B2", "A"),
-    "implies": ("#56B4E9", "a"),
-    "denies": ("#D55E00", "D"),
-    "implies the opposite": ("#E69F00", "d"),
-    "silent": ("#FFFFFF", ""),
-}
-
-
-def plot_stance_matrix(matrix: pd.DataFrame, ax=None, title: str = "Who affirmed or denied what", paraphrased=(), statements=None):
-    """The stance matrix (from ``claims.stance_matrix``) as a labelled grid of coloured, lettered cells.
-
-    Given ``statements`` (the case's statements table), the rows are grouped by audience, then by
-    speaker, in time order within each, each audience under a heading row and each row labelled with
-    its speaker; otherwise they keep the matrix's (time) order. Rows named in ``paraphrased``
-    (statements known only through a reporter's summary) are labelled so, since a stance read from
-    a paraphrase rests on the reporter's words.
-    """
-    paraphrased = set(paraphrased)
-    labels = list(STANCE_STYLE)
-    rows: list[str | None] = list(matrix.index)  # None: a heading row
-    headings: dict[int, str] = {}
-    if statements is not None:
-        info = statements.loc[matrix.index, ["audience", "speaker"]]
-        order = {sid: place for place, sid in enumerate(matrix.index)}
-        rows = []
-        for audience in sorted(set(info["audience"]), key=lambda a: (["press", "public", "internal"] + [a]).index(a)):
-            group = info[info["audience"] == audience]
-            headings[len(rows)] = f"audience: {audience}"
-            rows.append(None)
-            rows += sorted(group.index, key=lambda sid: (group.loc[sid, "speaker"], order[sid]))
-    def row_label(sid: str) -> str:
-        speaker = f"{statements.loc[sid, 'speaker']}: " if statements is not None else ""
-        return wrap(f"{speaker}{sid}" + (" (paraphrase)" if sid in paraphrased else ""), 36)
-    tick_labels = [headings[i] if sid is None else row_label(sid) for i, sid in enumerate(rows)]
-    codes = np.ma.masked_array(
-        [[labels.index(matrix.loc[sid, claim]) if sid is not None else 0 for claim in matrix.columns] for sid in rows],
-        mask=[[sid is None] * matrix.shape[1] for sid in rows])
-    with house_style():
-        if ax is None:
-            lines = sum(label.count("\n") + 1 for label in tick_labels)
-            fig, (ax,), key = _new_figure(1.6 + 0.165 * lines + 0.05 * len(rows), _key_lines(len(labels), 3))
-        else:
-            key = None
-        fig = ax.figure
-        ax.imshow(codes, cmap=ListedColormap([STANCE_STYLE[k][0] for k in labels]), vmin=-0.5, vmax=len(labels) - 0.5, aspect="auto",
-                  interpolation="nearest")
-        for (row, column), code in np.ndenumerate(codes.filled(-1)):
-            mark = STANCE_STYLE[labels[code]][1] if code >= 0 else ""
-            if mark:
-                ax.text(column, row, mark, ha="center", va="center", fontsize=MIN_FONT_PT, color="white" if mark in "AD" else "black")
-        ax.set_xticks(range(matrix.shape[1]), [wrap(str(c), 14) for c in matrix.columns], rotation=90)
-        ax.set_yticks(range(len(rows)), tick_labels)
-        for i in headings:
-            ax.get_yticklabels()[i].set_fontweight("bold")
-            if i:
-                ax.axhline(i - 0.5, color="black", linewidth=1.2)
-        ax.set_xticks(np.arange(-0.5, matrix.shape[1]), minor=True)
-        ax.set_yticks(np.arange(-0.5, len(rows)), minor=True)
-        ax.grid(which="minor", color="#bbbbbb", linewidth=0.5)
-        ax.grid(which="major", visible=False)
-        ax.tick_params(which="minor", length=0)
-        handles = [Patch(facecolor=STANCE_STYLE[k][0], edgecolor="black", label=f"{STANCE_STYLE[k][1] or ' '}  {k}") for k in labels]
-        _key(ax, key, handles, ncols=3)
-        grouped = "grouped by audience, then speaker" if statements is not None else "in time order"
-        decorate(ax, title=title, xlabel="claim", ylabel=f"statement ({grouped})", alt=_stance_matrix_alt(matrix, paraphrased, statements is not None))
-    return fig
-
-
-def _stance_matrix_alt(matrix: pd.DataFrame, paraphrased: set[str] = frozenset(), grouped: bool = False) -> str:
-    """What the stance grid shows, in words: its size, how many cells hold each stance, and the claims stated both ways."""
-    counts = {label: int((matrix == label).to_numpy().sum()) for label in STANCE_STYLE}
-    letters = ", ".join(f"{STANCE_STYLE[label][1] or 'blank'} {label} ({counts[label]})" for label in STANCE_STYLE)
-    both_ways = [claim for claim in matrix.columns
-                 if {"affirms", "implies"} & set(matrix[claim]) and {"denies", "implies the opposite"} & set(matrix[claim])]
-    order = "grouped by audience and then speaker, in time order within each" if grouped else "in time order"
-    return (f"Grid of {matrix.shape[0]} statements (rows, {order}) by {matrix.shape[1]} claims (columns); each cell is lettered "
-            f"and coloured by the statement's stance on the claim, with the number of such cells: {letters}. "
-            + (f"Claims affirmed or implied by some statements and denied or implied the opposite by others: {', '.join(both_ways)}."
-               if both_ways else "No claim is both affirmed and denied.")
-            + (f" Rows known only through a reporter's paraphrase: {', '.join(s for s in matrix.index if s in paraphrased)}."
-               if paraphrased & set(matrix.index) else ""))
-
-
 def plot_relative_timelines(table: pd.DataFrame, window_hours: tuple[float, float] = (-48, 120), ax=None,
                             title: str = "Hours from each case's trigger event"):
     """Several cases on one relative time axis (from ``casebook.relative_timeline``): one band per case,
@@ -694,7 +346,7 @@ def plot_relative_timelines(table: pd.DataFrame, window_hours: tuple[float, floa
     notes = wrap("outside the window, not shown: " + "; ".join(f"{names[c]} {n}" for c, n in hidden.items()), 80) if len(hidden) else ""
     with house_style():
         if ax is None:
-            fig, (ax,), key = _new_figure(1.0 + 0.3 * len(rows), _key_lines(len(handles), 2, notes))
+            fig, (ax,), key = new_figure(1.0 + 0.3 * len(rows), count_key_lines(len(handles), 2, notes))
         else:
             key = None
         fig = ax.figure
@@ -719,7 +371,7 @@ def plot_relative_timelines(table: pd.DataFrame, window_hours: tuple[float, floa
         ax.axvline(0, color="black", linestyle=":", linewidth=1)
         ax.set_xlim(low, high)
         ax.grid(axis="y", visible=False)
-        _key(ax, key, handles, ncols=2, notes=notes)
+        add_key(ax, key, handles, ncols=2, notes=notes)
         decorate(ax, title=title, xlabel="hours after the trigger\n(each bar: the range the sources allow)", ylabel="case: who acts",
                  alt=_relative_alt(table, names, window_hours))
     return fig
