@@ -58,7 +58,8 @@ from bench_module import machine, write_table  # noqa: E402
 
 from benchmarks import anchors  # noqa: E402
 from helpers import load_case  # noqa: E402
-from helpers.coursework.isolation import mode as isolation_mode, summary as isolation_text  # noqa: E402
+from helpers.coursework.isolation import mode as isolation_mode  # noqa: E402
+from helpers.coursework.isolation import summary as isolation_text  # noqa: E402
 from helpers.coursework.source import RELEASE_DIR, build, compile_checks, load_key  # noqa: E402
 from helpers.coursework.variants import assign  # noqa: E402
 
@@ -530,7 +531,7 @@ def main(argv=None) -> int:
                                 workers=2)  # the same batch with two workers: memory per worker, and the speed-up
         PEAKS.setdefault(("pool", 2, "threads"), []).append(peak)
         one = statistics.median(seconds["casework"])
-        extra.append({"measure": f"the same batch, pool, 2 workers (one run; speed-up over 1 worker's median)", "value": f"{took:.1f} s",
+        extra.append({"measure": "the same batch, pool, 2 workers (one run; speed-up over 1 worker's median)", "value": f"{took:.1f} s",
                       "ratio": one / took, "target": ""})
         if args.class_size:
             extra += grade_class(args.exercise, args.class_size, args.class_workers, workdir)

@@ -38,6 +38,7 @@ sys.path.insert(0, str(PROJECT))
 sys.path.insert(0, str(PROJECT / "benchmarks"))
 
 from bench_wording import PASSES, measure_rates, ours, spread, tweet_corpus, vader  # noqa: E402
+
 from helpers.coursework.grade import Options, grade_batch  # noqa: E402
 from helpers.coursework.source import build, with_ids  # noqa: E402
 from helpers.paths import lesson_notebooks  # noqa: E402

@@ -23,8 +23,17 @@ PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))  # for tests.jupyterlab_browser
 
 from helpers.paths import NOTEBOOKS_DIR  # noqa: E402
-from tests.jupyterlab_browser import (RESPONSE_TARGET_MS, WIDGETS, chromium, close_notebook, jupyterlab,  # noqa: E402
-                                      open_notebook, run_all, summary, unavailable)
+from tests.jupyterlab_browser import (  # noqa: E402
+    RESPONSE_TARGET_MS,
+    WIDGETS,
+    chromium,
+    close_notebook,
+    jupyterlab,
+    open_notebook,
+    run_all,
+    summary,
+    unavailable,
+)
 
 
 def main(argv=None) -> int:

@@ -91,7 +91,7 @@ class Lexicon:
             self._compiled[organisation] = patterns
         return self._compiled[organisation]
 
-    def with_row(self, **values: str) -> "Lexicon":
+    def with_row(self, **values: str) -> Lexicon:
         """A copy with one more row (for "Try it" cells); the row is validated like a file row."""
         row = {column: values.get(column, "") for column in LEXICON_COLUMNS}
         row["pattern_type"] = row["pattern_type"] or "literal"

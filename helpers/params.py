@@ -14,9 +14,10 @@ bad value before any notebook runs.
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from .casefolder import resolve_case
 from .claims import check_claim
@@ -109,22 +110,22 @@ VALUE_CHECKS: dict[str, Callable[[Any], None]] = {
 PATH_PARAMETERS = ("lexicon", "student_coding")
 
 
-def _check_statements(name: str) -> Callable[["Case", Any, dict[str, Any]], None]:
-    def check(case: "Case", value: Any, values: dict[str, Any]) -> None:
+def _check_statements(name: str) -> Callable[[Case, Any, dict[str, Any]], None]:
+    def check(case: Case, value: Any, values: dict[str, Any]) -> None:
         check_statement_parameters(case, **{name: value})
 
     return check
 
 
-def _check_event(name: str) -> Callable[["Case", Any, dict[str, Any]], None]:
-    def check(case: "Case", value: str, values: dict[str, Any]) -> None:
+def _check_event(name: str) -> Callable[[Case, Any, dict[str, Any]], None]:
+    def check(case: Case, value: str, values: dict[str, Any]) -> None:
         if value:
             check_event(case, value, name)
 
     return check
 
 
-def _check_series(case: "Case", value: str, values: dict[str, Any]) -> None:
+def _check_series(case: Case, value: str, values: dict[str, Any]) -> None:
     available = quantity_series(case)
     if value and value not in available:
         hint = did_you_mean(value, available)
@@ -132,19 +133,19 @@ def _check_series(case: "Case", value: str, values: dict[str, Any]) -> None:
                              f"its series with two or more readings: {', '.join(available) or 'none'}")
 
 
-def _check_as_of(case: "Case", value: str, values: dict[str, Any]) -> None:
+def _check_as_of(case: Case, value: str, values: dict[str, Any]) -> None:
     if value:
         parse_as_of(case, value, values.get("display_timezone") or None)
 
 
-def _check_claim(case: "Case", value: str, values: dict[str, Any]) -> None:
+def _check_claim(case: Case, value: str, values: dict[str, Any]) -> None:
     if value:
         check_claim(case, value)
 
 
 # Value checks that need the case: the same functions the notebooks call once the case is loaded.
 # Each gets the case, the value and every other given value (``as_of`` is read in the display zone).
-CASE_CHECKS: dict[str, Callable[["Case", Any, dict[str, Any]], None]] = {
+CASE_CHECKS: dict[str, Callable[[Case, Any, dict[str, Any]], None]] = {
     "focus_statement": _check_statements("focus_statement"),
     "compare_ids": _check_statements("compare_ids"),
     "compare_speakers": _check_statements("compare_speakers"),
@@ -157,7 +158,7 @@ CASE_CHECKS: dict[str, Callable[["Case", Any, dict[str, Any]], None]] = {
 }
 
 
-def check_values(values: dict[str, Any], case: "Case | None" = None) -> None:
+def check_values(values: dict[str, Any], case: Case | None = None) -> None:
     """Check parameter values given outside a notebook as the notebooks would check them.
 
     Runs ``VALUE_CHECKS`` and, with ``case``, ``CASE_CHECKS``; raises ``ParameterError`` naming
@@ -172,7 +173,7 @@ def check_values(values: dict[str, Any], case: "Case | None" = None) -> None:
                 CASE_CHECKS[name](case, value, values)
 
 
-def check_case_parameters(case: "Case", **values: Any) -> None:
+def check_case_parameters(case: Case, **values: Any) -> None:
     """Check, once the case is loaded, the parameters whose valid values depend on it (``CASE_CHECKS``)."""
     for name, value in values.items():
         CASE_CHECKS[name](case, value, values)

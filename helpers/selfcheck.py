@@ -12,8 +12,8 @@ questions avoid what the graded exercises ask, so a self-check cannot confirm a 
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import pandas as pd
 

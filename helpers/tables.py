@@ -121,7 +121,7 @@ def table_html(frame: pd.DataFrame | pd.Series, caption: str | None = None) -> s
 
 def _table(columns, row_headers: int, long_text: list[int], caption: str | None, wide: bool) -> str:
     heads = []
-    for i, (header, _, numeric) in enumerate(columns):
+    for header, _, numeric in columns:
         align = "right" if numeric else "left"
         heads.append(f'<th scope="col" style="text-align:{align};{_CELL};{_RULE}">{html.escape(header)}</th>')
     # about half an em a character, up to 12 em (then 2 or 3 lines for a 60-character text)

@@ -11,7 +11,16 @@ import pandas as pd
 from .case import Case
 from .errors import ParameterError, did_you_mean
 from .paths import DATA_DIR
-from .queries import first_press_statement, first_response_event, official, teaching_notes, timeline_order, trigger_event, unplaced_rivals, when
+from .queries import (
+    first_press_statement,
+    first_response_event,
+    official,
+    teaching_notes,
+    timeline_order,
+    trigger_event,
+    unplaced_rivals,
+    when,
+)
 from .times import gap, get_zone, snowflake_time, to_zone
 
 COMMUNICATION_KINDS = ("employee-activism", "company-decision", "company-statement", "agency-statement")
@@ -295,7 +304,7 @@ def against_norms(case: Case, anchor_event: str) -> pd.DataFrame:
     times, norms = response_times(case, anchor_event), load_norms()
     rows = []
     for audience, response in times.iterrows():
-        for norm_id, norm in norms[norms["kind"] == "norm"].iterrows():
+        for _, norm in norms[norms["kind"] == "norm"].iterrows():
             verdict = ("within the norm" if response["longest (h)"] <= norm["hours"]
                        else "beyond the norm" if response["shortest (h)"] > norm["hours"] else "cannot tell from the sources")
             rows.append({"audience": audience, "evidence: gap (h)": f"[{response['shortest (h)']}, {response['longest (h)']}]",

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
-from functools import lru_cache
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from .errors import did_you_mean
@@ -86,11 +86,11 @@ class Interval:
     def contains(self, moment: datetime) -> bool:
         return self.start <= moment < self.end or (self.width == timedelta(0) and moment == self.start)
 
-    def intersect(self, other: "Interval") -> "Interval | None":
+    def intersect(self, other: Interval) -> Interval | None:
         start, end = max(self.start, other.start), min(self.end, other.end)
         return Interval(start, end) if start < end else None
 
-    def shift(self, delta: timedelta) -> "Interval":
+    def shift(self, delta: timedelta) -> Interval:
         return Interval(self.start + delta, self.end + delta)
 
 
@@ -136,7 +136,7 @@ def format_duration(delta: timedelta) -> str:
     return sign + " ".join(parts)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _known_zones() -> frozenset[str]:
     return frozenset(available_timezones())
 
@@ -154,7 +154,7 @@ def get_zone(name: str) -> ZoneInfo:
 
 def _parse_clock(value: str) -> datetime:
     moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return moment.astimezone(timezone.utc)
+    return moment.astimezone(UTC)
 
 
 def _local_day_interval(day: date, zone: ZoneInfo, start_hour: int = 0, end_hour: int = 24) -> Interval:
@@ -163,7 +163,7 @@ def _local_day_interval(day: date, zone: ZoneInfo, start_hour: int = 0, end_hour
         end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
     else:
         end = datetime.combine(day, time(end_hour), tzinfo=zone)
-    return Interval(start.astimezone(timezone.utc), end.astimezone(timezone.utc))
+    return Interval(start.astimezone(UTC), end.astimezone(UTC))
 
 
 def parse_bound(value: str) -> datetime:
@@ -244,8 +244,8 @@ def _interval_at_precision(value: str, precision: str, zone: ZoneInfo) -> Interv
             raise TimeFormatError(f"{value!r} does not fit precision 'month' ({expected})")
         first = date.fromisoformat(value + "-01")
         following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
-        start = datetime.combine(first, time(0), tzinfo=zone).astimezone(timezone.utc)
-        end = datetime.combine(following, time(0), tzinfo=zone).astimezone(timezone.utc)
+        start = datetime.combine(first, time(0), tzinfo=zone).astimezone(UTC)
+        end = datetime.combine(following, time(0), tzinfo=zone).astimezone(UTC)
         return Interval(start, end)
     except TimeFormatError:
         raise
@@ -291,4 +291,4 @@ def snowflake_time(status_id: int | str) -> datetime:
     if number < (1 << 22):
         raise ValueError(f"{status_id!r} is too small to be a snowflake status id")
     millis = (number >> 22) + TWITTER_EPOCH_MS
-    return datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(milliseconds=millis)
+    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=millis)

@@ -454,7 +454,7 @@ def public_knowledge_explorer(page, count: int) -> list[Response]:
     for _ in range(count):
         now, top = (float(handle.get_attribute(a) if a == "max" else handle.input_value()) for a in ("value", "max"))
         key = "ArrowLeft" if now >= top else "ArrowRight"
-        response = timed_change(page, ".casework-view .public-view h3", "data-as-of", ["keydown"], lambda: handle.press(key))
+        response = timed_change(page, ".casework-view .public-view h3", "data-as-of", ["keydown"], lambda key=key: handle.press(key))
         earlier, later = (datetime.fromisoformat(v) for v in (response.before, response.after))
         assert (later > earlier) == (key == "ArrowRight"), f"{key} moved the view from {response.before} to {response.after}"
         valuetext = handle.get_attribute("aria-valuetext")

@@ -36,8 +36,23 @@ import pytest
 from helpers.paths import COURSEWORK_DIR, NOTEBOOKS_DIR, lesson_notebooks
 from tests import accessibility_scan
 from tests.conftest import PROJECT_DIR
-from tests.jupyterlab_browser import (CELL, LAYOUT, PANEL, WIDGETS, cells, chromium, close_notebook, count_outputs, edit_and_run, jupyterlab,
-                                      open_notebook, rendered, run_all, summary, unavailable)
+from tests.jupyterlab_browser import (
+    CELL,
+    LAYOUT,
+    PANEL,
+    WIDGETS,
+    cells,
+    chromium,
+    close_notebook,
+    count_outputs,
+    edit_and_run,
+    jupyterlab,
+    open_notebook,
+    rendered,
+    run_all,
+    summary,
+    unavailable,
+)
 
 pytestmark = pytest.mark.browser
 

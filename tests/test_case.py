@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -45,7 +45,7 @@ def test_contract_start_date(hootsuite):
     assert hootsuite.fact("contract-start-date") == date(2020, 9, 18)
     start = hootsuite.interval("contract-start")
     # a day-precision time covers that calendar day in Vancouver (PDT, UTC-7)
-    assert start.start == datetime(2020, 9, 18, 7, tzinfo=timezone.utc)
+    assert start.start == datetime(2020, 9, 18, 7, tzinfo=UTC)
     assert start.width == timedelta(days=1)
 
 
@@ -64,7 +64,7 @@ def test_ceo_internal_email_and_public_reversal(hootsuite):
     email = hootsuite.statements.loc["keiser-email"]
     assert "we will be pulling out of the ICE deal" in email["text"]
     assert email["audience"] == "internal"
-    assert hootsuite.interval("keiser-email").start == datetime(2020, 9, 24, 4, tzinfo=timezone.utc)  # 21:00 PDT
+    assert hootsuite.interval("keiser-email").start == datetime(2020, 9, 24, 4, tzinfo=UTC)  # 21:00 PDT
     assert "made the decision to proceed with signing a contract with ICE" in hootsuite.statements.loc["keiser-public-proceed", "text"]
     assert hootsuite.statements.loc["keiser-public-closing", "text"].endswith("As a result, we have decided to not proceed with the deal with ICE.")
 
@@ -88,7 +88,7 @@ def test_the_order_of_the_email_and_the_denial_is_not_established(hootsuite):
     # the night is reported (Star, Vice); no bound is added to the statement
     assert (statement["time"], statement["time_precision"], statement["time_basis"]) == ("2020-09-23 night", "part_of_day", "reported")
     assert statement["time_earliest"] == "" and statement["time_latest"] == ""
-    assert hootsuite.interval("gaboriault-biv").start == datetime(2020, 9, 24, 4, tzinfo=timezone.utc)  # 21:00 PDT
+    assert hootsuite.interval("gaboriault-biv").start == datetime(2020, 9, 24, 4, tzinfo=UTC)  # 21:00 PDT
     assert not gap(hootsuite.interval("keiser-email"), hootsuite.interval("gaboriault-biv")).certain_order
     # the bound sits where the sources put the estimate: on the story, as an inference from BetaKit
     story = hootsuite.events.loc["biv-article"]
@@ -118,8 +118,8 @@ def test_timeline_covers_june_to_october_2020(hootsuite):
     placed = hootsuite.events.dropna(subset=["start"])
     in_2020 = placed[(placed["start"] >= "2020-06-01") & (placed["start"] < "2020-11-01")]
     assert len(in_2020) >= 29
-    assert in_2020["start"].min() < datetime(2020, 7, 1, tzinfo=timezone.utc)
-    assert in_2020["end"].max() > datetime(2020, 10, 5, tzinfo=timezone.utc)
+    assert in_2020["start"].min() < datetime(2020, 7, 1, tzinfo=UTC)
+    assert in_2020["end"].max() > datetime(2020, 10, 5, tzinfo=UTC)
 
 
 def test_petition_milestones_rise(hootsuite):
@@ -289,11 +289,11 @@ def test_chefs_first_public_word_is_the_ceos_post_not_a_commit_message(chef):
 def test_the_casebook_cases_known_facts(chef, wayfair):
     assert chef.fact("ice-contract-value") == 95500 and chef.fact("decision-date") == date(2019, 9, 23)
     # the README commit, from git: 10:27:13 -04:00 is 07:27:13 in Seattle
-    assert chef.interval("vargo-readme", "statements").start == datetime(2019, 9, 19, 14, 27, 13, tzinfo=timezone.utc)
+    assert chef.interval("vargo-readme", "statements").start == datetime(2019, 9, 19, 14, 27, 13, tzinfo=UTC)
     # the activist's tweet is timed by its id, which the event carries and the loader checks
-    assert snowflake_time(chef.events.loc["kane-tweet", "status_id"]) == datetime(2019, 9, 16, 20, 18, 30, 48000, tzinfo=timezone.utc)
+    assert snowflake_time(chef.events.loc["kane-tweet", "status_id"]) == datetime(2019, 9, 16, 20, 18, 30, 48000, tzinfo=UTC)
     assert wayfair.fact("order-value") == 200000 and wayfair.fact("donation") == 100000
-    assert snowflake_time(wayfair.events.loc["letter-photo-tweet", "status_id"]) == datetime(2019, 6, 25, 15, 55, 29, 335000, tzinfo=timezone.utc)
+    assert snowflake_time(wayfair.events.loc["letter-photo-tweet", "status_id"]) == datetime(2019, 6, 25, 15, 55, 29, 335000, tzinfo=UTC)
     assert wayfair.coding.empty  # on purpose: the case without a reference coding
     assert "I apologize for this." in chef.statements.loc["crist-reversal-breitbart", "text"]
 
@@ -322,7 +322,7 @@ def test_teaching_text_quotes_only_words_the_case_records():
 def test_casebook_times_cover_every_reading_their_sources_allow(chef, wayfair):
     """A time or bound says no more than the fact sheet does (review of #22, item 4)."""
     def utc(*args):
-        return datetime(*args, tzinfo=timezone.utc)
+        return datetime(*args, tzinfo=UTC)
 
     def covers(interval, *moments):
         return all(interval.start <= m < interval.end for m in moments)

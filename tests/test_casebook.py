@@ -6,8 +6,17 @@ import pandas as pd
 import pytest
 
 from helpers import ParameterError, load_case
-from helpers.casebook import (case_names, compared_cases, decision_points, first_public_latency, foreign_names, inside_contradictions,
-                              relative_timeline, response_latency, strategy_profile)
+from helpers.casebook import (
+    case_names,
+    compared_cases,
+    decision_points,
+    first_public_latency,
+    foreign_names,
+    inside_contradictions,
+    relative_timeline,
+    response_latency,
+    strategy_profile,
+)
 from helpers.claims import contradictions
 from helpers.queries import trigger_event
 from helpers.timeline import response_times

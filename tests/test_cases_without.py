@@ -11,11 +11,11 @@ import pytest
 
 from helpers import load_case
 from helpers.casebook import case_overview, compared_cases, first_public_latency, response_latency
+from helpers.paths import lesson_notebooks
 from helpers.queries import NO_PUBLIC_STATEMENT, close_reading_statement, first_press_statement, trigger_event
 from helpers.selfcheck import questions
 from helpers.timeline import against_norms, default_as_of, response_times
 from helpers.widgets import public_view_html
-from helpers.paths import lesson_notebooks
 from tests.conftest import read_rows, write_rows
 
 LESSONS = {nb.stem[:2]: nb for nb in lesson_notebooks()}

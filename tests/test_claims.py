@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from helpers import ParameterError, load_case
-from helpers.widgets import claim_view_html
 from helpers.claims import (
     against_record,
     contradictions,
@@ -13,6 +12,7 @@ from helpers.claims import (
     recode,
     stance_matrix,
 )
+from helpers.widgets import claim_view_html
 from tests.conftest import read_rows, write_rows
 
 HEADER = ["statement_id", "claim_id", "stance", "mode", "evidence", "rationale"]

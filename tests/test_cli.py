@@ -373,7 +373,7 @@ def test_the_run_summary_fits_100_columns_without_cutting_a_name(case_id):
     for when_text, speaker in zip(listed.iloc[:, 0], listed["speaker"]):
         assert f"{' '.join(when_text.split())} {' '.join(speaker.split())}" in joined
     # a shortened text is the start of the real one, words whole
-    for line, (sid, row) in zip(text_lines, listed.iterrows()):
+    for line, (_, row) in zip(text_lines, listed.iterrows()):
         shown_text = line.split(None, 1)[1].removesuffix(" …")
         assert " ".join(row["text"].split()).startswith(shown_text)
     if len(shown) > 12:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from helpers import ParameterError
+from helpers.case import validate_case
 from helpers.coding import (
     CodingError,
     agreement,
@@ -14,12 +15,11 @@ from helpers.coding import (
     load_clusters,
     load_cues,
     load_scct_guidelines,
-    load_student_coding,
     load_strategies,
+    load_student_coding,
     reference_coding,
     suggest_codes,
 )
-from helpers.case import validate_case
 from tests.conftest import read_rows, write_rows
 
 

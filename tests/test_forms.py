@@ -49,7 +49,7 @@ def test_a_fresh_form_shows_the_saved_codes_and_returns_them(case):
 
 def test_choices_made_in_the_page_are_written_into_the_answer_cell(case, monkeypatch):
     form = coding_form(case, STATEMENTS)
-    for (sid, n, scheme), menu in form.menus.items():
+    for menu in form.menus.values():
         menu.value = "none"  # as a student choosing in the page
     first = next(iter(form.menus))
     form.menus[first].value = "corrective action"

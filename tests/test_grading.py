@@ -7,10 +7,8 @@ parametrized test against tests/submissions/wording/expected.csv.
 
 from __future__ import annotations
 
-import csv
 import json
 import os
-import zipfile
 from pathlib import Path
 
 import nbformat
@@ -22,7 +20,7 @@ from helpers.coursework.answers import read_answers, record, shape_problem, to_p
 from helpers.coursework.checks import grade_answer
 from helpers.coursework.execute import prepare
 from helpers.coursework.grade import GradingError, Options, grade_batch
-from helpers.coursework.intake import collect, parse_notebook
+from helpers.coursework.intake import parse_notebook
 from helpers.coursework.rubric import apply_rubric, load_rubric
 from helpers.coursework.source import RELEASE_DIR, build, compile_checks, exercise_ids, load_key, release, with_ids
 from helpers.coursework.variants import VariantError, assign, check_case

@@ -94,33 +94,37 @@ def _is_module(name: str, helpers_modules: dict[str, Path]) -> bool:
 def imports() -> list[Import]:
     """The imports of helpers modules and of standard-library modules found in helpers/."""
     names = module_names()
+    return [found for module, path in names.items() for found in _imports_of(module, path, names)]
+
+
+def _imports_of(module: str, path: Path, names: dict[str, Path]) -> list[Import]:
+    """The imports in one module's file, each with whether it sits inside a function and says why."""
+    source = path.read_text(encoding="utf-8")
+    lines = source.splitlines()
+    package = module if path.name == "__init__.py" else module.rsplit(".", 1)[0]
     found = []
-    for module, path in names.items():
-        source = path.read_text(encoding="utf-8")
-        lines = source.splitlines()
-        package = module if path.name == "__init__.py" else module.rsplit(".", 1)[0]
 
-        def visit(node: ast.AST, in_function: bool) -> None:
-            for child in ast.iter_child_nodes(node):
-                nested = in_function or isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
-                if isinstance(child, ast.Import):
-                    targets = [alias.name for alias in child.names]
-                elif isinstance(child, ast.ImportFrom):
-                    if child.level:
-                        base = package.split(".")[: len(package.split(".")) - child.level + 1]
-                        base_name = ".".join(base + ([child.module] if child.module else []))
-                    else:
-                        base_name = child.module or ""
-                    # ``from . import x`` and ``from re import _casefix`` name modules; ``from .x import name`` names x
-                    targets = [f"{base_name}.{a.name}" if _is_module(f"{base_name}.{a.name}", names) else base_name for a in child.names]
+    def visit(node: ast.AST, in_function: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            nested = in_function or isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+            if isinstance(child, ast.Import):
+                targets = [alias.name for alias in child.names]
+            elif isinstance(child, ast.ImportFrom):
+                if child.level:
+                    base = package.split(".")[: len(package.split(".")) - child.level + 1]
+                    base_name = ".".join(base + ([child.module] if child.module else []))
                 else:
-                    visit(child, nested)
-                    continue
-                for target in dict.fromkeys(targets):
-                    found.append(Import(module, target, path.relative_to(PROJECT_DIR).as_posix(), child.lineno, in_function,
-                                        _explained(lines, child.lineno)))
+                    base_name = child.module or ""
+                # ``from . import x`` and ``from re import _casefix`` name modules; ``from .x import name`` names x
+                targets = [f"{base_name}.{a.name}" if _is_module(f"{base_name}.{a.name}", names) else base_name for a in child.names]
+            else:
+                visit(child, nested)
+                continue
+            for target in dict.fromkeys(targets):
+                found.append(Import(module, target, path.relative_to(PROJECT_DIR).as_posix(), child.lineno, in_function,
+                                    _explained(lines, child.lineno)))
 
-        visit(ast.parse(source, filename=str(path)), False)
+    visit(ast.parse(source, filename=str(path)), False)
     return found
 
 

@@ -10,7 +10,6 @@ import papermill
 import pytest
 
 from helpers.paths import lesson_notebooks
-from tests.conftest import FICTIONAL_CASE
 
 LESSONS = lesson_notebooks()
 

@@ -12,7 +12,6 @@ import yaml
 
 from tests.conftest import PROJECT_DIR
 
-
 # conda-forge names that differ from the PyPI ones in pyproject.toml (the lean conda package where
 # conda-forge's namesake adds what the module never uses: Qt for matplotlib, pandoc for nbconvert)
 PYPI_NAME_OF_CONDA_FORGE = {"matplotlib-base": "matplotlib", "nbconvert-core": "nbconvert", "python-tzdata": "tzdata"}

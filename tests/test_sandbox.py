@@ -15,7 +15,6 @@ from __future__ import annotations
 import csv
 import json
 import os
-import re
 import shutil
 import socket
 import subprocess
@@ -29,7 +28,7 @@ import nbformat
 import pytest
 
 from helpers.coursework import isolation
-from helpers.coursework.grade import GRADER_VERSION, Options, ResultCache, grade_batch
+from helpers.coursework.grade import Options, ResultCache, grade_batch
 from helpers.coursework.source import build, load_key, with_ids
 
 HOSTILE = Path(__file__).parent / "submissions" / "wording"

@@ -6,9 +6,9 @@ import pytest
 
 from helpers import ParameterError, load_lexicon
 from helpers.casebook import compared_cases
+from helpers.queries import first_press_statement
 from helpers.selfcheck import FITS, NOT_ANSWERED, QUESTIONS, SKIPPED, questions, self_check
 from helpers.timeline import default_anchor
-from helpers.queries import first_press_statement
 
 DRAFT = "We are sorry. We take full responsibility, and we will make this right."
 

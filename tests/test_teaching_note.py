@@ -257,8 +257,8 @@ def test_every_lesson_prompt_has_a_worked_answer(lesson):
 
 def _default_context(lesson, case):
     from helpers import load_lexicon
-    from helpers.timeline import default_anchor
     from helpers.queries import first_press_statement
+    from helpers.timeline import default_anchor
 
     if lesson == "02":
         return {"focus": first_press_statement(case), "lexicon": load_lexicon()}

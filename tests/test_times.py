@@ -1,6 +1,6 @@
 """Times with a precision: intervals, bounds, gaps, zones and tweet ids."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given
@@ -19,7 +19,7 @@ from helpers.times import (
 )
 
 VANCOUVER = get_zone("America/Vancouver")
-UTC = timezone.utc
+UTC = UTC
 
 
 def utc(*args) -> datetime:

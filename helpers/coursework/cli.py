@@ -145,7 +145,8 @@ def positive_number(text: str) -> float:
 
 def generate(args) -> int:
     # imported when the command runs, so that `casework --help` stays quick (#23)
-    from .source import SourceError, release as build
+    from .source import SourceError
+    from .source import release as build
 
     if args.command in DEPRECATED_NAMES:
         print(f"casework: `casework {args.command}` is now `casework {DEPRECATED_NAMES[args.command]}`; "
@@ -198,7 +199,8 @@ def grade(args) -> int:
 
 def review(args) -> int:
     # imported when the command runs, so that `casework --help` stays quick (#23)
-    from .review import ReviewError, review as ask, rewrite_outputs
+    from .review import ReviewError, rewrite_outputs
+    from .review import review as ask
     from .source import SourceError
 
     try:

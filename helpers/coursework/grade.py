@@ -40,9 +40,9 @@ from ..case import Case, load_case
 from ..errors import CaseDataError, OutputFolderError, UnknownCaseError
 from ..files import PRIVATE, atomic_write, output_folder
 from ..paths import CASES_DIR, PACKAGE_DIR
+from . import isolation
 from .answers import Recorded
 from .checks import grade_answer
-from . import isolation
 from .execute import Execution, Executor, Limits, execution_status
 from .identity import Owner, decide, owner_of, written_ids
 from .intake import DEFAULT_ID_COLUMN, Intake, IntakeError, Roster, Submission, collect, parse_notebook, read_roster

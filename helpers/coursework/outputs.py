@@ -22,8 +22,18 @@ from matplotlib.figure import Figure
 
 from ..files import GROUP, PRIVATE, atomic_write
 from .intake import ROSTER_COLUMNS, Roster
+from .manual import (
+    MANUAL_FILE,
+    REVIEW_PAGE,
+    RUN_FILE,
+    ManualEntry,
+    ReviewError,
+    apply_sheet,
+    read_sheet,
+    sheet_rows,
+    text_questions,
+)
 from .results import STATUSES, QuestionResult, SubmissionResult
-from .manual import MANUAL_FILE, REVIEW_PAGE, RUN_FILE, ManualEntry, ReviewError, apply_sheet, read_sheet, sheet_rows, text_questions
 
 _FORMULA = re.compile(r"^[=+\-@\t\r]")
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")

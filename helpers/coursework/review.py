@@ -14,11 +14,20 @@ from pathlib import Path
 
 from ..files import GROUP, atomic_write
 from .intake import IntakeError, read_roster
-from .manual import MANUAL_FILE, RUN_FILE, ManualEntry, ReviewError, text_questions, answer_digest, apply_sheet, read_sheet, sheet_rows
+from .manual import (
+    MANUAL_FILE,
+    RUN_FILE,
+    ManualEntry,
+    ReviewError,
+    answer_digest,
+    apply_sheet,
+    read_sheet,
+    sheet_rows,
+    text_questions,
+)
 from .outputs import csv_text, write_outputs
 from .results import SubmissionResult
 from .source import load_key
-
 
 # --------------------------------------------------------------------------- casework review
 

@@ -156,10 +156,9 @@ def apply_rubric(text: str, rubric: Rubric, case: Case) -> list[CriterionResult]
         elif kind == "cue_with":
             first, second = _categories(value, kind)
             sentences = split_sentences(text)
-
-            def where(category):
-                return {i for i, (a, b) in enumerate(sentences) for m in _matches(text, category, rubric, case) if a <= m.start < b}
-            evidence = [] if where(first) & where(second) else [f"no sentence has both {first} and {second}"]
+            first_in, second_in = ({i for i, (a, b) in enumerate(sentences) for m in _matches(text, category, rubric, case) if a <= m.start < b}
+                                   for category in (first, second))
+            evidence = [] if first_in & second_in else [f"no sentence has both {first} and {second}"]
         elif kind == "no_cue":
             evidence = [f"\"{_sentence_of(text, m.start)}\": {m.text!r}" for m in _matches(text, value, rubric, case)]
         elif kind == "length":

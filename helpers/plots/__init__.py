@@ -10,7 +10,15 @@ Each figure is to be had from here: ``from helpers.plots import plot_timeline``.
 from __future__ import annotations
 
 from .statements import plot_category_rates, plot_stance_matrix
-from .timelines import busiest_window, case_period, plot_busiest_window, plot_milestones, plot_relative_timelines, plot_timeline, quantity_series
+from .timelines import (
+           busiest_window,
+           case_period,
+           plot_busiest_window,
+           plot_milestones,
+           plot_relative_timelines,
+           plot_timeline,
+           quantity_series,
+)
 
 __all__ = ["busiest_window", "case_period", "plot_busiest_window", "plot_category_rates", "plot_milestones", "plot_relative_timelines",
            "plot_stance_matrix", "plot_timeline", "quantity_series"]

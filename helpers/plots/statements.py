@@ -10,8 +10,19 @@ import pandas as pd
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch
 
-from .figure import (CATEGORY_BAR_COLOURS, DARK_GREY, MIN_FONT_PT, NEUTRAL_SAMPLE, OKABE_ITO, add_key, count_key_lines, decorate, house_style,
-                     new_figure, wrap)
+from .figure import (
+    CATEGORY_BAR_COLOURS,
+    DARK_GREY,
+    MIN_FONT_PT,
+    NEUTRAL_SAMPLE,
+    OKABE_ITO,
+    add_key,
+    count_key_lines,
+    decorate,
+    house_style,
+    new_figure,
+    wrap,
+)
 
 
 def plot_category_rates(comparison: pd.DataFrame, categories=None, ax=None, title: str = "Lexicon matches per 100 words"):

@@ -16,8 +16,21 @@ from matplotlib.patches import Patch
 from ..case import Case
 from ..queries import timeline_order, when
 from ..times import get_zone
-from .figure import (KIND_COLOURS, LABEL_WIDTH, LINE_INCHES, MIN_FONT_PT, NEUTRAL_SAMPLE, OKABE_ITO, ROW_GAP, add_key, count_key_lines,
-                     decorate, house_style, new_figure, wrap)
+from .figure import (
+    KIND_COLOURS,
+    LABEL_WIDTH,
+    LINE_INCHES,
+    MIN_FONT_PT,
+    NEUTRAL_SAMPLE,
+    OKABE_ITO,
+    ROW_GAP,
+    add_key,
+    count_key_lines,
+    decorate,
+    house_style,
+    new_figure,
+    wrap,
+)
 
 
 def case_period(case: Case) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -285,7 +298,7 @@ def _mark_company_events(ax, key, case: Case, first: pd.Timestamp, last: pd.Time
     # numbered from left to right, as drawn (ties: timeline order)
     marked = timeline_order(events[inside]).assign(_middle=middle[inside]).sort_values("_middle", kind="stable").drop(columns="_middle")
     handles = []
-    for number, (event_id, event) in enumerate(marked.iterrows(), start=1):
+    for number, (_, event) in enumerate(marked.iterrows(), start=1):
         x = mdates.date2num(event["start"] + (event["end"] - event["start"]) / 2)
         colour = KIND_COLOURS[event["kind"]]
         ax.axvline(x, color=colour, linestyle=":", linewidth=1.4)
