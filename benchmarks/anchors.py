@@ -35,7 +35,9 @@ def _form_and_value(spec: dict) -> str:
     kind, name = spec["kind"], spec["id"]
     tolerance = spec.get("tolerance", 0)
     if kind == "number":
-        lines = [f"assert isinstance(answer, numbers.Real) and not isinstance(answer, (bool, numpy.bool_)), '{name}: give a number'"]
+        lines = [
+            f"assert isinstance(answer, numbers.Real) and not isinstance(answer, (bool, numpy.bool_)), '{name}: give a number'"
+        ]
         if spec.get("minimum") is not None:
             lines.append(f"assert answer >= {spec['minimum']!r}, '{name}: out of range'")
         if spec.get("maximum") is not None:
@@ -51,8 +53,12 @@ def _form_and_value(spec: dict) -> str:
     elif kind == "category":
         lines = [f"assert isinstance(answer, str), '{name}: give one of the choices, as text'"]
         if spec.get("choices"):
-            lines.append(f"assert answer.strip().casefold() in {sorted(c.casefold() for c in spec['choices'])!r}, '{name}: not one of the choices'")
-        lines.append(f"assert answer.strip().casefold() == str(expected(case, variant)).strip().casefold(), '{name}: not the expected choice'")
+            lines.append(
+                f"assert answer.strip().casefold() in {sorted(c.casefold() for c in spec['choices'])!r}, '{name}: not one of the choices'"
+            )
+        lines.append(
+            f"assert answer.strip().casefold() == str(expected(case, variant)).strip().casefold(), '{name}: not the expected choice'"
+        )
     elif kind == "set":
         lines = [
             f"assert isinstance(answer, (list, tuple, set, frozenset)) and all(isinstance(v, str) for v in answer), '{name}: give a list of ids'",
@@ -69,26 +75,30 @@ def _form_and_value(spec: dict) -> str:
             f"assert any(start < b and a < start + len(quote) for a, b in found['accept']), '{name}: not what the question asks for'",
         ]
     else:
-        raise ValueError(f"question {name}: a {kind!r} question is not checked by assertions (the anchors can grade {', '.join(ASSERTED_KINDS)})")
+        raise ValueError(
+            f"question {name}: a {kind!r} question is not checked by assertions (the anchors can grade {', '.join(ASSERTED_KINDS)})"
+        )
     return "\n".join(lines)
 
 
 def test_function(exercise: str, spec: dict) -> str:
     """``def test_qN(qN, student_id)``: the key's check for one question as assertions."""
     name = spec["id"]
-    body = "\n".join([
-        "import numbers",
-        "import numpy",
-        "from helpers import load_case",
-        "from helpers.coursework.variants import assign",
-        "",
-        spec["code"].strip(),
-        "",
-        "case = load_case()",
-        f"variant = assign({exercise!r}, student_id, case)",
-        f"answer = {name}",
-        _form_and_value(spec),
-    ])
+    body = "\n".join(
+        [
+            "import numbers",
+            "import numpy",
+            "from helpers import load_case",
+            "from helpers.coursework.variants import assign",
+            "",
+            spec["code"].strip(),
+            "",
+            "case = load_case()",
+            f"variant = assign({exercise!r}, student_id, case)",
+            f"answer = {name}",
+            _form_and_value(spec),
+        ]
+    )
     doc = f'"""{name} ({spec["kind"]}, {spec["points"]} point(s)): the check of coursework/keys/{exercise}.json as assertions."""'
     return f"def test_{name}({name}, student_id):\n" + textwrap.indent(doc + "\n" + body, "    ") + "\n"
 
@@ -97,7 +107,14 @@ def test_function(exercise: str, spec: dict) -> str:
 
 
 def _nbgrader_meta(grade_id: str, *, solution: bool = False, grade: bool = False, points: float | None = None) -> dict:
-    meta = {"grade": grade, "grade_id": grade_id, "locked": not solution, "schema_version": 3, "solution": solution, "task": False}
+    meta = {
+        "grade": grade,
+        "grade_id": grade_id,
+        "locked": not solution,
+        "schema_version": 3,
+        "solution": solution,
+        "task": False,
+    }
     if points is not None:
         meta["points"] = points
     return meta
@@ -108,15 +125,21 @@ def nbgrader_source(exercise: str) -> nbformat.NotebookNode:
     key = load_key(exercise)
     specs = {q["id"]: q for q in key["questions"]}
     master = nbformat.read(SOURCE_DIR / f"{exercise}.ipynb", as_version=4)
-    notebook = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
-                                                  "language_info": {"name": "python"}})
+    notebook = nbformat.v4.new_notebook(
+        metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+            "language_info": {"name": "python"},
+        }
+    )
     for index, cell in enumerate(master.cells):
         casework = cell.metadata.get("casework", {})
         tags = cell.metadata.get("tags", [])
         if "checks" in tags:
             spec = specs[casework["question"]]
             source = f"### BEGIN HIDDEN TESTS\n{test_function(exercise, spec)}\ntest_{spec['id']}({spec['id']}, student_id)\n### END HIDDEN TESTS"
-            new = nbformat.v4.new_code_cell(source, metadata={"nbgrader": _nbgrader_meta(f"test_{spec['id']}", grade=True, points=spec["points"])})
+            new = nbformat.v4.new_code_cell(
+                source, metadata={"nbgrader": _nbgrader_meta(f"test_{spec['id']}", grade=True, points=spec["points"])}
+            )
         elif cell.cell_type == "code":
             new = nbformat.v4.new_code_cell(cell.source, metadata={"tags": list(tags)} if tags else {})
             if "question" in casework:
@@ -131,7 +154,9 @@ def nbgrader_source(exercise: str) -> nbformat.NotebookNode:
 def nbgrader_course(exercise: str, root: Path) -> Path:
     """An nbgrader course folder with the exercise generated for release; returns the release notebook."""
     root.mkdir(parents=True, exist_ok=True)
-    (root / "nbgrader_config.py").write_text('c = get_config()\nc.CourseDirectory.course_id = "casework-anchors"\n', encoding="utf-8")
+    (root / "nbgrader_config.py").write_text(
+        'c = get_config()\nc.CourseDirectory.course_id = "casework-anchors"\n', encoding="utf-8"
+    )
     source = root / "source" / exercise / f"{exercise}.ipynb"
     source.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nbgrader_source(exercise), source)
@@ -165,8 +190,10 @@ def nbgrader_scores(root: Path, exercise: str, student_ids: list[str]) -> dict[s
 
 def otter_test_file(exercise: str, spec: dict) -> str:
     """An otter-grader exception-based test file for one question (hidden, like all of ours)."""
-    return (f'OK_FORMAT = False\n\nfrom otter.test_files import test_case\n\nname = "{spec["id"]}"\npoints = {spec["points"]!r}\n\n\n'
-            f"@test_case(points={spec['points']!r}, hidden=True)\n{test_function(exercise, spec)}")
+    return (
+        f'OK_FORMAT = False\n\nfrom otter.test_files import test_case\n\nname = "{spec["id"]}"\npoints = {spec["points"]!r}\n\n\n'
+        f"@test_case(points={spec['points']!r}, hidden=True)\n{test_function(exercise, spec)}"
+    )
 
 
 def otter_autograder(exercise: str, target: Path) -> Path:

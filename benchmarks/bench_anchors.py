@@ -71,20 +71,28 @@ MEMORY_TARGET_MIB = 300  # the grader's peak memory per worker
 #: Hostile fixtures a class is mixed with: all of tests/submissions/wording/ but those that wait for
 #: a time limit by design (they cost the instructor's --cell-timeout, not the grader's speed) and
 #: those whose placeholders only the sandbox test fills in.
+# fmt: off
 WAITS_FOR_A_LIMIT = {"graded-with-errors.infinite-loop", "graded-with-errors.sleep", "timed-out.slow-cells",
                      "kernel-died.ignores-the-interrupt"}
+# fmt: on
 #: One class's mix, repeated to fill the batch. Hostile kinds are expected to score differently.
+# fmt: off
 CYCLE = ("correct", "partly-right", "wrong", "correct", "blank", "partly-wrong", "correct", "error-in-every-cell", "wrong",
          "forged-answer-objects", "correct", "kernel-dies")
+# fmt: on
 HOSTILE = {"forged-answer-objects", "kernel-dies"}
 HOSTILE_FIXTURES = PROJECT / "tests" / "submissions" / "wording"
 PROFILE_NOTE = "anchors-profile.md"  # written by hand from a profile when a target is missed
 FORGED = {
     "number": "class Forged{n}(float):\n    def __sub__(self, other):\n        return 0.0\n\n\n{q} = Forged{n}({value!r})",
-    "category": ("class Forged{n}(str):\n    __hash__ = str.__hash__\n\n    def strip(self, *chars):\n        return self\n\n"
-                 "    def casefold(self):\n        return self\n\n    def __eq__(self, other):\n        return True\n\n\n{q} = Forged{n}({value!r})"),
-    "span": ("class Forged{n}(str):\n    def strip(self, *chars):\n        return self\n\n    def split(self, *args):\n        return [self]\n\n"
-             "    def __len__(self):\n        return 10**6\n\n\n{q} = Forged{n}({value!r})"),
+    "category": (
+        "class Forged{n}(str):\n    __hash__ = str.__hash__\n\n    def strip(self, *chars):\n        return self\n\n"
+        "    def casefold(self):\n        return self\n\n    def __eq__(self, other):\n        return True\n\n\n{q} = Forged{n}({value!r})"
+    ),
+    "span": (
+        "class Forged{n}(str):\n    def strip(self, *chars):\n        return self\n\n    def split(self, *args):\n        return [self]\n\n"
+        "    def __len__(self):\n        return 10**6\n\n\n{q} = Forged{n}({value!r})"
+    ),
 }
 
 
@@ -98,7 +106,9 @@ def _literal(spec: dict, value) -> str:
     return f"{spec['id']} = {value!r}"
 
 
-def student_answers(exercise: str, kind: str, student_id: str, case, key: dict, checks: dict, reference: dict[str, str]) -> dict[str, str]:
+def student_answers(
+    exercise: str, kind: str, student_id: str, case, key: dict, checks: dict, reference: dict[str, str]
+) -> dict[str, str]:
     """The answer cells of one submission of ``kind``, as source text (the same in all three forms)."""
     variant = assign(exercise, student_id, case)
     specs = key["questions"]
@@ -141,7 +151,9 @@ def material(exercise: str) -> tuple[dict, dict, object, dict[str, str]]:
     """The exercise's key, its compiled checks, the built-in case, and the reference solution's answer cells."""
     key = load_key(exercise)
     solution, _ = build(exercise, keep_solutions=True)
-    reference = {c.metadata["casework"]["question"]: c.source for c in solution.cells if "question" in c.metadata.get("casework", {})}
+    reference = {
+        c.metadata["casework"]["question"]: c.source for c in solution.cells if "question" in c.metadata.get("casework", {})
+    }
     return key, compile_checks(key), load_case(), reference
 
 
@@ -157,8 +169,11 @@ def make_batch(exercise: str, size: int, workdir: Path) -> list[dict]:
         kind = CYCLE[number % len(CYCLE)]
         student_id = f"s{number + 1:03d}"
         answers = student_answers(exercise, kind, student_id, case, key, checks, reference)
-        for folder, release in ((workdir / "casework" / "submissions", ours_release), (workdir / "otter" / "submissions", ours_release),
-                                (course / "submitted" / student_id / exercise, nbgrader_release)):
+        for folder, release in (
+            (workdir / "casework" / "submissions", ours_release),
+            (workdir / "otter" / "submissions", ours_release),
+            (course / "submitted" / student_id / exercise, nbgrader_release),
+        ):
             folder.mkdir(parents=True, exist_ok=True)
             name = f"{exercise}.ipynb" if folder.name == exercise else f"{student_id}.ipynb"
             nbformat.write(anchors.fill(release, student_id, answers), folder / name)
@@ -186,7 +201,9 @@ PEAKS: dict[tuple[str, int, str], list[dict]] = {}  # (pool or cold, workers, ex
 LOG = sys.stderr  # where the graders' own output goes (a log file named at the end; set in main)
 
 
-def run_grader(folder: Path, exercise: str, out: Path, workers: int, cold: bool = False, executor: str = "threads") -> tuple[float, dict]:
+def run_grader(
+    folder: Path, exercise: str, out: Path, workers: int, cold: bool = False, executor: str = "threads"
+) -> tuple[float, dict]:
     """Grade ``folder`` in a process of its own, as ``casework grade`` does; wall time and peak memory.
 
     The process runs :func:`grade_one_batch` (below): ``grade_batch`` with the command's options,
@@ -196,8 +213,20 @@ def run_grader(folder: Path, exercise: str, out: Path, workers: int, cold: bool 
     hosts, kernels, Dask's processes): the sum of PSS (each shared page split among the processes
     that share it, so a forked kernel is not charged for the host's pages) and of RSS.
     """
-    command = [sys.executable, str(Path(__file__).resolve()), "--grade-batch", str(folder), "--grade-out", str(out),
-               "--exercise", exercise, "--workers", str(workers), "--executor", executor] + (["--cold"] if cold else [])
+    command = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--grade-batch",
+        str(folder),
+        "--grade-out",
+        str(out),
+        "--exercise",
+        exercise,
+        "--workers",
+        str(workers),
+        "--executor",
+        executor,
+    ] + (["--cold"] if cold else [])
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak = {"pss": 0, "rss": 0}
@@ -216,7 +245,9 @@ def run_grader(folder: Path, exercise: str, out: Path, workers: int, cold: bool 
 def grade_one_batch(folder: Path, exercise: str, out: Path, workers: int, executor: str, cold: bool) -> int:
     from helpers.coursework.grade import Options, grade_batch
 
-    options = Options(workers=workers, progress=False, executor=executor, warm_kernels=not cold, require_isolation=os.geteuid() == 0)
+    options = Options(
+        workers=workers, progress=False, executor=executor, warm_kernels=not cold, require_isolation=os.geteuid() == 0
+    )
     rows = grade_batch(folder, exercise, out, options)
     return 0 if all(row.final for row in rows) else 1
 
@@ -263,8 +294,16 @@ def grade_otter(exercise: str, workdir: Path, run: int, students: list[dict]) ->
     for student in students:
         out = workdir / "otter" / f"results-{run}" / student["student_id"]
         out.mkdir(parents=True)
-        command = [_command("otter"), "run", "-a", str(workdir / "otter" / "autograder.zip"), "-o", str(out), "--no-logo",
-                   str(workdir / "otter" / "submissions" / f"{student['student_id']}.ipynb")]
+        command = [
+            _command("otter"),
+            "run",
+            "-a",
+            str(workdir / "otter" / "autograder.zip"),
+            "-o",
+            str(out),
+            "--no-logo",
+            str(workdir / "otter" / "submissions" / f"{student['student_id']}.ipynb"),
+        ]
         started = time.perf_counter()
         subprocess.run(command, capture_output=True, text=True, cwd=out, check=False)  # non-zero when the kernel died: no results
         seconds += time.perf_counter() - started
@@ -272,8 +311,12 @@ def grade_otter(exercise: str, workdir: Path, run: int, students: list[dict]) ->
     return seconds, scores
 
 
-RUNNERS = {"casework": grade_casework, "casework-cold": lambda *args: grade_casework(*args, cold=True), "nbgrader": grade_nbgrader,
-           "otter": grade_otter}
+RUNNERS = {
+    "casework": grade_casework,
+    "casework-cold": lambda *args: grade_casework(*args, cold=True),
+    "nbgrader": grade_nbgrader,
+    "otter": grade_otter,
+}
 
 
 # --------------------------------------------------------------------------- a class of 200
@@ -324,34 +367,67 @@ def grade_class(exercise: str, size: int, workers: int, workdir: Path) -> list[d
     same = books["threads"] == books["dask"]
     mix = f"{size - hostile} honest, {hostile} hostile fixtures"
     return [
-        {"measure": f"class of {size} ({mix}), {workers} workers, threads, isolation {isolation_mode()}",
-         "value": f"{times['threads']:.1f} s", "ratio": times["threads"] / CLASS_TARGET_SECONDS, "target": f"<= 1x ({CLASS_TARGET_SECONDS} s)"},
-        {"measure": f"the same class, {workers} workers, Dask local cluster", "value": f"{times['dask']:.1f} s",
-         "ratio": times["dask"] / times["threads"], "target": ""},
-        {"measure": "Dask gradebook against the threads gradebook", "value": "identical" if same else "DIFFERENT", "ratio": "",
-         "target": "identical"},
-        {"measure": "the class's statuses", "value": ", ".join(f"{n} {s}" for s, n in sorted(statuses.items())), "ratio": "", "target": ""},
+        {
+            "measure": f"class of {size} ({mix}), {workers} workers, threads, isolation {isolation_mode()}",
+            "value": f"{times['threads']:.1f} s",
+            "ratio": times["threads"] / CLASS_TARGET_SECONDS,
+            "target": f"<= 1x ({CLASS_TARGET_SECONDS} s)",
+        },
+        {
+            "measure": f"the same class, {workers} workers, Dask local cluster",
+            "value": f"{times['dask']:.1f} s",
+            "ratio": times["dask"] / times["threads"],
+            "target": "",
+        },
+        {
+            "measure": "Dask gradebook against the threads gradebook",
+            "value": "identical" if same else "DIFFERENT",
+            "ratio": "",
+            "target": "identical",
+        },
+        {
+            "measure": "the class's statuses",
+            "value": ", ".join(f"{n} {s}" for s, n in sorted(statuses.items())),
+            "ratio": "",
+            "target": "",
+        },
     ]
 
 
 def import_tax() -> list[dict]:
     """What importing nbformat costs a fresh process, and rfc3987_syntax's share (jsonschema loads it when installed)."""
-    done = subprocess.run([sys.executable, "-X", "importtime", "-c", "import nbformat"], capture_output=True, text=True, check=True)
-    cumulative = {line.split("|")[2].strip(): int(line.split("|")[1]) for line in done.stderr.splitlines() if line.count("|") == 2
-                  and line.split("|")[1].strip().isdigit()}
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "import nbformat"], capture_output=True, text=True, check=True
+    )
+    cumulative = {
+        line.split("|")[2].strip(): int(line.split("|")[1])
+        for line in done.stderr.splitlines()
+        if line.count("|") == 2 and line.split("|")[1].strip().isdigit()
+    }
     nbformat_us, syntax_us = cumulative.get("nbformat", 0), cumulative.get("rfc3987_syntax", 0)
-    return [{"measure": "import nbformat in a fresh process (grader and each sandbox worker; never a kernel)",
-             "value": f"{nbformat_us / 1e6:.2f} s, of which rfc3987_syntax {syntax_us / 1e6:.2f} s", "ratio": "", "target": ""}]
+    return [
+        {
+            "measure": "import nbformat in a fresh process (grader and each sandbox worker; never a kernel)",
+            "value": f"{nbformat_us / 1e6:.2f} s, of which rfc3987_syntax {syntax_us / 1e6:.2f} s",
+            "ratio": "",
+            "target": "",
+        }
+    ]
 
 
 def memory_rows() -> list[dict]:
     rows = []
     for (path, workers, executor), peaks in sorted(PEAKS.items()):
         pss, rss = max(p["pss"] for p in peaks) / 2**20, max(p["rss"] for p in peaks) / 2**20
-        rows.append({"measure": f"grader's peak memory, {'pool' if path == 'pool' else 'cold kernels'}, {workers} worker(s), {executor} "
-                                "(whole process tree; PSS, and RSS which counts shared pages once per process)",
-                     "value": f"{pss / workers:.0f} MiB per worker (PSS; RSS {rss / workers:.0f})",
-                     "ratio": pss / workers / MEMORY_TARGET_MIB, "target": f"<= 1x ({MEMORY_TARGET_MIB} MiB)"})
+        rows.append(
+            {
+                "measure": f"grader's peak memory, {'pool' if path == 'pool' else 'cold kernels'}, {workers} worker(s), {executor} "
+                "(whole process tree; PSS, and RSS which counts shared pages once per process)",
+                "value": f"{pss / workers:.0f} MiB per worker (PSS; RSS {rss / workers:.0f})",
+                "ratio": pss / workers / MEMORY_TARGET_MIB,
+                "target": f"<= 1x ({MEMORY_TARGET_MIB} MiB)",
+            }
+        )
     return rows
 
 
@@ -363,7 +439,7 @@ def measure(exercise: str, size: int, repeats: int, workdir: Path) -> tuple[list
     seconds: dict[str, list[float]] = {name: [] for name in GRADERS}
     scores: dict[str, list[dict]] = {name: [] for name in GRADERS}
     for run in range(repeats):
-        order = GRADERS[run % len(GRADERS):] + GRADERS[:run % len(GRADERS)]  # interleaved, rotated: drift hits all alike
+        order = GRADERS[run % len(GRADERS) :] + GRADERS[: run % len(GRADERS)]  # interleaved, rotated: drift hits all alike
         for name in order:
             took, found = RUNNERS[name](exercise, workdir, run, students)
             seconds[name].append(took)
@@ -381,7 +457,9 @@ def agreement(students: list[dict], scores: dict[str, list[dict]]) -> tuple[list
         table.append(row)
         for name in GRADERS:
             if len({runs.get(sid) for runs in scores[name]}) > 1:
-                problems.append(f"{sid}: {name} gave different scores in different runs: {[runs.get(sid) for runs in scores[name]]}")
+                problems.append(
+                    f"{sid}: {name} gave different scores in different runs: {[runs.get(sid) for runs in scores[name]]}"
+                )
         if student["kind"] not in HOSTILE and len({row[name] for name in GRADERS}) > 1:
             problems.append(f"{sid} ({student['kind']}): " + ", ".join(f"{name} {row[name]}" for name in GRADERS))
     return table, problems
@@ -401,21 +479,60 @@ def report(exercise: str, students, seconds, scores, out: Path, started_load: fl
     versions = {name: importlib.metadata.version(name) for name in ("nbgrader", "otter-grader", "papermill", "nbclient")}
     on = "isolation on" if os.geteuid() == 0 else "ISOLATION OFF: not root"
     rows = [
-        {"measure": f"casework grade, warm kernel pool, per submission ({exercise}, {size} mixed, 1 worker, {on})",
-         "value": f"{per['casework']:.2f} s", "ratio": "", "target": ""},
-        {"measure": "casework grade, cold kernels (a fresh kernel host per submission), per submission",
-         "value": f"{per['casework-cold']:.2f} s", "ratio": "", "target": ""},
-        {"measure": f"nbgrader {versions['nbgrader']} autograde, per submission", "value": f"{per['nbgrader']:.2f} s", "ratio": "", "target": ""},
-        {"measure": f"otter-grader {versions['otter-grader']} otter run, per submission", "value": f"{per['otter']:.2f} s", "ratio": "", "target": ""},
-        {"measure": "speed-up from the pool (cold / pool)", "value": f"{per['casework-cold']:.2f} s / {per['casework']:.2f} s",
-         "ratio": per["casework-cold"] / per["casework"], "target": ""},
-        {"measure": "speed-up over nbgrader (its time / ours)", "value": f"{per['nbgrader']:.2f} s / {per['casework']:.2f} s",
-         "ratio": per["nbgrader"] / per["casework"], "target": f">= {TARGETS['nbgrader']:g}x"},
-        {"measure": "speed-up over otter-grader (its time / ours)", "value": f"{per['otter']:.2f} s / {per['casework']:.2f} s",
-         "ratio": per["otter"] / per["casework"], "target": f">= {TARGETS['otter']:g}x"},
-        {"measure": "cold kernels against nbgrader (its time / cold)", "value": f"{per['nbgrader']:.2f} s / {per['casework-cold']:.2f} s",
-         "ratio": per["nbgrader"] / per["casework-cold"], "target": ""},
-        {"measure": "same score from all four, non-hostile submissions", "value": f"{agreeing} of {len(honest)}", "ratio": "", "target": "all"},
+        {
+            "measure": f"casework grade, warm kernel pool, per submission ({exercise}, {size} mixed, 1 worker, {on})",
+            "value": f"{per['casework']:.2f} s",
+            "ratio": "",
+            "target": "",
+        },
+        {
+            "measure": "casework grade, cold kernels (a fresh kernel host per submission), per submission",
+            "value": f"{per['casework-cold']:.2f} s",
+            "ratio": "",
+            "target": "",
+        },
+        {
+            "measure": f"nbgrader {versions['nbgrader']} autograde, per submission",
+            "value": f"{per['nbgrader']:.2f} s",
+            "ratio": "",
+            "target": "",
+        },
+        {
+            "measure": f"otter-grader {versions['otter-grader']} otter run, per submission",
+            "value": f"{per['otter']:.2f} s",
+            "ratio": "",
+            "target": "",
+        },
+        {
+            "measure": "speed-up from the pool (cold / pool)",
+            "value": f"{per['casework-cold']:.2f} s / {per['casework']:.2f} s",
+            "ratio": per["casework-cold"] / per["casework"],
+            "target": "",
+        },
+        {
+            "measure": "speed-up over nbgrader (its time / ours)",
+            "value": f"{per['nbgrader']:.2f} s / {per['casework']:.2f} s",
+            "ratio": per["nbgrader"] / per["casework"],
+            "target": f">= {TARGETS['nbgrader']:g}x",
+        },
+        {
+            "measure": "speed-up over otter-grader (its time / ours)",
+            "value": f"{per['otter']:.2f} s / {per['casework']:.2f} s",
+            "ratio": per["otter"] / per["casework"],
+            "target": f">= {TARGETS['otter']:g}x",
+        },
+        {
+            "measure": "cold kernels against nbgrader (its time / cold)",
+            "value": f"{per['nbgrader']:.2f} s / {per['casework-cold']:.2f} s",
+            "ratio": per["nbgrader"] / per["casework-cold"],
+            "target": "",
+        },
+        {
+            "measure": "same score from all four, non-hostile submissions",
+            "value": f"{agreeing} of {len(honest)}",
+            "ratio": "",
+            "target": "all",
+        },
         *extra,
     ]
     notes = [
@@ -429,22 +546,30 @@ def report(exercise: str, students, seconds, scores, out: Path, started_load: fl
         "The class, the Dask rows and memory: see the rows above (memory is sampled every 0.2 s over the grader's "
         "whole process tree). Load average "
         f"{started_load:.2f} at the start and {os.getloadavg()[0]:.2f} at the end. Versions: "
-        + ", ".join(f"{k} {v}" for k, v in versions.items()) + ".",
+        + ", ".join(f"{k} {v}" for k, v in versions.items())
+        + ".",
         "",
         f"Our isolation in this run: {isolation}.",
         "",
-        "Seconds per run (whole batch): " + "; ".join(f"{name} " + ", ".join(f"{s:.1f}" for s in seconds[name]) for name in GRADERS) + ".",
+        "Seconds per run (whole batch): "
+        + "; ".join(f"{name} " + ", ".join(f"{s:.1f}" for s in seconds[name]) for name in GRADERS)
+        + ".",
         "",
         "## Scores, submission by submission (first run)",
         "",
         "| student | kind | casework | casework, cold | nbgrader | otter |",
         "|---|---|---|---|---|---|",
-        *[f"| {r['student_id']} | {r['kind']}{' (hostile)' if r['kind'] in HOSTILE else ''} | {_score(r['casework'])} | "
-          f"{_score(r['casework-cold'])} | {_score(r['nbgrader'])} | {_score(r['otter'])} |" for r in table],
+        *[
+            f"| {r['student_id']} | {r['kind']}{' (hostile)' if r['kind'] in HOSTILE else ''} | {_score(r['casework'])} | "
+            f"{_score(r['casework-cold'])} | {_score(r['nbgrader'])} | {_score(r['otter'])} |"
+            for r in table
+        ],
         "",
-        ("Hostile kinds are expected to differ: `forged-answer-objects` gives wrong answers as objects that compare equal to "
-         "anything (the anchors' tests run in the student's kernel and accept them; ours reads the plain values out of the "
-         "kernel); `kernel-dies` exits the kernel after answering the first question (ours grades what was recorded)."),
+        (
+            "Hostile kinds are expected to differ: `forged-answer-objects` gives wrong answers as objects that compare equal to "
+            "anything (the anchors' tests run in the student's kernel and accept them; ours reads the plain values out of the "
+            "kernel); `kernel-dies` exits the kernel after answering the first question (ours grades what was recorded)."
+        ),
     ]
     if problems:
         notes += ["", "Disagreements:", "", *[f"- {p}" for p in problems]]
@@ -493,10 +618,14 @@ def figure(per: dict, seconds: dict, size: int, path: Path) -> None:
 def main(argv=None) -> int:
     global LOG
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--exercise", default="wording", help="an exercise whose questions are all number, interval, category, set or span")
+    parser.add_argument(
+        "--exercise", default="wording", help="an exercise whose questions are all number, interval, category, set or span"
+    )
     parser.add_argument("--submissions", type=int, default=24, help="batch size (default 24: two classes of the 12-kind mix)")
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--class-size", type=int, default=200, help="the class graded with --class-workers, threads and Dask (0: none)")
+    parser.add_argument(
+        "--class-size", type=int, default=200, help="the class graded with --class-workers, threads and Dask (0: none)"
+    )
     parser.add_argument("--class-workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--out", type=Path, default=PROJECT / "benchmarks" / "results")
     parser.add_argument("--keep", type=Path, help="build and grade in this folder and keep it (default: a temporary folder)")
@@ -513,9 +642,12 @@ def main(argv=None) -> int:
         try:
             __import__(module)
         except ImportError:
-            print(f"bench_anchors: {module} is not installed here; run it in the anchors environment:\n  python3 -m venv "
-                  "benchmarks/.anchors-venv && benchmarks/.anchors-venv/bin/pip install -e \".[anchors,scale]\" && "
-                  "benchmarks/.anchors-venv/bin/python benchmarks/bench_anchors.py", file=sys.stderr)
+            print(
+                f"bench_anchors: {module} is not installed here; run it in the anchors environment:\n  python3 -m venv "
+                'benchmarks/.anchors-venv && benchmarks/.anchors-venv/bin/pip install -e ".[anchors,scale]" && '
+                "benchmarks/.anchors-venv/bin/python benchmarks/bench_anchors.py",
+                file=sys.stderr,
+            )
             return 2
     if os.geteuid() != 0:
         print("bench_anchors: not root, so casework grade runs without namespace isolation (the result says so)", file=sys.stderr)
@@ -527,12 +659,19 @@ def main(argv=None) -> int:
         workdir.mkdir(parents=True, exist_ok=True)
         students, seconds, scores = measure(args.exercise, args.submissions, args.repeats, workdir)
         extra = []
-        took, peak = run_grader(workdir / "casework" / "submissions", args.exercise, workdir / "casework" / "grades-2-workers",
-                                workers=2)  # the same batch with two workers: memory per worker, and the speed-up
+        took, peak = run_grader(
+            workdir / "casework" / "submissions", args.exercise, workdir / "casework" / "grades-2-workers", workers=2
+        )  # the same batch with two workers: memory per worker, and the speed-up
         PEAKS.setdefault(("pool", 2, "threads"), []).append(peak)
         one = statistics.median(seconds["casework"])
-        extra.append({"measure": "the same batch, pool, 2 workers (one run; speed-up over 1 worker's median)", "value": f"{took:.1f} s",
-                      "ratio": one / took, "target": ""})
+        extra.append(
+            {
+                "measure": "the same batch, pool, 2 workers (one run; speed-up over 1 worker's median)",
+                "value": f"{took:.1f} s",
+                "ratio": one / took,
+                "target": "",
+            }
+        )
         if args.class_size:
             extra += grade_class(args.exercise, args.class_size, args.class_workers, workdir)
         extra += memory_rows() + import_tax()

@@ -47,11 +47,12 @@ FLOOR_SOURCE = "import pandas, matplotlib.pyplot, ipywidgets, helpers\n"
 # The kernel's own peak (VmHWM of its memory map). Not getrusage's ru_maxrss: Linux carries that
 # over fork and exec, so every kernel reported the benchmark process's size (154 MiB each, floor
 # included, in the first runs).
-RSS_CELL = ("print('peak-rss-kib', next(int(line.split()[1]) for line in open('/proc/self/status') "
-            "if line.startswith('VmHWM:')))")
+RSS_CELL = "print('peak-rss-kib', next(int(line.split()[1]) for line in open('/proc/self/status') if line.startswith('VmHWM:')))"
 HOSTILE = PROJECT / "tests" / "submissions" / "wording"
+# fmt: off
 QUICK_HOSTILE = ["graded.patches-checking-machinery", "graded.forged-answer-outputs", "kernel-died.os-exit", "graded-with-errors.input",
                  "unreadable.not-json", "graded.duplicated-answer-cell", "graded-with-errors.error-in-every-cell", "graded.network-attempt"]
+# fmt: on
 
 
 def with_rss(notebook_path: Path, target: Path) -> Path:
@@ -69,8 +70,14 @@ def run_notebook(path: Path, workdir: Path) -> tuple[float, int]:
     from helpers.runner import unix_socket_kernels
 
     started = time.perf_counter()
-    result = papermill.execute_notebook(str(path), str(workdir / "out.ipynb"), cwd=str(path.parent), progress_bar=False,
-                                        kernel_name="python3", kernel_manager_class=unix_socket_kernels(str(workdir)))
+    result = papermill.execute_notebook(
+        str(path),
+        str(workdir / "out.ipynb"),
+        cwd=str(path.parent),
+        progress_bar=False,
+        kernel_name="python3",
+        kernel_manager_class=unix_socket_kernels(str(workdir)),
+    )
     seconds = time.perf_counter() - started
     text = "".join(o.get("text", "") for o in result.cells[-1].outputs)
     return seconds, int(text.split("peak-rss-kib")[1].split()[0])
@@ -96,11 +103,30 @@ def notebook_costs(repeats: int, workdir: Path) -> list[dict]:
     floor_time, floor_rss = statistics.median(times["floor"]), statistics.median(memory["floor"])
     rows = []
     for name in lessons:
-        rows.append({"measure": f"notebook cost: {name}", "value": f"{statistics.median(times[name]):.2f} s",
-                     "ratio": statistics.median(times[name]) / floor_time, "target": "<= 1.5x floor"})
-        rows.append({"measure": f"kernel peak memory: {name}", "value": f"{statistics.median(memory[name]) / 1024:.1f} MiB",
-                     "ratio": statistics.median(memory[name]) / floor_rss, "target": "<= 1.25x floor"})
-    rows.append({"measure": "floor notebook (imports only)", "value": f"{floor_time:.2f} s, {floor_rss / 1024:.1f} MiB", "ratio": 1.0, "target": ""})
+        rows.append(
+            {
+                "measure": f"notebook cost: {name}",
+                "value": f"{statistics.median(times[name]):.2f} s",
+                "ratio": statistics.median(times[name]) / floor_time,
+                "target": "<= 1.5x floor",
+            }
+        )
+        rows.append(
+            {
+                "measure": f"kernel peak memory: {name}",
+                "value": f"{statistics.median(memory[name]) / 1024:.1f} MiB",
+                "ratio": statistics.median(memory[name]) / floor_rss,
+                "target": "<= 1.25x floor",
+            }
+        )
+    rows.append(
+        {
+            "measure": "floor notebook (imports only)",
+            "value": f"{floor_time:.2f} s, {floor_rss / 1024:.1f} MiB",
+            "ratio": 1.0,
+            "target": "",
+        }
+    )
     return rows
 
 
@@ -131,9 +157,15 @@ def grading(size: int, workdir: Path) -> list[dict]:
     bare = []
     for _ in range(3):
         started = time.perf_counter()
-        papermill.execute_notebook(str(solution), str(workdir / "bare-out.ipynb"), parameters={"student_id": "bench"},
-                                   progress_bar=False, kernel_name="python3", cwd=str(workdir),
-                                   kernel_manager_class=unix_socket_kernels(str(workdir)))  # Unix sockets, as the grader's kernels
+        papermill.execute_notebook(
+            str(solution),
+            str(workdir / "bare-out.ipynb"),
+            parameters={"student_id": "bench"},
+            progress_bar=False,
+            kernel_name="python3",
+            cwd=str(workdir),
+            kernel_manager_class=unix_socket_kernels(str(workdir)),
+        )  # Unix sockets, as the grader's kernels
         bare.append(time.perf_counter() - started)
     # 1 and 2 workers in turn, GRADING_PASSES times each: one pass of either is about a minute on a
     # shared two-CPU machine, and single pairs measured 1.6x to 2.0x; each count is the faster pass
@@ -144,27 +176,61 @@ def grading(size: int, workdir: Path) -> list[dict]:
     for number, (workers, executor) in enumerate(runs):
         out = workdir / f"grades-{workers}-{executor}-{number}"
         started = time.perf_counter()
-        grade_batch(folder, "wording", out, Options(workers=workers, progress=False, cell_timeout=20, timeout=120, executor=executor))
+        grade_batch(
+            folder, "wording", out, Options(workers=workers, progress=False, cell_timeout=20, timeout=120, executor=executor)
+        )
         passes.setdefault((workers, executor), []).append(time.perf_counter() - started)
         books[workers, executor, number] = (out / "gradebook.csv").read_text(encoding="utf-8")
-    print("grading passes, seconds: " + "; ".join(f"{w} worker(s), {e}: {', '.join(f'{t:.1f}' for t in ts)}" for (w, e), ts in passes.items()))
+    print(
+        "grading passes, seconds: "
+        + "; ".join(f"{w} worker(s), {e}: {', '.join(f'{t:.1f}' for t in ts)}" for (w, e), ts in passes.items())
+    )
     seconds = {key: min(ts) for key, ts in passes.items()}
     seconds[1], seconds[2] = seconds[1, "threads"], seconds[2, "threads"]
     per_submission = seconds[1] / size
-    scale_out = [{"measure": "scale-out: Dask local cluster, 2 workers", "value": "distributed not installed (pip install -e '.[scale]')",
-                  "ratio": "", "target": "same grades"}]
+    scale_out = [
+        {
+            "measure": "scale-out: Dask local cluster, 2 workers",
+            "value": "distributed not installed (pip install -e '.[scale]')",
+            "ratio": "",
+            "target": "same grades",
+        }
+    ]
     if (2, "dask") in seconds:
         same = len(set(books.values())) == 1  # every threads pass and the Dask one
-        scale_out = [{"measure": "scale-out: Dask local cluster, 2 workers",
-                      "value": f"{60 * size / seconds[2, 'dask']:.1f} per minute; gradebook {'identical to' if same else 'DIFFERS from'} the threads runs",
-                      "ratio": "", "target": "same grades"}]
+        scale_out = [
+            {
+                "measure": "scale-out: Dask local cluster, 2 workers",
+                "value": f"{60 * size / seconds[2, 'dask']:.1f} per minute; gradebook {'identical to' if same else 'DIFFERS from'} the threads runs",
+                "ratio": "",
+                "target": "same grades",
+            }
+        ]
     return [
-        {"measure": f"grading {size} mixed submissions, 1 worker", "value": f"{60 * size / seconds[1]:.1f} per minute", "ratio": "", "target": ""},
-        {"measure": f"grading {size} mixed submissions, 2 workers", "value": f"{60 * size / seconds[2]:.1f} per minute", "ratio": "", "target": ""},
-        {"measure": "per-submission cost against a bare papermill run (fastest passes)", "value": f"{per_submission:.2f} s vs {min(bare):.2f} s",
-         "ratio": per_submission / min(bare), "target": "<= 1.3x"},
-        {"measure": f"speed-up from 2 workers (best of {GRADING_PASSES} passes each)", "value": f"{seconds[1]:.1f} s -> {seconds[2]:.1f} s",
-         "ratio": seconds[1] / seconds[2], "target": ">= 1.7x"},
+        {
+            "measure": f"grading {size} mixed submissions, 1 worker",
+            "value": f"{60 * size / seconds[1]:.1f} per minute",
+            "ratio": "",
+            "target": "",
+        },
+        {
+            "measure": f"grading {size} mixed submissions, 2 workers",
+            "value": f"{60 * size / seconds[2]:.1f} per minute",
+            "ratio": "",
+            "target": "",
+        },
+        {
+            "measure": "per-submission cost against a bare papermill run (fastest passes)",
+            "value": f"{per_submission:.2f} s vs {min(bare):.2f} s",
+            "ratio": per_submission / min(bare),
+            "target": "<= 1.3x",
+        },
+        {
+            "measure": f"speed-up from 2 workers (best of {GRADING_PASSES} passes each)",
+            "value": f"{seconds[1]:.1f} s -> {seconds[2]:.1f} s",
+            "ratio": seconds[1] / seconds[2],
+            "target": ">= 1.7x",
+        },
     ] + scale_out
 
 
@@ -193,8 +259,12 @@ def write_table(rows: list[dict], out: Path, markdown: str, table: str, title: s
         writer.writeheader()
         writer.writerows({**r, "ratio": f"{r['ratio']:.2f}" if isinstance(r["ratio"], float) else r["ratio"]} for r in rows)
     lines = [f"# {title}", "", f"Machine: {machine()}.", "", "| measure | value | ratio | target |", "|---|---|---|---|"]
-    lines += [f"| {r['measure']} | {r['value']} | {r['ratio']:.2f} | {r['target']} |" if isinstance(r["ratio"], float)
-              else f"| {r['measure']} | {r['value']} | {r['ratio']} | {r['target']} |" for r in rows]
+    lines += [
+        f"| {r['measure']} | {r['value']} | {r['ratio']:.2f} | {r['target']} |"
+        if isinstance(r["ratio"], float)
+        else f"| {r['measure']} | {r['value']} | {r['ratio']} | {r['target']} |"
+        for r in rows
+    ]
     (out / markdown).write_text("\n".join([*lines, "", *notes]).rstrip("\n") + "\n", encoding="utf-8")
     link_companions(out)
 
@@ -218,8 +288,8 @@ def link_companions(out: Path) -> None:
 #: Why a target is missed, from the profiles in profiles.md (keyed by the start of the measure).
 WHY_MISSED = {
     "notebook cost": "the floor only imports; a lesson also renders one or two figures (0.45-0.65 s each, "
-                     "mostly glyph rasterisation in matplotlib 3.11) and runs about ten cells. The wasted draws are "
-                     "gone; what is left is profiled in [profiles.md](profiles.md#notebook-cost).",
+    "mostly glyph rasterisation in matplotlib 3.11) and runs about ten cells. The wasted draws are "
+    "gone; what is left is profiled in [profiles.md](profiles.md#notebook-cost).",
 }
 
 
@@ -246,9 +316,13 @@ def write(rows: list[dict], out: Path) -> None:
         notes += ["", "## Targets missed in this run", ""]
         grouped: dict[str, list[dict]] = {}
         for r in misses:
-            grouped.setdefault(next((start for start in WHY_MISSED if r["measure"].startswith(start)), r["measure"]), []).append(r)
+            grouped.setdefault(next((start for start in WHY_MISSED if r["measure"].startswith(start)), r["measure"]), []).append(
+                r
+            )
         for start, group in grouped.items():
-            figures = ", ".join(f"{r['measure'].removeprefix(start).strip(': ,') or r['measure']} {r['ratio']:.2f}x" for r in group)
+            figures = ", ".join(
+                f"{r['measure'].removeprefix(start).strip(': ,') or r['measure']} {r['ratio']:.2f}x" for r in group
+            )
             notes.append(f"- {start} ({figures}; target {group[0]['target']}): {WHY_MISSED.get(start, 'not yet explained')}")
     write_table(rows, out, "RESULTS.md", "results.csv", "Benchmark results", notes=notes)
     import matplotlib
@@ -289,8 +363,10 @@ def main() -> None:
     show(rows)
     write(rows, args.out)
     print(f"written: {args.out / 'RESULTS.md'}, {args.out / 'results.csv'}, {args.out / 'ratios.png'}")
-    for table, how in (("anchors.csv", "benchmarks/.anchors-venv/bin/python benchmarks/bench_anchors.py (an environment of its own)"),
-                       ("suite.csv", "python benchmarks/bench_suite.py")):
+    for table, how in (
+        ("anchors.csv", "benchmarks/.anchors-venv/bin/python benchmarks/bench_anchors.py (an environment of its own)"),
+        ("suite.csv", "python benchmarks/bench_suite.py"),
+    ):
         path = args.out / table
         if path.exists():  # measured by their own scripts (an environment of their own, or the whole suite): shown, not re-run
             with open(path, newline="", encoding="utf-8") as handle:
@@ -314,8 +390,14 @@ def wording_rate(texts: int) -> list[dict]:
     for name, result in results.items():
         print(f"wording analysis, {name}, every pass, texts/s: {spread(result, texts)}")
     rate, peer = results["ours"]["rate"], results["VADER"]["rate"]
-    return [{"measure": f"wording analysis beside VADER, {texts:,} tweet-length texts, one core (best of {PASSES} passes each)",
-             "value": f"{rate:,.0f} vs {peer:,.0f} texts/s", "ratio": rate / peer, "target": ""}]
+    return [
+        {
+            "measure": f"wording analysis beside VADER, {texts:,} tweet-length texts, one core (best of {PASSES} passes each)",
+            "value": f"{rate:,.0f} vs {peer:,.0f} texts/s",
+            "ratio": rate / peer,
+            "target": "",
+        }
+    ]
 
 
 if __name__ == "__main__":

@@ -37,7 +37,11 @@ def run_suite(durations: int) -> tuple[float, int, str]:
 def parse(output: str) -> tuple[dict[str, int], list[dict]]:
     """The counts of pytest's closing line, and the slowest-durations list."""
     closing = [line for line in output.splitlines() if re.search(r"\d+ (passed|failed)", line) and " in " in line]
-    counts = {kind.rstrip("s") if kind.startswith(("error", "warning")) else kind: int(n) for n, kind in COUNTS.findall(closing[-1])} if closing else {}
+    counts = (
+        {kind.rstrip("s") if kind.startswith(("error", "warning")) else kind: int(n) for n, kind in COUNTS.findall(closing[-1])}
+        if closing
+        else {}
+    )
     slowest = []
     for line in output.splitlines():
         match = SLOW_LINE.match(line.strip())
@@ -58,10 +62,24 @@ def main(argv=None) -> int:
     summary = ", ".join(f"{n} {kind}" for kind, n in counts.items()) or "no closing line (see pytest's output)"
     in_slowest = sum(s["seconds"] for s in slowest)
     rows = [
-        {"measure": "full test suite (python -m pytest), wall time", "value": f"{seconds:.0f} s ({seconds / 60:.1f} min)", "ratio": "", "target": ""},
-        {"measure": "tests", "value": summary + ("" if status == 0 else f"; pytest exit status {status}"), "ratio": "", "target": ""},
-        {"measure": f"the {len(slowest)} slowest test phases together", "value": f"{in_slowest:.0f} s ({in_slowest / seconds:.0%} of the wall time)",
-         "ratio": "", "target": ""},
+        {
+            "measure": "full test suite (python -m pytest), wall time",
+            "value": f"{seconds:.0f} s ({seconds / 60:.1f} min)",
+            "ratio": "",
+            "target": "",
+        },
+        {
+            "measure": "tests",
+            "value": summary + ("" if status == 0 else f"; pytest exit status {status}"),
+            "ratio": "",
+            "target": "",
+        },
+        {
+            "measure": f"the {len(slowest)} slowest test phases together",
+            "value": f"{in_slowest:.0f} s ({in_slowest / seconds:.0%} of the wall time)",
+            "ratio": "",
+            "target": "",
+        },
     ]
     notes = [
         f"How: `{Path(sys.executable).name} benchmarks/bench_suite.py`, which runs `python -m pytest -q --durations={args.durations}` "

@@ -59,8 +59,10 @@ def main(argv=None) -> int:
                 results[label] = [response.ms for response in interact(page, args.interactions)]
             finally:
                 close_notebook(page)
-    print(f"widget response in JupyterLab + headless Chromium, interaction to updated view "
-          f"({args.interactions} timed after {args.warm_up} untimed per widget; target p95 <= {RESPONSE_TARGET_MS} ms):")
+    print(
+        f"widget response in JupyterLab + headless Chromium, interaction to updated view "
+        f"({args.interactions} timed after {args.warm_up} untimed per widget; target p95 <= {RESPONSE_TARGET_MS} ms):"
+    )
     for label, ms in results.items():
         print(f"  {summary(label, ms)}")
     print(f"({time.perf_counter() - began:.0f} s in all)")

@@ -65,7 +65,9 @@ def vader() -> Callable[[list[str]], object]:
     return lambda corpus: [analyser.polarity_scores(text) for text in corpus]
 
 
-def measure_rates(analysers: dict[str, Callable[[list[str]], object]], corpus: list[str], passes: int = PASSES) -> dict[str, dict]:
+def measure_rates(
+    analysers: dict[str, Callable[[list[str]], object]], corpus: list[str], passes: int = PASSES
+) -> dict[str, dict]:
     """Texts per second of each analyser on ``corpus``: the best of ``passes`` passes, taken in turn.
 
     The passes alternate between the analysers (ours, VADER, ours, VADER, ...), so the machine's
@@ -107,12 +109,16 @@ def main(argv=None) -> int:
     corpus = tweet_corpus(args.texts, args.seed)
     results = measure_rates(analysers, corpus, args.passes)
     mean = sum(map(len, corpus)) / len(corpus)
-    print(f"{args.texts:,} tweet-length texts (mean {mean:.0f} characters), one core, best of {args.passes} passes each, taken in turn:")
+    print(
+        f"{args.texts:,} tweet-length texts (mean {mean:.0f} characters), one core, best of {args.passes} passes each, taken in turn:"
+    )
     for name, result in results.items():
         print(f"  {name:<6} {result['rate']:>8,.0f} texts/s   every pass: {spread(result, args.texts)}")
     print(f"  ours / VADER: {results['ours']['rate'] / results['VADER']['rate']:.2f}")
     table = results["ours"]["output"]
-    print(f"  our matches found: {int(table[load_lexicon().categories].to_numpy().sum()):,}; verb groups negated: {int(table['negated_groups'].sum()):,}")
+    print(
+        f"  our matches found: {int(table[load_lexicon().categories].to_numpy().sum()):,}; verb groups negated: {int(table['negated_groups'].sum()):,}"
+    )
 
     from tests.test_wording import FLOORS, labelled_scores  # the scorer the tests hold to the floors
 

@@ -30,16 +30,24 @@ def profile(name: str, stats_path: Path) -> tuple[float, str]:
     if not source.is_file():
         raise SystemExit(f"no lesson notebook {source.name} in notebooks/")
     notebook = nbformat.read(source, as_version=4)
-    notebook.cells.insert(0, nbformat.v4.new_code_cell(
-        "import cProfile as _cProfile, time as _time\n_profile = _cProfile.Profile()\n_began = _time.perf_counter()\n_profile.enable()"))
-    notebook.cells.append(nbformat.v4.new_code_cell(
-        f"_profile.disable()\nprint(f'kernel-side {{_time.perf_counter() - _began:.2f}} s')\n_profile.dump_stats({str(stats_path)!r})"))
+    notebook.cells.insert(
+        0,
+        nbformat.v4.new_code_cell(
+            "import cProfile as _cProfile, time as _time\n_profile = _cProfile.Profile()\n_began = _time.perf_counter()\n_profile.enable()"
+        ),
+    )
+    notebook.cells.append(
+        nbformat.v4.new_code_cell(
+            f"_profile.disable()\nprint(f'kernel-side {{_time.perf_counter() - _began:.2f}} s')\n_profile.dump_stats({str(stats_path)!r})"
+        )
+    )
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / source.name
         nbformat.write(notebook, copy)
         began = time.perf_counter()
-        result = papermill.execute_notebook(str(copy), str(Path(tmp) / "out.ipynb"), cwd=str(source.parent),
-                                            progress_bar=False, kernel_name="python3")
+        result = papermill.execute_notebook(
+            str(copy), str(Path(tmp) / "out.ipynb"), cwd=str(source.parent), progress_bar=False, kernel_name="python3"
+        )
         seconds = time.perf_counter() - began
     return seconds, "".join(output.get("text", "") for output in result.cells[-1].outputs).strip()
 

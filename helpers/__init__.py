@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 
 #: Each public name and the module of this package it comes from.
+# fmt: off
 _EXPORTS = {
     "case": ["Case", "load_case"],
     "casefolder": ["resolve_case"],
@@ -26,6 +27,7 @@ _EXPORTS = {
     "times": ["Gap", "Interval", "format_interval", "gap", "get_zone", "snowflake_time", "time_interval", "to_zone"],
     "validation": ["validate_case"],
 }
+# fmt: on
 _MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
 
 __all__ = sorted(_MODULE_OF)

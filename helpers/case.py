@@ -74,7 +74,9 @@ class Case:
             where = f"{table} of " if table else "statement or event of "
             raise KeyError(f"no {where}case {self.case_id!r} has the id {item_id!r}")
         if len(set(found.values())) > 1:
-            raise KeyError(f"{item_id!r} is both a statement and an event with different times; pass table='statements' or table='events'")
+            raise KeyError(
+                f"{item_id!r} is both a statement and an event with different times; pass table='statements' or table='events'"
+            )
         return next(iter(found.values()))
 
     def fact(self, fact_id: str):

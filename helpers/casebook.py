@@ -30,12 +30,14 @@ from .times import gap
 
 HOUR = pd.Timedelta(hours=1)
 #: The lanes of the relative timeline: which event kinds each holds, top to bottom.
+# fmt: off
 LANES = {
     "employees act": ("employee-activism",),
     "organisation decides": ("company-decision",),
     "organisation speaks": ("company-statement",),
     "others": ("agency-statement", "petition", "media-report", "contract", "context"),
 }
+# fmt: on
 
 
 def compared_cases(case_id: str | Path, compare_with: Iterable[str | Path] = ()) -> list[Case]:
@@ -59,12 +61,23 @@ def case_overview(cases: Iterable[Case]) -> pd.DataFrame:
     rows = []
     for case in cases:
         trigger, first = trigger_event(case), first_press_statement(case)
-        said = (f"{first}: {case.statements.loc[first, 'speaker']}, {case.statements.loc[first, 'channel']}" if first is not None
-                else NO_PUBLIC_STATEMENT)
-        rows.append({"case": case.case_id, "organisation": case.organisation, "trigger": case.events.loc[trigger, "title"],
-                     "first public response": said,
-                     "statements": len(case.statements), "of them official": int((case.statements["speaks_for"] == "organisation").sum()),
-                     "sources": len(case.sources), "reference coding": "yes" if len(case.coding) else "no"})
+        said = (
+            f"{first}: {case.statements.loc[first, 'speaker']}, {case.statements.loc[first, 'channel']}"
+            if first is not None
+            else NO_PUBLIC_STATEMENT
+        )
+        rows.append(
+            {
+                "case": case.case_id,
+                "organisation": case.organisation,
+                "trigger": case.events.loc[trigger, "title"],
+                "first public response": said,
+                "statements": len(case.statements),
+                "of them official": int((case.statements["speaks_for"] == "organisation").sum()),
+                "sources": len(case.sources),
+                "reference coding": "yes" if len(case.coding) else "no",
+            }
+        )
     return pd.DataFrame(rows).set_index("case")
 
 
@@ -84,11 +97,25 @@ def relative_timeline(cases: Iterable[Case], window_hours: tuple[float, float] =
         for event_id, event in case.events[case.events["start"].notna()].iterrows():
             lane = next(name for name, kinds in LANES.items() if event["kind"] in kinds or name == "others")
             result = gap(anchor, case.interval(event_id, "events"))
-            rows.append({"case": case.case_id, "organisation": case.organisation, "event": event_id, "title": event["title"],
-                         "kind": event["kind"], "lane": lane, "trigger": event_id == trigger,
-                         "from (h)": _hours(result.shortest), "to (h)": _hours(result.longest),
-                         "basis": event["time_basis"], "precision": event["time_precision"]})
-    table = pd.DataFrame(rows, columns=["case", "organisation", "event", "title", "kind", "lane", "trigger", "from (h)", "to (h)", "basis", "precision"])
+            rows.append(
+                {
+                    "case": case.case_id,
+                    "organisation": case.organisation,
+                    "event": event_id,
+                    "title": event["title"],
+                    "kind": event["kind"],
+                    "lane": lane,
+                    "trigger": event_id == trigger,
+                    "from (h)": _hours(result.shortest),
+                    "to (h)": _hours(result.longest),
+                    "basis": event["time_basis"],
+                    "precision": event["time_precision"],
+                }
+            )
+    table = pd.DataFrame(
+        rows,
+        columns=["case", "organisation", "event", "title", "kind", "lane", "trigger", "from (h)", "to (h)", "basis", "precision"],
+    )
     low, high = window_hours
     inside = (table["to (h)"] >= low) & (table["from (h)"] <= high)
     table["shown"] = inside
@@ -108,12 +135,32 @@ def response_latency(cases: Iterable[Case]) -> pd.DataFrame:
         times = response_times(case, trigger)
         for audience, row in times.iterrows():
             result = gap(case.interval(trigger, "events"), case.interval(row["first statement"], "statements"))
-            rows.append({"case": case.case_id, "trigger": trigger, "audience": audience, "first statement": row["first statement"],
-                         "gap": row["gap"], "shortest (h)": row["shortest (h)"], "longest (h)": row["longest (h)"],
-                         "after the trigger?": order_label(result), UNPLACED: row[UNPLACED],
-                         "first public response": "yes" if first is not None and row["first statement"] == first else ""})
-    columns = ["case", "trigger", "audience", "first statement", "gap", "shortest (h)", "longest (h)", "after the trigger?", UNPLACED,
-               "first public response"]
+            rows.append(
+                {
+                    "case": case.case_id,
+                    "trigger": trigger,
+                    "audience": audience,
+                    "first statement": row["first statement"],
+                    "gap": row["gap"],
+                    "shortest (h)": row["shortest (h)"],
+                    "longest (h)": row["longest (h)"],
+                    "after the trigger?": order_label(result),
+                    UNPLACED: row[UNPLACED],
+                    "first public response": "yes" if first is not None and row["first statement"] == first else "",
+                }
+            )
+    columns = [
+        "case",
+        "trigger",
+        "audience",
+        "first statement",
+        "gap",
+        "shortest (h)",
+        "longest (h)",
+        "after the trigger?",
+        UNPLACED,
+        "first public response",
+    ]
     return pd.DataFrame(rows, columns=columns).set_index("case")
 
 
@@ -128,16 +175,42 @@ def first_public_latency(cases: Iterable[Case]) -> pd.DataFrame:
     rows = []
     for case in cases:
         trigger, first = trigger_event(case), first_press_statement(case)
-        row = {"case": case.case_id, "trigger": trigger, "audience": "", "first statement": "", "gap": NO_PUBLIC_STATEMENT,
-               "shortest (h)": float("nan"), "longest (h)": float("nan"), "after the trigger?": "", UNPLACED: ""}
+        row = {
+            "case": case.case_id,
+            "trigger": trigger,
+            "audience": "",
+            "first statement": "",
+            "gap": NO_PUBLIC_STATEMENT,
+            "shortest (h)": float("nan"),
+            "longest (h)": float("nan"),
+            "after the trigger?": "",
+            UNPLACED: "",
+        }
         if first is not None:
             result = gap(case.interval(trigger, "events"), case.interval(first, "statements"))
-            row.update({"audience": case.statements.loc[first, "audience"], "first statement": first, "gap": str(result),
-                        "shortest (h)": round(result.shortest / HOUR, 2), "longest (h)": round(result.longest / HOUR, 2),
-                        "after the trigger?": order_label(result),
-                        UNPLACED: "" if case.first_response else ", ".join(unplaced_rivals(case, first, ("press", "public")))})
+            row.update(
+                {
+                    "audience": case.statements.loc[first, "audience"],
+                    "first statement": first,
+                    "gap": str(result),
+                    "shortest (h)": round(result.shortest / HOUR, 2),
+                    "longest (h)": round(result.longest / HOUR, 2),
+                    "after the trigger?": order_label(result),
+                    UNPLACED: "" if case.first_response else ", ".join(unplaced_rivals(case, first, ("press", "public"))),
+                }
+            )
         rows.append(row)
-    columns = ["case", "trigger", "audience", "first statement", "gap", "shortest (h)", "longest (h)", "after the trigger?", UNPLACED]
+    columns = [
+        "case",
+        "trigger",
+        "audience",
+        "first statement",
+        "gap",
+        "shortest (h)",
+        "longest (h)",
+        "after the trigger?",
+        UNPLACED,
+    ]
     return pd.DataFrame(rows, columns=columns).set_index("case")
 
 
@@ -147,11 +220,17 @@ def inside_contradictions(cases: Iterable[Case], include_implied: bool = True) -
     for case in cases:
         pairs = contradictions(case, include_implied=include_implied, organisation_only=True)
         kinds = pairs["kind"] if len(pairs) else pd.Series(dtype="object")
-        rows.append({"case": case.case_id, "organisation": case.organisation, "pairs inside": len(pairs),
-                     "both literal": int(kinds.str.startswith("literal vs literal").sum()),
-                     "through an implicature": int((~kinds.str.startswith("literal vs literal")).sum()),
-                     "one side internal": int(kinds.str.contains("public vs internal").sum()),
-                     "claims": ", ".join(dict.fromkeys(pairs["claim"])) if len(pairs) else ""})
+        rows.append(
+            {
+                "case": case.case_id,
+                "organisation": case.organisation,
+                "pairs inside": len(pairs),
+                "both literal": int(kinds.str.startswith("literal vs literal").sum()),
+                "through an implicature": int((~kinds.str.startswith("literal vs literal")).sum()),
+                "one side internal": int(kinds.str.contains("public vs internal").sum()),
+                "claims": ", ".join(dict.fromkeys(pairs["claim"])) if len(pairs) else "",
+            }
+        )
     return pd.DataFrame(rows).set_index("case")
 
 
@@ -172,9 +251,15 @@ def strategy_profile(cases: Iterable[Case], scheme: str = "benoit") -> pd.DataFr
 
 def decision_points(cases: Iterable[Case]) -> pd.DataFrame:
     """The decision each organisation faced, as its case's teaching text states it (blank when the case has none)."""
-    rows = [{"case": case.case_id, "organisation": case.organisation,
-             "decision point": teaching_text(case, "06", "decision-point"), "why this trigger": _trigger_note(case)}
-            for case in cases]
+    rows = [
+        {
+            "case": case.case_id,
+            "organisation": case.organisation,
+            "decision point": teaching_text(case, "06", "decision-point"),
+            "why this trigger": _trigger_note(case),
+        }
+        for case in cases
+    ]
     return pd.DataFrame(rows).set_index("case")
 
 
@@ -205,8 +290,18 @@ def case_names(case: Case) -> set[str]:
 
 def case_text(case: Case) -> str:
     """Every text field of a case's data, as one string (what a name may be found in)."""
-    frames = [case.sources, case.statements, case.events, case.claims, case.stances, case.variants, case.facts,
-              case.open_questions, case.coding, case.teaching]
+    frames = [
+        case.sources,
+        case.statements,
+        case.events,
+        case.claims,
+        case.stances,
+        case.variants,
+        case.facts,
+        case.open_questions,
+        case.coding,
+        case.teaching,
+    ]
     parts = [case.title, case.synopsis, case.organisation, *case.aliases]
     for frame in frames:
         if len(frame):

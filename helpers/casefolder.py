@@ -55,10 +55,18 @@ def read_metadata(folder: Path, problems: list[Problem]) -> dict:
             article = "a list" if kind is list else f"a non-empty {kind.__name__}"
             problems.append(rule_problem(METADATA_FILE, "toml-keys", f"must be {article}, got {data[key]!r}", column=key))
     for key in sorted(set(data) - set(METADATA_KEYS)):
-        problems.append(rule_problem(METADATA_FILE, "toml-keys", f"unknown key (allowed: {', '.join(METADATA_KEYS)})", column=key))
+        problems.append(
+            rule_problem(METADATA_FILE, "toml-keys", f"unknown key (allowed: {', '.join(METADATA_KEYS)})", column=key)
+        )
     if isinstance(data.get("case_id"), str) and data["case_id"] != folder.name:
-        problems.append(rule_problem(METADATA_FILE, "case-id-folder", f"case_id {data['case_id']!r} differs from the folder name {folder.name!r}",
-                                 column="case_id"))
+        problems.append(
+            rule_problem(
+                METADATA_FILE,
+                "case-id-folder",
+                f"case_id {data['case_id']!r} differs from the folder name {folder.name!r}",
+                column="case_id",
+            )
+        )
     if isinstance(data.get("timezone"), str):
         try:
             data["zone"] = get_zone(data["timezone"])
@@ -68,13 +76,30 @@ def read_metadata(folder: Path, problems: list[Problem]) -> dict:
         seen: set[str] = {data.get("organisation")}
         for alias in data["aliases"]:
             if not isinstance(alias, str) or not alias.strip():
-                problems.append(rule_problem(METADATA_FILE, "aliases", f"each alias must be a non-empty string, got {alias!r}", column="aliases"))
+                problems.append(
+                    rule_problem(
+                        METADATA_FILE, "aliases", f"each alias must be a non-empty string, got {alias!r}", column="aliases"
+                    )
+                )
             elif alias in seen:
-                problems.append(rule_problem(METADATA_FILE, "aliases", f"{alias!r} is given twice (or is the organisation's own name)", column="aliases"))
+                problems.append(
+                    rule_problem(
+                        METADATA_FILE,
+                        "aliases",
+                        f"{alias!r} is given twice (or is the organisation's own name)",
+                        column="aliases",
+                    )
+                )
             seen.add(alias)
     if data.get("fictional") is True and folder.resolve().is_relative_to(CASES_DIR.resolve()):
-        problems.append(rule_problem(METADATA_FILE, "fictional-outside-data", "a fictional case may not live under data/cases "
-                                 "(keep it with the tests or examples)", column="fictional"))
+        problems.append(
+            rule_problem(
+                METADATA_FILE,
+                "fictional-outside-data",
+                "a fictional case may not live under data/cases (keep it with the tests or examples)",
+                column="fictional",
+            )
+        )
     return data
 
 
@@ -93,7 +118,9 @@ def read_table(folder: Path, table: Table, problems: list[Problem]) -> list[Row]
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         if not table.optional:
-            problems.append(rule_problem(table.file, "file-present", "file is missing (keep the header row even when a table is empty)"))
+            problems.append(
+                rule_problem(table.file, "file-present", "file is missing (keep the header row even when a table is empty)")
+            )
         return []
     except UnicodeDecodeError as exc:
         problems.append(rule_problem(table.file, "utf8", f"not valid UTF-8 text ({exc.reason} at byte {exc.start})"))
@@ -110,7 +137,11 @@ def read_table(folder: Path, table: Table, problems: list[Problem]) -> list[Row]
         for name in missing:
             problems.append(rule_problem(table.file, "known-columns", "missing column", line=1, column=name))
         for name in extra:
-            problems.append(rule_problem(table.file, "known-columns", f"unknown column (allowed: {', '.join(table.names)})", line=1, column=name))
+            problems.append(
+                rule_problem(
+                    table.file, "known-columns", f"unknown column (allowed: {', '.join(table.names)})", line=1, column=name
+                )
+            )
         duplicates = {h for h in header if header.count(h) > 1}
         for name in sorted(duplicates):
             problems.append(rule_problem(table.file, "known-columns", "column appears twice", line=1, column=name))
@@ -124,7 +155,9 @@ def read_table(folder: Path, table: Table, problems: list[Problem]) -> list[Row]
             if not any(cell.strip() for cell in record):
                 continue
             if len(record) != len(header):
-                problems.append(rule_problem(table.file, "csv-form", f"has {len(record)} fields, the header has {len(header)}", line=start))
+                problems.append(
+                    rule_problem(table.file, "csv-form", f"has {len(record)} fields, the header has {len(header)}", line=start)
+                )
                 continue
             rows.append(Row(start, {h: cell.strip() for h, cell in zip(header, record)}))
         return rows

@@ -11,8 +11,10 @@ from .errors import ParameterError, did_you_mean
 from .queries import official, timeline_order
 from .times import gap
 
+# fmt: off
 LABELS = {("affirms", "literal"): "affirms", ("denies", "literal"): "denies",
           ("affirms", "implied"): "implies", ("denies", "implied"): "implies the opposite"}
+# fmt: on
 SILENT = "silent"
 
 
@@ -50,8 +52,10 @@ def _order_keys(case: Case) -> dict[str, tuple]:
     04 about half a second (a pandas lookup per statement per pair, for every pair).
     """
     statements = case.statements
-    return {sid: (pd.isna(start), _LAST if pd.isna(start) else start, _LAST if pd.isna(start) else end, sid)
-            for sid, start, end in zip(statements.index, statements["start"], statements["end"])}
+    return {
+        sid: (pd.isna(start), _LAST if pd.isna(start) else start, _LAST if pd.isna(start) else end, sid)
+        for sid, start, end in zip(statements.index, statements["start"], statements["end"])
+    }
 
 
 def classify(first, second, case: Case) -> str:
@@ -73,7 +77,9 @@ def _kind(mode: str, other_mode: str, audiences: set[str]) -> str:
     return kind
 
 
-def contradictions(case: Case, claim: str | None = None, include_implied: bool = True, organisation_only: bool = False) -> pd.DataFrame:
+def contradictions(
+    case: Case, claim: str | None = None, include_implied: bool = True, organisation_only: bool = False
+) -> pd.DataFrame:
     """Every pair of statements taking opposite stances on one claim, earlier statement first.
 
     Ordered by claim (file order), then by the earlier statement's time, then the later one's;
@@ -101,22 +107,49 @@ def contradictions(case: Case, claim: str | None = None, include_implied: bool =
                 first, second = sorted([a, d], key=lambda r: keys[r["statement_id"]])
                 s1, s2 = info[first["statement_id"]], info[second["statement_id"]]
                 i1, i2 = case.interval(first["statement_id"], "statements"), case.interval(second["statement_id"], "statements")
-                out.append({
-                    "claim": claim_id,
-                    "earlier": first["statement_id"], "earlier speaker": s1["speaker"], "earlier says": first["label"],
-                    "earlier audience": s1["audience"], "earlier channel": s1["channel"], "earlier words": first["evidence"],
-                    "later": second["statement_id"], "later speaker": s2["speaker"], "later says": second["label"],
-                    "later audience": s2["audience"], "later channel": s2["channel"], "later words": second["evidence"],
-                    "gap": str(gap(i1, i2)) if i1 is not None and i2 is not None else "unknown",
-                    "kind": _kind(first["mode"], second["mode"], {s1["audience"], s2["audience"]}),
-                    "same organisation": "yes" if s1["organisation"] == s2["organisation"] else "no",
-                    "speak for": f"{s1['speaks_for']} / {s2['speaks_for']}",
-                    "rests on a paraphrase": _paraphrase_side(s1["text_status"], s2["text_status"]),
-                    "_key": (claim_number, keys[first["statement_id"]], keys[second["statement_id"]]),
-                })
-    columns = ["claim", "earlier", "earlier speaker", "earlier says", "earlier audience", "earlier channel", "earlier words",
-               "later", "later speaker", "later says", "later audience", "later channel", "later words", "gap", "kind", "same organisation",
-               "speak for", "rests on a paraphrase"]
+                out.append(
+                    {
+                        "claim": claim_id,
+                        "earlier": first["statement_id"],
+                        "earlier speaker": s1["speaker"],
+                        "earlier says": first["label"],
+                        "earlier audience": s1["audience"],
+                        "earlier channel": s1["channel"],
+                        "earlier words": first["evidence"],
+                        "later": second["statement_id"],
+                        "later speaker": s2["speaker"],
+                        "later says": second["label"],
+                        "later audience": s2["audience"],
+                        "later channel": s2["channel"],
+                        "later words": second["evidence"],
+                        "gap": str(gap(i1, i2)) if i1 is not None and i2 is not None else "unknown",
+                        "kind": _kind(first["mode"], second["mode"], {s1["audience"], s2["audience"]}),
+                        "same organisation": "yes" if s1["organisation"] == s2["organisation"] else "no",
+                        "speak for": f"{s1['speaks_for']} / {s2['speaks_for']}",
+                        "rests on a paraphrase": _paraphrase_side(s1["text_status"], s2["text_status"]),
+                        "_key": (claim_number, keys[first["statement_id"]], keys[second["statement_id"]]),
+                    }
+                )
+    columns = [
+        "claim",
+        "earlier",
+        "earlier speaker",
+        "earlier says",
+        "earlier audience",
+        "earlier channel",
+        "earlier words",
+        "later",
+        "later speaker",
+        "later says",
+        "later audience",
+        "later channel",
+        "later words",
+        "gap",
+        "kind",
+        "same organisation",
+        "speak for",
+        "rests on a paraphrase",
+    ]
     if not out:
         return pd.DataFrame(columns=columns)
     out.sort(key=lambda row: row["_key"])
@@ -133,17 +166,34 @@ def _paraphrase_side(earlier_status: str, later_status: str) -> str:
 def against_record(case: Case, include_implied: bool = True) -> pd.DataFrame:
     """Stances that go against what the record shows (claims whose record is supported or contradicted)."""
     rows = stances(case, include_implied).merge(case.claims[["record", "record_note"]], left_on="claim_id", right_index=True)
-    wrong = rows[((rows["record"] == "supported") & (rows["stance"] == "denies")) | ((rows["record"] == "contradicted") & (rows["stance"] == "affirms"))]
-    wrong = wrong.assign(speaker=case.statements.loc[wrong["statement_id"], "speaker"].to_numpy(),
-                         audience=case.statements.loc[wrong["statement_id"], "audience"].to_numpy())
+    wrong = rows[
+        ((rows["record"] == "supported") & (rows["stance"] == "denies"))
+        | ((rows["record"] == "contradicted") & (rows["stance"] == "affirms"))
+    ]
+    wrong = wrong.assign(
+        speaker=case.statements.loc[wrong["statement_id"], "speaker"].to_numpy(),
+        audience=case.statements.loc[wrong["statement_id"], "audience"].to_numpy(),
+    )
     claim_order = list(case.claims.index)
     keys = _order_keys(case)
-    order = sorted(range(len(wrong)), key=lambda i: (claim_order.index(wrong["claim_id"].iloc[i]), keys[wrong["statement_id"].iloc[i]]))
+    order = sorted(
+        range(len(wrong)), key=lambda i: (claim_order.index(wrong["claim_id"].iloc[i]), keys[wrong["statement_id"].iloc[i]])
+    )
     wrong = wrong.iloc[order]
-    return wrong[["claim_id", "statement_id", "speaker", "audience", "label", "evidence", "record", "record_note"]].reset_index(drop=True)
+    return wrong[["claim_id", "statement_id", "speaker", "audience", "label", "evidence", "record", "record_note"]].reset_index(
+        drop=True
+    )
 
 
-def recode(case: Case, statement_id: str, claim_id: str, stance: str | None, mode: str = "literal", evidence: str = "", rationale: str = "recoded by a student") -> Case:
+def recode(
+    case: Case,
+    statement_id: str,
+    claim_id: str,
+    stance: str | None,
+    mode: str = "literal",
+    evidence: str = "",
+    rationale: str = "recoded by a student",
+) -> Case:
     """A copy of the case with one stance changed (``stance=None`` removes it: silent). Checked like the data files."""
     if statement_id not in case.statements.index:
         raise KeyError(f"unknown statement {statement_id!r}")
@@ -154,7 +204,18 @@ def recode(case: Case, statement_id: str, claim_id: str, stance: str | None, mod
             raise ValueError(f"stance must be 'affirms' or 'denies' and mode 'literal' or 'implied', got {stance!r}, {mode!r}")
         if not evidence or evidence not in case.statements.loc[statement_id, "text"]:
             raise ValueError(f"evidence {evidence!r} does not occur in the text of statement {statement_id!r}")
-        new = pd.DataFrame([{"statement_id": statement_id, "claim_id": claim_id, "stance": stance, "mode": mode, "evidence": evidence, "rationale": rationale}])
+        new = pd.DataFrame(
+            [
+                {
+                    "statement_id": statement_id,
+                    "claim_id": claim_id,
+                    "stance": stance,
+                    "mode": mode,
+                    "evidence": evidence,
+                    "rationale": rationale,
+                }
+            ]
+        )
         rows = pd.concat([rows, new], ignore_index=True)
     return replace(case, stances=rows.reset_index(drop=True))
 

@@ -123,9 +123,11 @@ def lesson_parameters(notebooks: list[Path] | None = None) -> dict[str, dict[str
             lines = source.splitlines()
             for node in ast.parse(source).body:
                 if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-                    rest = lines[node.end_lineno - 1][node.end_col_offset:].strip()
-                    entry = found.setdefault(node.target.id, {"type": ast.unparse(node.annotation), "help": rest.removeprefix("#").strip(),
-                                                              "lessons": []})
+                    rest = lines[node.end_lineno - 1][node.end_col_offset :].strip()
+                    entry = found.setdefault(
+                        node.target.id,
+                        {"type": ast.unparse(node.annotation), "help": rest.removeprefix("#").strip(), "lessons": []},
+                    )
                     entry["lessons"].append(notebook.name[:2])
             break
     return found
@@ -150,44 +152,75 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
 
-    commands.add_parser("list", help="list the built-in cases", description="List the built-in cases: id and title.",
-                        epilog=LIST_EPILOG, formatter_class=HelpFormatter)
+    commands.add_parser(
+        "list",
+        help="list the built-in cases",
+        description="List the built-in cases: id and title.",
+        epilog=LIST_EPILOG,
+        formatter_class=HelpFormatter,
+    )
 
     validate = commands.add_parser(
-        "validate", help="check a case against data/README.md (exit 0 valid, 1 not, 2 no such case)",
+        "validate",
+        help="check a case against data/README.md (exit 0 valid, 1 not, 2 no such case)",
         description="Check a case against every rule of the data dictionary (data/README.md); each problem is named by\n"
-        "file, line and column.", epilog=VALIDATE_EPILOG, formatter_class=HelpFormatter,
+        "file, line and column.",
+        epilog=VALIDATE_EPILOG,
+        formatter_class=HelpFormatter,
     )
     validate.add_argument("case", nargs="?", metavar="CASE", help=case_choice(default=None) + " (default: every built-in case)")
 
     run = commands.add_parser(
-        "run", help="execute every lesson notebook for a case and render HTML handouts",
+        "run",
+        help="execute every lesson notebook for a case and render HTML handouts",
         description="Execute every lesson notebook with papermill for one case, render each as an HTML handout,\n"
         "and print a summary of the case and where the results are (OUT/<case id>/notebooks/ and handouts/).",
-        epilog=run_epilog, formatter_class=HelpFormatter,
+        epilog=run_epilog,
+        formatter_class=HelpFormatter,
     )
     run.add_argument("--case", default=DEFAULT_CASE, metavar="CASE", help=case_choice())
-    run.add_argument("--out", default=Path("casework-output"), type=Path, metavar="DIR",
-                     help="output folder, created if missing (default: casework-output)")
     run.add_argument(
-        "-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+        "--out",
+        default=Path("casework-output"),
+        type=Path,
+        metavar="DIR",
+        help="output folder, created if missing (default: casework-output)",
+    )
+    run.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "VALUE"),
         help="set a lesson parameter for every notebook that takes it (repeatable); the names are listed below",
     )
-    run.add_argument("--cell-timeout", type=positive_number, default=600.0, metavar="SECONDS",
-                     help="seconds allowed per notebook cell (default: 600)")
+    run.add_argument(
+        "--cell-timeout",
+        type=positive_number,
+        default=600.0,
+        metavar="SECONDS",
+        help="seconds allowed per notebook cell (default: 600)",
+    )
     # `run --timeout` once meant seconds per cell; --timeout means per notebook wherever it is accepted
     run.add_argument("--timeout", dest="renamed_timeout", help=argparse.SUPPRESS)
 
     add_coursework_commands(commands, case_help=case_choice, formatter=HelpFormatter)
 
     refresh = commands.add_parser(
-        "refresh", help="re-execute the lesson notebooks in place and rewrite their committed outputs (see CONTRIBUTING.md)",
+        "refresh",
+        help="re-execute the lesson notebooks in place and rewrite their committed outputs (see CONTRIBUTING.md)",
         description="Re-execute lesson notebooks in place with their default parameters and write back their outputs,\n"
         "cleaned of timings and widget state, for nbval to compare against (a contributor's command).",
-        epilog=REFRESH_EPILOG, formatter_class=HelpFormatter)
+        epilog=REFRESH_EPILOG,
+        formatter_class=HelpFormatter,
+    )
     refresh.add_argument("notebooks", nargs="*", type=Path, metavar="NOTEBOOK", help="lesson notebooks (default: every lesson)")
-    refresh.add_argument("--clean-only", action="store_true",
-                         help="only strip timings, widget state and other volatile metadata (the pre-commit hook)")
+    refresh.add_argument(
+        "--clean-only",
+        action="store_true",
+        help="only strip timings, widget state and other volatile metadata (the pre-commit hook)",
+    )
     return parser
 
 
@@ -235,8 +268,10 @@ def _validate(args) -> int:
                 print(f"  {problem}")
         else:
             case = load_case(target)
-            print(f"OK {target}: {len(case.sources)} sources, {len(case.statements)} statements, "
-                  f"{len(case.events)} events, {len(case.claims)} claims, {len(case.stances)} stances")
+            print(
+                f"OK {target}: {len(case.sources)} sources, {len(case.statements)} statements, "
+                f"{len(case.events)} events, {len(case.claims)} claims, {len(case.stances)} stances"
+            )
     return FAILED if failed else OK
 
 
@@ -260,8 +295,10 @@ def _run(args) -> int:
     from .tables import case_summary
 
     if args.renamed_timeout is not None:
-        raise ParameterError("casework run takes --cell-timeout SECONDS (per cell); --timeout means seconds per notebook, "
-                             "which only casework grade limits")
+        raise ParameterError(
+            "casework run takes --cell-timeout SECONDS (per cell); --timeout means seconds per notebook, "
+            "which only casework grade limits"
+        )
     folder = resolve_case(args.case)
     try:
         case = load_case(args.case)

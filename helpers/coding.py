@@ -48,7 +48,9 @@ def load_scct_guidelines() -> pd.DataFrame:
 
 def check_scheme(scheme: str) -> str:
     if scheme not in SCHEMES:
-        raise ParameterError(f"parameter 'scheme': unknown scheme {scheme!r}{did_you_mean(scheme, SCHEMES)}; the schemes are: {', '.join(SCHEMES)}")
+        raise ParameterError(
+            f"parameter 'scheme': unknown scheme {scheme!r}{did_you_mean(scheme, SCHEMES)}; the schemes are: {', '.join(SCHEMES)}"
+        )
     return scheme
 
 
@@ -98,7 +100,10 @@ def load_student_coding(path: str | Path, case: Case, scheme: str) -> pd.DataFra
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in CODING_COLUMNS if c not in header]
     if missing:
-        raise CodingError(path, [Problem(name, f"missing column (the columns are {', '.join(CODING_COLUMNS)})", line=1, column=c) for c in missing])
+        raise CodingError(
+            path,
+            [Problem(name, f"missing column (the columns are {', '.join(CODING_COLUMNS)})", line=1, column=c) for c in missing],
+        )
     rows, seen = [], {}
     for record in reader:
         line = reader.line_num
@@ -108,17 +113,37 @@ def load_student_coding(path: str | Path, case: Case, scheme: str) -> pd.DataFra
         sid, number, strategy = record["statement_id"], record["sentence"], record["strategy"]
         label = f"statement_id={sid}" if sid else None
         if not number.isdigit():
-            problems.append(Problem(name, f"sentence must be a whole number, got {number!r}", line=line, column="sentence", row_id=label))
+            problems.append(
+                Problem(name, f"sentence must be a whole number, got {number!r}", line=line, column="sentence", row_id=label)
+            )
             continue
         key = (sid, int(number))
         if strategy not in allowed:
             close = difflib.get_close_matches(strategy, allowed, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
-            problems.append(Problem(name, f"unknown {scheme} strategy {strategy!r}{hint} (allowed: {', '.join(allowed)})", line=line, column="strategy", row_id=label))
+            problems.append(
+                Problem(
+                    name,
+                    f"unknown {scheme} strategy {strategy!r}{hint} (allowed: {', '.join(allowed)})",
+                    line=line,
+                    column="strategy",
+                    row_id=label,
+                )
+            )
         if key not in expected:
-            problems.append(Problem(name, f"statement {sid!r} sentence {number} is not one of the sentences to code", line=line, column="statement_id", row_id=label))
+            problems.append(
+                Problem(
+                    name,
+                    f"statement {sid!r} sentence {number} is not one of the sentences to code",
+                    line=line,
+                    column="statement_id",
+                    row_id=label,
+                )
+            )
         elif key in seen:
-            problems.append(Problem(name, f"sentence coded twice (first at line {seen[key]})", line=line, column="sentence", row_id=label))
+            problems.append(
+                Problem(name, f"sentence coded twice (first at line {seen[key]})", line=line, column="sentence", row_id=label)
+            )
         seen.setdefault(key, line)
         rows.append({"statement_id": sid, "sentence": int(number), "strategy": strategy})
     for sid, number in sorted(expected - set(seen)):
@@ -153,7 +178,9 @@ def agreement(case: Case, scheme: str, student: pd.DataFrame) -> dict:
         "percent agreement": round(100 * sum(a == b for a, b in zip(ours, theirs)) / len(merged), 1),
         "kappa": round(cohen_kappa(ours, theirs), 3),
         "confusion": confusion,
-        "differences": differ[["statement_id", "sentence", "sentence text", "strategy (reference)", "strategy (student)", "rationale"]].reset_index(drop=True),
+        "differences": differ[
+            ["statement_id", "sentence", "sentence text", "strategy (reference)", "strategy (student)", "rationale"]
+        ].reset_index(drop=True),
     }
 
 
@@ -180,11 +207,27 @@ def suggest_codes(case: Case, scheme: str, lexicon=None) -> pd.DataFrame:
         matches.sort(key=lambda m: (order[m.row_id], m.start))
         if matches:
             cue = cues.iloc[order[matches[0].row_id]]
-            rows.append({"statement_id": item["statement_id"], "sentence": item["sentence"], "suggestion": cue["strategy"],
-                         "evidence": matches[0].text, "lexicon row": matches[0].row_id, "why": cue["why"]})
+            rows.append(
+                {
+                    "statement_id": item["statement_id"],
+                    "sentence": item["sentence"],
+                    "suggestion": cue["strategy"],
+                    "evidence": matches[0].text,
+                    "lexicon row": matches[0].row_id,
+                    "why": cue["why"],
+                }
+            )
         else:
-            rows.append({"statement_id": item["statement_id"], "sentence": item["sentence"], "suggestion": "none",
-                         "evidence": "", "lexicon row": "", "why": "no cue in the wording"})
+            rows.append(
+                {
+                    "statement_id": item["statement_id"],
+                    "sentence": item["sentence"],
+                    "suggestion": "none",
+                    "evidence": "",
+                    "lexicon row": "",
+                    "why": "no cue in the wording",
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -200,16 +243,20 @@ def accept_suggestions(suggestions: pd.DataFrame, rejected: dict[tuple[str, int]
 
 # --------------------------------------------------------------------------- drafting lab
 
+# fmt: off
 APOLOGY_SUBCATEGORIES = (
     "expression of regret", "explanation", "acknowledgment of responsibility",
     "declaration of repentance", "offer of repair", "request for forgiveness",
 )
+# fmt: on
 
 
 #: The drafting lab's example for a case whose teaching text has none: it names only the case's own organisation.
-GENERIC_DRAFT = ("We have heard the concerns raised about this today, and we take them seriously. "
-                 "We are checking the facts now, and we will not guess at them before we know them. "
-                 "{organisation} will tell its staff and the public what it has decided, and why, by noon tomorrow.")
+GENERIC_DRAFT = (
+    "We have heard the concerns raised about this today, and we take them seriously. "
+    "We are checking the facts now, and we will not guess at them before we know them. "
+    "{organisation} will tell its staff and the public what it has decided, and why, by noon tomorrow."
+)
 
 
 def example_draft(case: Case) -> str:

@@ -69,7 +69,9 @@ class CaseDataError(ShownAsMessage, ValueError):
         self.case = case
         self.problems = list(problems)
         first = str(self.problems[0]) if self.problems else "unknown problem"
-        more = f" (and {len(self.problems) - 1} more problem(s); run `casework validate {case}`)" if len(self.problems) > 1 else ""
+        more = (
+            f" (and {len(self.problems) - 1} more problem(s); run `casework validate {case}`)" if len(self.problems) > 1 else ""
+        )
         super().__init__(f"case {case!r}: {first}{more}")
 
 

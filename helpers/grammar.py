@@ -39,10 +39,12 @@ from functools import lru_cache
 
 from .text import tokens
 
+# fmt: off
 TENSES = (
     "present progressive", "past progressive", "present perfect", "past perfect",
     "simple present", "simple past", "future", "modal",
 )
+# fmt: on
 SUBJECTS = ("I", "we", "organisation", "other")
 
 BE_PRESENT = {"am", "is", "are"}
@@ -59,21 +61,44 @@ NEGATIVE_PRONOUNS = {"nothing", "nobody", "none", "neither"}
 # Every word that negates, for a lexicon match's "negated" flag (helpers.lexicon): the negators,
 # the determiner "no", the negative pronouns.
 NEGATIVE_WORDS = NEGATORS | {"no"} | NEGATIVE_PRONOUNS
-SKIPPABLE = {"also", "still", "just", "now", "then", "already", "always", "even", "ever", "yet", "only", "really", "all", "both", "therefore", "however", "indeed"}
+SKIPPABLE = {
+    "also",
+    "still",
+    "just",
+    "now",
+    "then",
+    "already",
+    "always",
+    "even",
+    "ever",
+    "yet",
+    "only",
+    "really",
+    "all",
+    "both",
+    "therefore",
+    "however",
+    "indeed",
+}
 ASIDE_CLOSERS = {"—", "–", "--", "-", ")"}  # a dash or bracket that may close an aside between subject and verb
 ASIDE_OPENERS = {"—", "–", "--", "-", "("}
 SUBJECT_PRONOUNS = {"i", "we", "you", "they", "he", "she", "it"}
+# fmt: off
 FUNCTION_WORDS = {
     "a", "an", "the", "this", "that", "these", "those", "my", "our", "your", "their", "his", "her", "its",
     "to", "of", "in", "on", "at", "by", "for", "with", "from", "into", "about", "as", "and", "or", "but",
     "if", "than", "so", "very", "more", "most", "not", "no", "be", "been", "being", ",", "(", "—", "–", "-",
 }
+# fmt: on
+# fmt: off
 IRREGULAR_PAST = {
     "made", "did", "took", "gave", "saw", "knew", "told", "said", "went", "heard", "found", "got", "brought",
     "bought", "thought", "sent", "spent", "built", "held", "kept", "left", "lost", "meant", "met", "paid",
     "ran", "sold", "stood", "understood", "won", "wrote", "chose", "began", "broke", "drove", "fell", "forgot",
     "rose", "spoke", "stole", "came", "became", "felt", "led", "let", "cut", "spread", "put", "set", "read", "hurt",
 }
+# fmt: on
+# fmt: off
 IRREGULAR_PARTICIPLES = {
     "made", "done", "taken", "given", "seen", "known", "shown", "told", "said", "gone", "had", "heard", "found",
     "got", "gotten", "brought", "bought", "thought", "sent", "spent", "built", "held", "kept", "left", "lost",
@@ -81,15 +106,35 @@ IRREGULAR_PARTICIPLES = {
     "begun", "broken", "driven", "fallen", "forgotten", "hidden", "spoken", "stolen", "come", "become", "felt",
     "led", "let", "cut", "hit", "hurt", "shut", "spread", "struck",
 }
+# fmt: on
+# fmt: off
 NOT_ING_VERBS = {"thing", "nothing", "something", "anything", "everything", "morning", "evening", "during", "king",
                  "ring", "bring", "sing", "spring", "string", "wing", "swing", "sting", "ceiling", "interesting"}
+# fmt: on
 NOT_ED_VERBS = {"need", "speed", "seed", "feed", "bed", "red", "shed", "hundred", "indeed", "bled", "sled", "wed"}
+# fmt: off
 ING_ADJECTIVES = {
     "disappointing", "devastating", "heartbreaking", "interesting", "concerning", "exciting", "surprising",
     "disturbing", "troubling", "amazing", "outstanding", "misleading", "ongoing", "upcoming", "pending",
     "existing", "following", "remaining", "leading", "growing", "damning", "shocking", "worrying",
 }
-LINKING_VERBS = {"get", "gets", "got", "getting", "become", "becomes", "became", "seem", "seems", "seemed", "look", "looks", "feel", "feels"}
+# fmt: on
+LINKING_VERBS = {
+    "get",
+    "gets",
+    "got",
+    "getting",
+    "become",
+    "becomes",
+    "became",
+    "seem",
+    "seems",
+    "seemed",
+    "look",
+    "looks",
+    "feel",
+    "feels",
+}
 
 
 @dataclass(frozen=True)
@@ -188,7 +233,7 @@ def _subject(words: list[str], i: int, organisation_words: tuple[tuple[str, ...]
         return "other", ""
     word = words[j]
     for name in organisation_words:  # longest first
-        if tuple(words[max(0, j - len(name) + 1): j + 1]) == name:
+        if tuple(words[max(0, j - len(name) + 1) : j + 1]) == name:
             return "organisation", " ".join(name)
     if word == "i":
         return "I", "I"
@@ -215,7 +260,9 @@ def _read_group(words: list[str], i: int, organisation_words: tuple[tuple[str, .
                 last = j
         return last, "future" if word in FUTURE else "modal", negated, voice
     if word in BE_PRESENT or word in BE_PAST:
-        simple, progressive = ("simple present", "present progressive") if word in BE_PRESENT else ("simple past", "past progressive")
+        simple, progressive = (
+            ("simple present", "present progressive") if word in BE_PRESENT else ("simple past", "past progressive")
+        )
         j, negated = _skip(words, i + 1)
         if j + 1 < n and words[j] == "going" and words[j + 1] == "to":
             return j + 1, "future", negated, "active"
@@ -247,7 +294,7 @@ def _read_group(words: list[str], i: int, organisation_words: tuple[tuple[str, .
         return last, "simple present" if word in DO_PRESENT else "simple past", negated, "active"
     # a verb with no auxiliary: it needs a subject before it, and not one such as "the" or "gets"
     kind, before = _subject(words, i, organisation_words)
-    negated = not NEGATORS.isdisjoint(words[max(0, i - 2):i]) or (i >= 2 and _no_longer(words, i - 2))
+    negated = not NEGATORS.isdisjoint(words[max(0, i - 2) : i]) or (i >= 2 and _no_longer(words, i - 2))
     if not before or before in FUNCTION_WORDS or before in LINKING_VERBS or words[i - 1] in ("a", "an", "the"):
         return None
     if _is_past(word) and not (i + 1 < n and words[i + 1] == "by"):
@@ -290,7 +337,7 @@ def _name_positions(words: list[str], organisation_words: tuple[tuple[str, ...],
     positions: set[int] = set()
     for name in organisation_words:
         for start in range(len(words) - len(name) + 1):
-            if tuple(words[start:start + len(name)]) == name:
+            if tuple(words[start : start + len(name)]) == name:
                 positions.update(range(start, start + len(name)))
     return positions
 

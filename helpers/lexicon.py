@@ -28,7 +28,17 @@ from .paths import DATA_DIR
 from .text import split_sentences
 
 DEFAULT_LEXICON = DATA_DIR / "lexicons" / "wording.csv"
-LEXICON_COLUMNS = ("row_id", "category", "subcategory", "pattern", "pattern_type", "source", "example_match", "example_nonmatch", "note")
+LEXICON_COLUMNS = (
+    "row_id",
+    "category",
+    "subcategory",
+    "pattern",
+    "pattern_type",
+    "source",
+    "example_match",
+    "example_nonmatch",
+    "note",
+)
 ORGANISATION_PLACEHOLDER = "{organisation}"
 # A negator near a match: a word that negates in the grammar's terms, "cannot", or a word ending in "n't".
 _NEGATOR_WORDS = re.compile(r"\b(?:" + "|".join(sorted(NEGATIVE_WORDS | {"cannot"})) + r")\b|n't\b", re.IGNORECASE)
@@ -138,7 +148,15 @@ def _check_row(row: dict[str, str], file: str, line: int) -> list[Problem]:
         if not (row.get(column) or "").strip():
             problems.append(Problem(file, "must not be blank", line=line, column=column, row_id=label))
     if row.get("pattern_type") not in ("literal", "regex"):
-        problems.append(Problem(file, f"{row.get('pattern_type')!r} is not allowed (allowed: literal, regex)", line=line, column="pattern_type", row_id=label))
+        problems.append(
+            Problem(
+                file,
+                f"{row.get('pattern_type')!r} is not allowed (allowed: literal, regex)",
+                line=line,
+                column="pattern_type",
+                row_id=label,
+            )
+        )
     elif row.get("pattern"):
         try:
             re.compile(regex_source(row["pattern"], row["pattern_type"], "Acme"))
@@ -166,7 +184,14 @@ def _load_lexicon_cached(path: Path, mtime: float) -> Lexicon:
         record = {k: (v or "").strip() for k, v in record.items() if k in LEXICON_COLUMNS}
         problems += _check_row(record, name, line)
         if record["row_id"] in seen:
-            problems.append(Problem(name, f"duplicate row_id {record['row_id']!r} (first at line {seen[record['row_id']]})", line=line, column="row_id"))
+            problems.append(
+                Problem(
+                    name,
+                    f"duplicate row_id {record['row_id']!r} (first at line {seen[record['row_id']]})",
+                    line=line,
+                    column="row_id",
+                )
+            )
         seen.setdefault(record["row_id"], line)
         rows.append(record)
     if problems:
@@ -200,7 +225,9 @@ class Match:
     negated: bool  # a negative word stands within three words before the hit (for non-negation rows)
 
 
-def find_matches(text: str, lexicon: Lexicon, organisation: str | tuple[str, ...] = "", sentences: list[tuple[int, int]] | None = None) -> list[Match]:
+def find_matches(
+    text: str, lexicon: Lexicon, organisation: str | tuple[str, ...] = "", sentences: list[tuple[int, int]] | None = None
+) -> list[Match]:
     """Every lexicon hit in ``text``, ordered by position then category."""
     sentences = sentences if sentences is not None else split_sentences(text)
     starts = [start for start, _ in sentences]

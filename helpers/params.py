@@ -129,8 +129,10 @@ def _check_series(case: Case, value: str, values: dict[str, Any]) -> None:
     available = quantity_series(case)
     if value and value not in available:
         hint = did_you_mean(value, available)
-        raise ParameterError(f"parameter 'quantity_series': the case has no counted series {value!r}{hint}; "
-                             f"its series with two or more readings: {', '.join(available) or 'none'}")
+        raise ParameterError(
+            f"parameter 'quantity_series': the case has no counted series {value!r}{hint}; "
+            f"its series with two or more readings: {', '.join(available) or 'none'}"
+        )
 
 
 def _check_as_of(case: Case, value: str, values: dict[str, Any]) -> None:
@@ -211,9 +213,7 @@ def check_parameters(namespace: dict[str, Any], extra_checks: dict[str, Callable
     if unknown:
         name = unknown[0]
         hint = did_you_mean(name, declared, n=1)
-        raise ParameterError(
-            f"unknown parameter {name!r}{hint}; this notebook's parameters are: {', '.join(declared)}"
-        )
+        raise ParameterError(f"unknown parameter {name!r}{hint}; this notebook's parameters are: {', '.join(declared)}")
     values = {}
     checks = {**VALUE_CHECKS, **(extra_checks or {})}
     for name, kind in declared.items():

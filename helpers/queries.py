@@ -41,7 +41,9 @@ def when(case: Case, item_id: str, display_timezone: str, table: str = "statemen
     return format_interval(interval, row["time_precision"], display_timezone)
 
 
-def select_statements(case: Case, statement_ids: Iterable[str] | None = None, speakers: Iterable[str] | None = None) -> pd.DataFrame:
+def select_statements(
+    case: Case, statement_ids: Iterable[str] | None = None, speakers: Iterable[str] | None = None
+) -> pd.DataFrame:
     """Statements by id and/or speaker (all when both are empty), in time order; unknown names are an error."""
     statements = case.statements
     ids, names = list(statement_ids or []), list(speakers or [])
@@ -131,8 +133,11 @@ def unplaced_rivals(case: Case, statement_id: str, audiences: Iterable[str]) -> 
     latest = statements.loc[statement_id, "end"]
     unplaced = statements[official(case) & statements["audience"].isin(list(audiences)) & statements["end"].isna()]
     bounded = unplaced[(unplaced["time_earliest"] != "") | (unplaced["time_latest"] != "")]
-    return [sid for sid, row in bounded.iterrows()
-            if not row["time_earliest"] or pd.Timestamp(parse_bound(row["time_earliest"])) < latest]
+    return [
+        sid
+        for sid, row in bounded.iterrows()
+        if not row["time_earliest"] or pd.Timestamp(parse_bound(row["time_earliest"])) < latest
+    ]
 
 
 def first_response_event(case: Case) -> str | None:

@@ -67,7 +67,9 @@ def parse_value(name: str, text: str, kind: str = "") -> Any:
         try:
             value = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise ParameterError(f"parameter {name!r}: {text!r} is not a JSON list ({exc.msg} at character {exc.pos}); {example}") from None
+            raise ParameterError(
+                f"parameter {name!r}: {text!r} is not a JSON list ({exc.msg} at character {exc.pos}); {example}"
+            ) from None
         if not isinstance(value, list):
             raise ParameterError(f"parameter {name!r}: {text!r} is not a JSON list; {example}")
         return value
@@ -95,7 +97,9 @@ def _json_list_example(text: str) -> str:
     return json.dumps(items if items and all(re.fullmatch(r"[\w .@/:-]+", item) for item in items) else ["a", "b"])
 
 
-def prepare_parameters(pairs: list[tuple[str, str]] | list[list[str]], case, notebooks: list[Path] | None = None) -> dict[str, Any]:
+def prepare_parameters(
+    pairs: list[tuple[str, str]] | list[list[str]], case, notebooks: list[Path] | None = None
+) -> dict[str, Any]:
     """``-p NAME VALUE`` pairs as checked notebook parameters, before any notebook runs.
 
     Each name must be declared by a lesson notebook (``case_id`` is given with ``--case``), each
@@ -109,7 +113,9 @@ def prepare_parameters(pairs: list[tuple[str, str]] | list[list[str]], case, not
             raise ParameterError("give the case with --case, not -p case_id")
         if name not in types:
             takes = sorted(set(types) - {"case_id"})
-            raise ParameterError(f"unknown parameter {name!r}{did_you_mean(name, takes, n=1)}; the lesson notebooks take: {', '.join(takes)}")
+            raise ParameterError(
+                f"unknown parameter {name!r}{did_you_mean(name, takes, n=1)}; the lesson notebooks take: {', '.join(takes)}"
+            )
         values[name] = parse_value(name, text, types[name])
     check_values(values, case)
     for name in PATH_PARAMETERS:
@@ -124,7 +130,9 @@ def plan_parameters(notebooks: list[Path], given: dict[str, Any]) -> dict[Path, 
     known = sorted({name for params in declared.values() for name in params})
     for name in given:
         if name not in known:
-            raise ParameterError(f"unknown parameter {name!r}{did_you_mean(name, known, n=1)}; the lesson notebooks take: {', '.join(known)}")
+            raise ParameterError(
+                f"unknown parameter {name!r}{did_you_mean(name, known, n=1)}; the lesson notebooks take: {', '.join(known)}"
+            )
     return {nb: {k: v for k, v in given.items() if k in declared[nb]} for nb in notebooks}
 
 
@@ -155,7 +163,9 @@ def handout_notebook(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
         if "injected-parameters" in cell.metadata.get("tags", []):
             used = notebook.metadata.get("papermill", {}).get("parameters") or _assigned(cell.source)
             line = "; ".join(f"`{name} = {value!r}`" for name, value in used.items())
-            notebook.cells[index] = nbformat.v4.new_markdown_cell(f"**Parameters used:** {line}", metadata={"tags": ["casework-parameters"]})
+            notebook.cells[index] = nbformat.v4.new_markdown_cell(
+                f"**Parameters used:** {line}", metadata={"tags": ["casework-parameters"]}
+            )
     return notebook
 
 
@@ -212,9 +222,15 @@ def refresh_lessons(notebooks: list[Path] | None = None, progress: TextIO = sys.
         began = time.perf_counter()
         notebook = nbformat.read(path, as_version=4)
         with tempfile.TemporaryDirectory(prefix="casework-") as workdir:
-            NotebookClient(notebook, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": workdir}},
-                           record_timing=False, store_widget_state=False,
-                           kernel_manager_class=unix_socket_kernels(workdir)).execute()
+            NotebookClient(
+                notebook,
+                timeout=timeout,
+                kernel_name="python3",
+                resources={"metadata": {"path": workdir}},
+                record_timing=False,
+                store_widget_state=False,
+                kernel_manager_class=unix_socket_kernels(workdir),
+            ).execute()
         clean_notebook(notebook)
         nbformat.write(notebook, path)
         done.append(path)
@@ -247,8 +263,13 @@ def run_lessons(
         try:
             with tempfile.TemporaryDirectory(prefix="casework-") as workdir:
                 papermill.execute_notebook(
-                    str(notebook), str(target), parameters=params, kernel_name="python3",
-                    progress_bar=False, cwd=workdir, execution_timeout=timeout,
+                    str(notebook),
+                    str(target),
+                    parameters=params,
+                    kernel_name="python3",
+                    progress_bar=False,
+                    cwd=workdir,
+                    execution_timeout=timeout,
                     kernel_manager_class=unix_socket_kernels(workdir),
                 )
             html = html_dir / (notebook.stem + ".html")
@@ -256,7 +277,9 @@ def run_lessons(
             result = NotebookResult(notebook.name, True, time.perf_counter() - began, target, html)
         except Exception as exc:  # report and go on with the next notebook
             message = _short_error(exc)
-            result = NotebookResult(notebook.name, False, time.perf_counter() - began, target if target.exists() else None, error=message)
+            result = NotebookResult(
+                notebook.name, False, time.perf_counter() - began, target if target.exists() else None, error=message
+            )
         print(f"{'ok' if result.ok else 'FAILED'} ({result.seconds:.1f} s)", file=progress, flush=True)
         if not result.ok:
             print(f"    {result.error}", file=progress)

@@ -59,8 +59,17 @@ class SelfCheck:
     items: tuple[Feedback, ...]
 
     def table(self) -> pd.DataFrame:
-        return pd.DataFrame([{"question": f.key, "asks": f.prompt, "your answer": "" if f.answer is None else str(f.answer),
-                              "feedback": f.message} for f in self.items])
+        return pd.DataFrame(
+            [
+                {
+                    "question": f.key,
+                    "asks": f.prompt,
+                    "your answer": "" if f.answer is None else str(f.answer),
+                    "feedback": f.message,
+                }
+                for f in self.items
+            ]
+        )
 
     def __repr__(self) -> str:
         return "\n".join(f"{f.key}: {f.message}" for f in self.items)
@@ -71,8 +80,10 @@ class SelfCheck:
         table = self.table().to_html(index=False, escape=True, border=0)
         # text reads from the left: the notebook's stylesheet right-aligns table cells, so align them here
         table = table.replace("<td>", '<td style="text-align:left">').replace("<th>", '<th style="text-align:left">')
-        return (f'<div class="self-check" data-lesson="{html.escape(self.lesson)}"><p><b>Self-check</b>: {done} of '
-                f"{asked} answers fit the data.</p>{table}</div>")
+        return (
+            f'<div class="self-check" data-lesson="{html.escape(self.lesson)}"><p><b>Self-check</b>: {done} of '
+            f"{asked} answers fit the data.</p>{table}</div>"
+        )
 
 
 # --------------------------------------------------------------------------- the expected values
@@ -180,56 +191,139 @@ def _most_inside(case, context):
 
 QUESTIONS: dict[str, tuple[Question, ...]] = {
     "01": (
-        Question("paraphrases", "How many of the case's statements are known only through a reporter's paraphrase?", "number",
-                 _paraphrases, "count the paraphrase column of the first table, summed over the organisations"),
-        Question("derived", "Give the id of one statement whose time is derived from data rather than reported.", "one of",
-                 _derived_times, "read the basis column of the statements table"),
-        Question("unplaced", "Give the id of one statement that no source places in time.", "one of",
-                 _unplaced, "look at the last rows of the statements table, where the time is unknown and unbounded"),
+        Question(
+            "paraphrases",
+            "How many of the case's statements are known only through a reporter's paraphrase?",
+            "number",
+            _paraphrases,
+            "count the paraphrase column of the first table, summed over the organisations",
+        ),
+        Question(
+            "derived",
+            "Give the id of one statement whose time is derived from data rather than reported.",
+            "one of",
+            _derived_times,
+            "read the basis column of the statements table",
+        ),
+        Question(
+            "unplaced",
+            "Give the id of one statement that no source places in time.",
+            "one of",
+            _unplaced,
+            "look at the last rows of the statements table, where the time is unknown and unbounded",
+        ),
     ),
     "02": (
-        Question("hedges", "How many hedges does the lexicon find in the focus statement?", "number",
-                 _hedges, "count the marks tagged H in the close reading"),
-        Question("passive", "Is any finite verb group of the focus statement in the passive voice? Answer yes or no.", "choice",
-                 _passive, "read the voice column of the grammar table"),
-        Question("names-itself", "How many times does the focus statement name its own organisation in the third person?", "number",
-                 _names_itself, "hover over the self-mention marks in the close reading and read which row fired"),
+        Question(
+            "hedges",
+            "How many hedges does the lexicon find in the focus statement?",
+            "number",
+            _hedges,
+            "count the marks tagged H in the close reading",
+        ),
+        Question(
+            "passive",
+            "Is any finite verb group of the focus statement in the passive voice? Answer yes or no.",
+            "choice",
+            _passive,
+            "read the voice column of the grammar table",
+        ),
+        Question(
+            "names-itself",
+            "How many times does the focus statement name its own organisation in the third person?",
+            "number",
+            _names_itself,
+            "hover over the self-mention marks in the close reading and read which row fired",
+        ),
     ),
     "03": (
-        Question("order", "Do the sources establish that the organisation's internal decision came before its first press "
-                 "statement? Answer yes or no.", "choice",
-                 _decision_order, "read the certain order column of the discussion table, and what each end rests on"),
-        Question("public-verdict", "Against the one-hour norm, what is the verdict on the organisation's first public word: "
-                 "within, beyond, or cannot tell?", "choice",
-                 _public_verdict, "read the row for the public audience in the table of norms and evidence"),
+        Question(
+            "order",
+            "Do the sources establish that the organisation's internal decision came before its first press "
+            "statement? Answer yes or no.",
+            "choice",
+            _decision_order,
+            "read the certain order column of the discussion table, and what each end rests on",
+        ),
+        Question(
+            "public-verdict",
+            "Against the one-hour norm, what is the verdict on the organisation's first public word: "
+            "within, beyond, or cannot tell?",
+            "choice",
+            _public_verdict,
+            "read the row for the public audience in the table of norms and evidence",
+        ),
     ),
     "04": (
-        Question("inside", "How many contradicting pairs lie inside the organisation, with implied stances counted as the "
-                 "parameters say?", "number",
-                 _inside_pairs, "count the rows of the first table of pairs"),
-        Question("paraphrase", "Give the id of one statement whose stances rest on a reporter's paraphrase.", "one of",
-                 _paraphrase_stances, "look for rows marked (paraphrase) in the stance matrix"),
-        Question("against-record", "How many stances go against the record?", "number",
-                 _against_record, "count the rows of the table of statements against the record"),
+        Question(
+            "inside",
+            "How many contradicting pairs lie inside the organisation, with implied stances counted as the parameters say?",
+            "number",
+            _inside_pairs,
+            "count the rows of the first table of pairs",
+        ),
+        Question(
+            "paraphrase",
+            "Give the id of one statement whose stances rest on a reporter's paraphrase.",
+            "one of",
+            _paraphrase_stances,
+            "look for rows marked (paraphrase) in the stance matrix",
+        ),
+        Question(
+            "against-record",
+            "How many stances go against the record?",
+            "number",
+            _against_record,
+            "count the rows of the table of statements against the record",
+        ),
     ),
     "05": (
-        Question("challenge", "In which SCCT cluster does a challenge sit?", "choice",
-                 _challenge_cluster, "read the crisis types column of the clusters table"),
-        Question("missing", "How many of the six apology components does the example draft lack?", "number",
-                 _missing_components, "read the profile under the example draft"),
-        Question("coded", "How many sentences does the reference coding code in the chosen scheme?", "number",
-                 _reference_sentences, "count the rows of the reference coding table"),
+        Question(
+            "challenge",
+            "In which SCCT cluster does a challenge sit?",
+            "choice",
+            _challenge_cluster,
+            "read the crisis types column of the clusters table",
+        ),
+        Question(
+            "missing",
+            "How many of the six apology components does the example draft lack?",
+            "number",
+            _missing_components,
+            "read the profile under the example draft",
+        ),
+        Question(
+            "coded",
+            "How many sentences does the reference coding code in the chosen scheme?",
+            "number",
+            _reference_sentences,
+            "count the rows of the reference coding table",
+        ),
     ),
     "06": (
-        Question("longest-wait", "Of the compared cases, in which do the sources establish that the public waited longest for "
-                 "the organisation's first word after the trigger? Give the case id, or answer \"none\" if they establish no case.",
-                 "one of", _longest_wait, "compare each case's shortest (h) with the other cases' longest (h) in the table "
-                 "of first public responses: a wait is certainly longer only if the ranges do not overlap"),
-        Question("certainly-after", "In how many of the compared cases do the sources establish that the first public response "
-                 "came after the trigger?", "number",
-                 _certainly_after, "count the yes rows of the after the trigger? column"),
-        Question("most-inside", "Which compared case has the most contradicting pairs inside its organisation? Give the case id.",
-                 "one of", _most_inside, "read the pairs inside column of the contradictions table"),
+        Question(
+            "longest-wait",
+            "Of the compared cases, in which do the sources establish that the public waited longest for "
+            'the organisation\'s first word after the trigger? Give the case id, or answer "none" if they establish no case.',
+            "one of",
+            _longest_wait,
+            "compare each case's shortest (h) with the other cases' longest (h) in the table "
+            "of first public responses: a wait is certainly longer only if the ranges do not overlap",
+        ),
+        Question(
+            "certainly-after",
+            "In how many of the compared cases do the sources establish that the first public response came after the trigger?",
+            "number",
+            _certainly_after,
+            "count the yes rows of the after the trigger? column",
+        ),
+        Question(
+            "most-inside",
+            "Which compared case has the most contradicting pairs inside its organisation? Give the case id.",
+            "one of",
+            _most_inside,
+            "read the pairs inside column of the contradictions table",
+        ),
     ),
 }
 
@@ -237,7 +331,9 @@ QUESTIONS: dict[str, tuple[Question, ...]] = {
 def questions(lesson: str, case: Case, **context) -> list[tuple[Question, object]]:
     """The lesson's questions, each with its expected value for this case (never shown; None: the case cannot answer it)."""
     if lesson not in QUESTIONS:
-        raise ParameterError(f"unknown lesson {lesson!r}{did_you_mean(lesson, QUESTIONS)}; the lessons are: {', '.join(QUESTIONS)}")
+        raise ParameterError(
+            f"unknown lesson {lesson!r}{did_you_mean(lesson, QUESTIONS)}; the lessons are: {', '.join(QUESTIONS)}"
+        )
     return [(question, question.expected(case, context)) for question in QUESTIONS[lesson]]
 
 
@@ -265,8 +361,10 @@ def self_check(lesson: str, case: Case, answers: dict, **context) -> SelfCheck:
     keys = [q.key for q, _ in asked]
     unknown = [k for k in answers if k not in keys]
     if unknown:
-        raise ParameterError(f"self-check {lesson}: unknown question {unknown[0]!r}{did_you_mean(unknown[0], keys)}; "
-                             f"the questions are: {', '.join(keys)}")
+        raise ParameterError(
+            f"self-check {lesson}: unknown question {unknown[0]!r}{did_you_mean(unknown[0], keys)}; "
+            f"the questions are: {', '.join(keys)}"
+        )
     items = []
     for question, expected in asked:
         answer = answers.get(question.key)

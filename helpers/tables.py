@@ -73,8 +73,13 @@ def _columns(frame: pd.DataFrame) -> tuple[list[tuple[str, list[str], bool]], in
     if not (isinstance(index, pd.RangeIndex) and index.name is None):
         for level in range(index.nlevels):
             values = index.get_level_values(level)
-            columns.append((_header(values.name, "row" if index.nlevels == 1 else f"level {level + 1}"),
-                            [_text(v) for v in values], pd.api.types.is_numeric_dtype(values.dtype) and values.dtype != bool))
+            columns.append(
+                (
+                    _header(values.name, "row" if index.nlevels == 1 else f"level {level + 1}"),
+                    [_text(v) for v in values],
+                    pd.api.types.is_numeric_dtype(values.dtype) and values.dtype != bool,
+                )
+            )
     for position, name in enumerate(frame.columns):
         values = frame.iloc[:, position]
         numeric = pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype)
@@ -139,22 +144,31 @@ def _table(columns, row_headers: int, long_text: list[int], caption: str | None,
             elif wide:  # a scrolling table has room: its prose would otherwise wrap a word a line
                 style += f";min-width:{prose_width[i]}em"
             if i < row_headers:
-                if wide and i == 0:  # stays in view while the rest scrolls sideways (its rule a shadow: borders of sticky cells slip)
+                if (
+                    wide and i == 0
+                ):  # stays in view while the rest scrolls sideways (its rule a shadow: borders of sticky cells slip)
                     style = style.replace(_RULE, "box-shadow:inset 0 -1px 0 rgba(128,128,128,0.45)")
                     style += ";position:sticky;left:0;background:var(--jp-layout-color0, #fff)"
                 cells.append(f'<th scope="row" style="{style};font-weight:normal">{_cell_html(text)}</th>')
             else:
                 cells.append(f'<td style="{style}">{_cell_html(text)}</td>')
         rows.append(f"<tr>{''.join(cells)}</tr>")
-    caption_html = (f'<caption style="caption-side:top;text-align:left;font-weight:bold;padding:2px 0 6px 0">{html.escape(caption)}</caption>'
-                    if caption else "")
-    table = (f'<table class="casework-table" style="border-collapse:collapse;table-layout:auto;margin:0 0 8px 0;max-width:none">'
-             f"{caption_html}<thead><tr>{''.join(heads)}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+    caption_html = (
+        f'<caption style="caption-side:top;text-align:left;font-weight:bold;padding:2px 0 6px 0">{html.escape(caption)}</caption>'
+        if caption
+        else ""
+    )
+    table = (
+        f'<table class="casework-table" style="border-collapse:collapse;table-layout:auto;margin:0 0 8px 0;max-width:none">'
+        f"{caption_html}<thead><tr>{''.join(heads)}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
     if not wide:
         return table
     label = caption or f"table of {len(columns[0][1])} rows and {len(columns)} columns"
-    return (f'<div class="casework-scroll" role="region" tabindex="0" aria-label="{html.escape(label, quote=True)} (scrolls sideways)" '
-            f'style="overflow-x:auto;max-width:100%">{table}</div>')
+    return (
+        f'<div class="casework-scroll" role="region" tabindex="0" aria-label="{html.escape(label, quote=True)} (scrolls sideways)" '
+        f'style="overflow-x:auto;max-width:100%">{table}</div>'
+    )
 
 
 def _cards(columns, long_text: list[int], caption: str | None) -> str:
@@ -175,12 +189,16 @@ def _cards(columns, long_text: list[int], caption: str | None) -> str:
             whole = ' style="white-space:nowrap"' if len(header) + len(values[row]) <= 2 * NO_WRAP else ""
             items.append(f"<span{whole}><b>{html.escape(header)}</b> {_cell_html(values[row])}</span>")
         meta = " · ".join(items)
-        cards.append(f'<li style="{_RULE};padding:6px 0;list-style:none;margin:0">{"".join(texts)}'
-                     f'<p style="margin:0;font-size:0.92em;line-height:1.5">{meta}</p></li>')
-    heading = (f'<p style="font-weight:bold;margin:0 0 4px 0">{html.escape(caption)}</p>' if caption else "")
+        cards.append(
+            f'<li style="{_RULE};padding:6px 0;list-style:none;margin:0">{"".join(texts)}'
+            f'<p style="margin:0;font-size:0.92em;line-height:1.5">{meta}</p></li>'
+        )
+    heading = f'<p style="font-weight:bold;margin:0 0 4px 0">{html.escape(caption)}</p>' if caption else ""
     label = html.escape(caption or f"{len(cards)} rows", quote=True)
-    return (f'<div class="casework-cards">{heading}<ul aria-label="{label}" style="padding:0;margin:0 0 8px 0;'
-            f'border-top:1px solid rgba(128,128,128,0.45)">{"".join(cards)}</ul></div>')
+    return (
+        f'<div class="casework-cards">{heading}<ul aria-label="{label}" style="padding:0;margin:0 0 8px 0;'
+        f'border-top:1px solid rgba(128,128,128,0.45)">{"".join(cards)}</ul></div>'
+    )
 
 
 def _captioned(frame: pd.DataFrame, caption: str) -> pd.DataFrame:
@@ -198,17 +216,20 @@ def statements_table(case: Case, display_timezone: str | None = None, audiences:
     statements = timeline_order(case.statements)
     if audiences:
         statements = statements[statements["audience"].isin(audiences)]
-    table = pd.DataFrame({
-        f"when ({zone})": [when(case, sid, zone) for sid in statements.index],
-        "precision": statements["time_precision"],
-        "basis": statements["time_basis"],
-        "speaker": statements["speaker"],
-        "organisation": statements["organisation"],
-        "audience": statements["audience"],
-        "channel": statements["channel"],
-        "status": statements["text_status"],
-        "text": statements["text"],
-    }, index=statements.index)
+    table = pd.DataFrame(
+        {
+            f"when ({zone})": [when(case, sid, zone) for sid in statements.index],
+            "precision": statements["time_precision"],
+            "basis": statements["time_basis"],
+            "speaker": statements["speaker"],
+            "organisation": statements["organisation"],
+            "audience": statements["audience"],
+            "channel": statements["channel"],
+            "status": statements["text_status"],
+            "text": statements["text"],
+        },
+        index=statements.index,
+    )
     table.index.name = "statement"
     return _captioned(table, "Who said what, when, to whom")
 
@@ -217,14 +238,16 @@ def variants_table(case: Case) -> pd.DataFrame:
     """Each passage our text gives beside the wording another outlet printed."""
     variants = case.variants
     outlets = case.sources["outlet"]
-    table = pd.DataFrame({
-        "statement": variants["statement_id"],
-        "speaker": case.statements.loc[variants["statement_id"], "speaker"].to_numpy(),
-        "our text": variants["words"],
-        "other outlets print": variants["variant"],
-        "printed by": [", ".join(outlets[s.strip()] for s in ids.split(";")) for ids in variants["source_ids"]],
-        "note": variants["note"],
-    })
+    table = pd.DataFrame(
+        {
+            "statement": variants["statement_id"],
+            "speaker": case.statements.loc[variants["statement_id"], "speaker"].to_numpy(),
+            "our text": variants["words"],
+            "other outlets print": variants["variant"],
+            "printed by": [", ".join(outlets[s.strip()] for s in ids.split(";")) for ids in variants["source_ids"]],
+            "note": variants["note"],
+        }
+    )
     return _captioned(table.reset_index(drop=True), "Passages that outlets print in different words")
 
 
@@ -246,8 +269,10 @@ def sources_table(case: Case) -> pd.DataFrame:
 def status_counts(case: Case) -> pd.DataFrame:
     """How many statements are verbatim, fragments or paraphrases, per organisation and whom the speakers speak for."""
     counts = pd.crosstab([case.statements["organisation"], case.statements["speaks_for"]], case.statements["text_status"])
-    return _captioned(counts.reindex(columns=["verbatim", "fragment", "paraphrase"], fill_value=0),
-                      "Statements by organisation, whom the speakers speak for, and how their text is known")
+    return _captioned(
+        counts.reindex(columns=["verbatim", "fragment", "paraphrase"], fill_value=0),
+        "Statements by organisation, whom the speakers speak for, and how their text is known",
+    )
 
 
 def case_summary(case: Case, display_timezone: str | None = None, width: int = 100, statements: int = 12) -> str:
@@ -265,8 +290,11 @@ def case_summary(case: Case, display_timezone: str | None = None, width: int = 1
         *textwrap.wrap(f"{case.title}  [{case.case_id}]" + ("  (FICTIONAL CASE)" if case.fictional else ""), width),
         *textwrap.wrap(f"Local time zone: {case.timezone}; times shown in {zone}", width),
         f"{len(case.statements)} statements ({counts})",
-        *textwrap.wrap(f"{len(case.events)} events, {len(case.claims)} claims, {len(case.stances)} stances, "
-                       f"{len(case.sources)} sources, {len(case.open_questions)} open questions", width),
+        *textwrap.wrap(
+            f"{len(case.events)} events, {len(case.claims)} claims, {len(case.stances)} stances, "
+            f"{len(case.sources)} sources, {len(case.open_questions)} open questions",
+            width,
+        ),
     ]
     if len(placed):
         first, last = placed.min().tz_convert(get_zone(zone)), case.events["end"].dropna().max().tz_convert(get_zone(zone))
@@ -283,8 +311,14 @@ def case_summary(case: Case, display_timezone: str | None = None, width: int = 1
     previous = None
     for sid, row in listed.iterrows():
         if (row.iloc[0], row["speaker"]) != previous:  # one heading per run of statements with the same time and speaker
-            lines += textwrap.wrap(row["speaker"], width, initial_indent=f"  {row.iloc[0]:<{time_width}}  ",
-                                   subsequent_indent=" " * (time_width + 4), break_long_words=False, break_on_hyphens=False)
+            lines += textwrap.wrap(
+                row["speaker"],
+                width,
+                initial_indent=f"  {row.iloc[0]:<{time_width}}  ",
+                subsequent_indent=" " * (time_width + 4),
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
             previous = (row.iloc[0], row["speaker"])
         head = f"      {sid:<{id_width}}  "
         lines.append(head + textwrap.shorten(row["text"], max(width - len(head), 20), placeholder=" …"))
@@ -309,17 +343,21 @@ def organisation_voice(case: Case, display_timezone: str | None = None, include_
     rows, previous = [], None
     for sid, row in own.iterrows():
         interval = case.interval(sid, "statements")
-        rows.append({
-            "statement": sid,
-            f"when ({zone})": when(case, sid, zone),
-            "speaker": row["speaker"],
-            "audience": row["audience"],
-            "status": row["text_status"],
-            "since previous": str(gap(case.interval(previous, "statements"), interval)) if previous else "",
-            "text": row["text"],
-        })
+        rows.append(
+            {
+                "statement": sid,
+                f"when ({zone})": when(case, sid, zone),
+                "speaker": row["speaker"],
+                "audience": row["audience"],
+                "status": row["text_status"],
+                "since previous": str(gap(case.interval(previous, "statements"), interval)) if previous else "",
+                "text": row["text"],
+            }
+        )
         previous = sid
-    return _captioned(pd.DataFrame(rows).set_index("statement") if rows else pd.DataFrame(), f"What {case.organisation} said, in time order")
+    return _captioned(
+        pd.DataFrame(rows).set_index("statement") if rows else pd.DataFrame(), f"What {case.organisation} said, in time order"
+    )
 
 
 def use_notebook_display() -> None:

@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import re
 
+# fmt: off
 ABBREVIATIONS = {
     "u.s", "u.k", "u.n", "e.g", "i.e", "etc", "inc", "ltd", "co", "corp", "mr", "mrs", "ms", "dr", "st",
     "vs", "no", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
     "md", "d.c", "a.m", "p.m", "prof", "gen", "gov", "sen", "rep",
 }
+# fmt: on
 
 # The end of a sentence: its closing marks and quotes or brackets, where white space and a
 # capital letter or a digit (perhaps after an opening quote or bracket) follow.
@@ -36,6 +38,7 @@ _WORD = re.compile(r"[A-Za-z](?:\.[A-Za-z])+\.?|[A-Za-z0-9]+(?:['’][A-Za-z]+)?
 
 # Tokens that stand for two words (apostrophes made straight first; "cannot" has none). Any other "...n't" is split
 # as verb + "not" ("isn't", "didn't").
+# fmt: off
 SPLIT_WORDS = {
     "i'm": ("i", "am"), "we're": ("we", "are"), "you're": ("you", "are"), "they're": ("they", "are"),
     "it's": ("it", "is"), "that's": ("that", "is"), "he's": ("he", "is"), "she's": ("she", "is"),
@@ -44,6 +47,7 @@ SPLIT_WORDS = {
     "i'd": ("i", "would"), "we'd": ("we", "would"), "won't": ("will", "not"), "can't": ("can", "not"),
     "shan't": ("shall", "not"), "cannot": ("can", "not"),
 }
+# fmt: on
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:

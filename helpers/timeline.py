@@ -31,10 +31,27 @@ def timeline(case: Case) -> pd.DataFrame:
     events = case.events.assign(item=case.events.index, table="events", label=case.events["title"])
     linked = set(case.events["statement_id"]) - {""}
     loose = case.statements[~case.statements.index.isin(linked)]
-    statements = loose.assign(item=loose.index, table="statements", kind="statement",
-                              label=loose["speaker"] + ": " + loose["text"].str.slice(0, 80),
-                              actor=loose["speaker"], statement_id=loose.index)
-    columns = ["item", "table", "label", "kind", "actor", "audience", "statement_id", "time_precision", "time_basis", "start", "end"]
+    statements = loose.assign(
+        item=loose.index,
+        table="statements",
+        kind="statement",
+        label=loose["speaker"] + ": " + loose["text"].str.slice(0, 80),
+        actor=loose["speaker"],
+        statement_id=loose.index,
+    )
+    columns = [
+        "item",
+        "table",
+        "label",
+        "kind",
+        "actor",
+        "audience",
+        "statement_id",
+        "time_precision",
+        "time_basis",
+        "start",
+        "end",
+    ]
     combined = pd.concat([events[columns], statements[columns]], ignore_index=True)
     combined = combined.set_index("item", drop=False)
     return timeline_order(combined).reset_index(drop=True)
@@ -44,8 +61,14 @@ def check_event(case: Case, event_id: str, parameter: str = "anchor_event") -> s
     """``event_id`` if the case has it with a known time; otherwise an error listing valid ids."""
     placed = case.events[case.events["start"].notna()]
     if event_id not in placed.index:
-        reason = "has no known time" if event_id in case.events.index else f"is not an event of this case{did_you_mean(event_id, placed.index)}"
-        raise ParameterError(f"parameter {parameter!r}: {event_id!r} {reason}; events with a known time: {', '.join(placed.index)}")
+        reason = (
+            "has no known time"
+            if event_id in case.events.index
+            else f"is not an event of this case{did_you_mean(event_id, placed.index)}"
+        )
+        raise ParameterError(
+            f"parameter {parameter!r}: {event_id!r} {reason}; events with a known time: {', '.join(placed.index)}"
+        )
     return event_id
 
 
@@ -67,7 +90,11 @@ def gap_row(case: Case, a: str, b: str, table_a: str = "events", table_b: str = 
     frame_a, frame_b = getattr(case, table_a), getattr(case, table_b)
     result = gap(first, second)
     return {
-        "from": a, "to": b, "shortest": result.shortest, "longest": result.longest, "gap": str(result),
+        "from": a,
+        "to": b,
+        "shortest": result.shortest,
+        "longest": result.longest,
+        "gap": str(result),
         "certain order": order_label(result),
         "from basis": f"{frame_a.loc[a, 'time_precision']}, {frame_a.loc[a, 'time_basis']}",
         "to basis": f"{frame_b.loc[b, 'time_precision']}, {frame_b.loc[b, 'time_basis']}",
@@ -83,7 +110,9 @@ def gap_table(case: Case, pairs) -> pd.DataFrame:
     reader can tell what the range rests on: a reported time, or a bound the data adds.
     """
     rows = [gap_row(case, a, b) for a, b in pairs]
-    return pd.DataFrame(rows, columns=["from", "to", "gap", "certain order", "from basis", "to basis", "from as reported", "to as reported"])
+    return pd.DataFrame(
+        rows, columns=["from", "to", "gap", "certain order", "from basis", "to basis", "from as reported", "to as reported"]
+    )
 
 
 def decision_and_first_press_event(case: Case, decision_event: str = "", response_event: str = "") -> tuple[str, str] | None:
@@ -99,7 +128,11 @@ def decision_and_first_press_event(case: Case, decision_event: str = "", respons
     if response_event:
         check_event(case, response_event, "response_event")
     decisions = timeline_order(case.events[(case.events["kind"] == "company-decision") & case.events["start"].notna()])
-    noted = [about for about in teaching_notes(case, "03", "discussion")["about"] if about in decisions.index] if len(case.teaching) else []
+    noted = (
+        [about for about in teaching_notes(case, "03", "discussion")["about"] if about in decisions.index]
+        if len(case.teaching)
+        else []
+    )
     decision = decision_event or (noted[0] if noted else decisions.index[0] if len(decisions) else None)
     press = response_event or first_response_event(case)
     if press is not None and case.interval(press, "events") is None:
@@ -117,15 +150,19 @@ def gaps_from(case: Case, anchor_event: str, display_timezone: str | None = None
     rows, previous = [], None
     for event_id, event in chosen.iterrows():
         from_anchor = gap(case.interval(anchor_event, "events"), case.interval(event_id, "events"))
-        rows.append({
-            "event": event_id,
-            f"when ({zone})": when(case, event_id, zone, "events"),
-            "what": event["title"],
-            "audience": event["audience"] or "—",
-            "basis": f"{event['time_precision']}, {event['time_basis']}",
-            "from anchor": "anchor" if event_id == anchor_event else str(from_anchor),
-            "from previous row": str(gap(case.interval(previous, "events"), case.interval(event_id, "events"))) if previous else "",
-        })
+        rows.append(
+            {
+                "event": event_id,
+                f"when ({zone})": when(case, event_id, zone, "events"),
+                "what": event["title"],
+                "audience": event["audience"] or "—",
+                "basis": f"{event['time_precision']}, {event['time_basis']}",
+                "from anchor": "anchor" if event_id == anchor_event else str(from_anchor),
+                "from previous row": str(gap(case.interval(previous, "events"), case.interval(event_id, "events")))
+                if previous
+                else "",
+            }
+        )
         previous = event_id
     return pd.DataFrame(rows).set_index("event")
 
@@ -141,7 +178,9 @@ def parse_as_of(case: Case, as_of: str, display_timezone: str | None = None) -> 
     zone = get_zone(display_timezone or case.timezone)
     text = (as_of or "").strip()
     if not re.match(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:\d{2})?$", text):
-        raise ParameterError(f"parameter 'as_of': {as_of!r} is not a time written 'YYYY-MM-DD HH:MM' (in the display zone) or with an offset")
+        raise ParameterError(
+            f"parameter 'as_of': {as_of!r} is not a time written 'YYYY-MM-DD HH:MM' (in the display zone) or with an offset"
+        )
     try:
         moment = datetime.fromisoformat(text.replace(" ", "T").replace("Z", "+00:00"))
     except ValueError as exc:
@@ -196,14 +235,17 @@ def said_before(case: Case, statement_id: str, display_timezone: str | None = No
     certainly = others["end"] <= focus["start"]
     maybe = ~certainly & (others["start"] < focus["end"]) & (others["end"] > focus["start"])
     shown = timeline_order(others[certainly | maybe])
-    table = pd.DataFrame({
-        "before it?": ["certainly before" if certainly[sid] else "maybe before" for sid in shown.index],
-        f"when ({zone})": [when(case, sid, zone) for sid in shown.index],
-        "speaker": shown["speaker"],
-        "audience": shown["audience"],
-        "status": shown["text_status"],
-        "text": shown["text"],
-    }, index=shown.index)
+    table = pd.DataFrame(
+        {
+            "before it?": ["certainly before" if certainly[sid] else "maybe before" for sid in shown.index],
+            f"when ({zone})": [when(case, sid, zone) for sid in shown.index],
+            "speaker": shown["speaker"],
+            "audience": shown["audience"],
+            "status": shown["text_status"],
+            "text": shown["text"],
+        },
+        index=shown.index,
+    )
     table.index.name = "statement"
     return table
 
@@ -216,13 +258,18 @@ def public_at(case: Case, as_of: pd.Timestamp, display_timezone: str | None = No
 def _public_table(case: Case, status: pd.Series, zone: str) -> pd.DataFrame:
     """``public_at`` for the statuses ``statement_status`` gave."""
     shown = timeline_order(case.statements[status.isin(["made", "maybe made"])])
-    table = pd.DataFrame({
-        "by then": status[shown.index],
-        "reach": ["internal only" if a == "internal" else "public" if a == "public" else "to the press" for a in shown["audience"]],
-        f"when ({zone})": [when(case, sid, zone) for sid in shown.index],
-        "speaker": shown["speaker"],
-        "text": shown["text"],
-    }, index=shown.index)
+    table = pd.DataFrame(
+        {
+            "by then": status[shown.index],
+            "reach": [
+                "internal only" if a == "internal" else "public" if a == "public" else "to the press" for a in shown["audience"]
+            ],
+            f"when ({zone})": [when(case, sid, zone) for sid in shown.index],
+            "speaker": shown["speaker"],
+            "text": shown["text"],
+        },
+        index=shown.index,
+    )
     table.index.name = "statement"
     return table
 
@@ -237,8 +284,9 @@ def _claims_table(case: Case, status: pd.Series) -> pd.DataFrame:
     status_of = dict(zip(status.index, status, strict=True))
     external = dict(zip(case.statements.index, case.statements["audience"].isin(["press", "public"]), strict=True))
     by_claim: dict[str, list[tuple[str, str, str]]] = {}
-    for claim_id, sid, stance, mode in zip(case.stances["claim_id"], case.stances["statement_id"], case.stances["stance"],
-                                           case.stances["mode"], strict=True):
+    for claim_id, sid, stance, mode in zip(
+        case.stances["claim_id"], case.stances["statement_id"], case.stances["stance"], case.stances["mode"], strict=True
+    ):
         by_claim.setdefault(claim_id, []).append((sid, stance, mode))
     rows = []
     for claim_id, proposition, record in zip(case.claims.index, case.claims["proposition"], case.claims["record"], strict=True):
@@ -253,7 +301,9 @@ def _claims_table(case: Case, status: pd.Series) -> pd.DataFrame:
                 cells["said internally"].append(f"{label} {stance}")
             else:
                 cells["affirmed publicly" if stance == "affirms" else "denied publicly"].append(label)
-        rows.append({"claim": claim_id, "proposition": proposition, **{k: "; ".join(v) for k, v in cells.items()}, "record": record})
+        rows.append(
+            {"claim": claim_id, "proposition": proposition, **{k: "; ".join(v) for k, v in cells.items()}, "record": record}
+        )
     return pd.DataFrame(rows).set_index("claim")
 
 
@@ -291,12 +341,20 @@ def response_times(case: Case, anchor_event: str) -> pd.DataFrame:
         else:  # the statement that certainly came first: earliest latest-possible time
             sid = candidates.assign(_id=candidates.index).sort_values(["end", "start", "_id"]).index[0]
         result = gap(anchor, case.interval(sid, "statements"))
-        rows.append({"audience": audience, "first statement": sid, "gap": str(result),
-                     "shortest (h)": round(result.shortest.total_seconds() / 3600, 2),
-                     "longest (h)": round(result.longest.total_seconds() / 3600, 2),
-                     UNPLACED: ", ".join(unplaced_rivals(case, sid, [audience]))})
+        rows.append(
+            {
+                "audience": audience,
+                "first statement": sid,
+                "gap": str(result),
+                "shortest (h)": round(result.shortest.total_seconds() / 3600, 2),
+                "longest (h)": round(result.longest.total_seconds() / 3600, 2),
+                UNPLACED: ", ".join(unplaced_rivals(case, sid, [audience])),
+            }
+        )
     # an organisation that said nothing the data can place gives no rows, under the same columns
-    return pd.DataFrame(rows, columns=["audience", "first statement", "gap", "shortest (h)", "longest (h)", UNPLACED]).set_index("audience")
+    return pd.DataFrame(rows, columns=["audience", "first statement", "gap", "shortest (h)", "longest (h)", UNPLACED]).set_index(
+        "audience"
+    )
 
 
 def against_norms(case: Case, anchor_event: str) -> pd.DataFrame:
@@ -305,10 +363,22 @@ def against_norms(case: Case, anchor_event: str) -> pd.DataFrame:
     rows = []
     for audience, response in times.iterrows():
         for _, norm in norms[norms["kind"] == "norm"].iterrows():
-            verdict = ("within the norm" if response["longest (h)"] <= norm["hours"]
-                       else "beyond the norm" if response["shortest (h)"] > norm["hours"] else "cannot tell from the sources")
-            rows.append({"audience": audience, "evidence: gap (h)": f"[{response['shortest (h)']}, {response['longest (h)']}]",
-                         "norm": norm["label"], "norm (h)": norm["hours"], "verdict": verdict})
+            verdict = (
+                "within the norm"
+                if response["longest (h)"] <= norm["hours"]
+                else "beyond the norm"
+                if response["shortest (h)"] > norm["hours"]
+                else "cannot tell from the sources"
+            )
+            rows.append(
+                {
+                    "audience": audience,
+                    "evidence: gap (h)": f"[{response['shortest (h)']}, {response['longest (h)']}]",
+                    "norm": norm["label"],
+                    "norm (h)": norm["hours"],
+                    "verdict": verdict,
+                }
+            )
     return pd.DataFrame(rows, columns=["audience", "evidence: gap (h)", "norm", "norm (h)", "verdict"])
 
 
@@ -319,7 +389,11 @@ def status_ids(case: Case) -> pd.DataFrame:
     """Every tweet id the case records, on statements and on events, with the item it times."""
     rows = [(sid, "statements", value) for sid, value in case.statements["status_id"].items() if value]
     events = case.events
-    rows += [(eid, "events", value) for eid, value, linked in zip(events.index, events["status_id"], events["statement_id"]) if value and not linked]
+    rows += [
+        (eid, "events", value)
+        for eid, value, linked in zip(events.index, events["status_id"], events["statement_id"])
+        if value and not linked
+    ]
     return pd.DataFrame(rows, columns=["item", "table", "status_id"])
 
 
@@ -340,14 +414,18 @@ def decoding_feedback(answer, status_id: str | int) -> str:
         return "Correct: that is the moment the tweet was posted, to the millisecond."
     if difference < pd.Timedelta(seconds=1):
         return "Within a second. Check how you turned milliseconds into a time: keep the fractional part."
-    if abs(difference - pd.Timedelta(hours=round(difference / pd.Timedelta(hours=1)))) < pd.Timedelta(seconds=1) and difference >= pd.Timedelta(hours=1):
+    if abs(difference - pd.Timedelta(hours=round(difference / pd.Timedelta(hours=1)))) < pd.Timedelta(
+        seconds=1
+    ) and difference >= pd.Timedelta(hours=1):
         return "Off by whole hours: is your answer in UTC? Convert before comparing."
     if difference > pd.Timedelta(days=365):
         return "Far off: did you shift right by 22 bits and add Twitter's epoch offset in milliseconds?"
     return "Not yet: recheck the shift (22 bits) and the epoch offset (milliseconds, not seconds)."
 
 
+# fmt: off
 __all__ = [
     "COMMUNICATION_KINDS", "against_norms", "order_label", "status_ids", "check_event", "decision_and_first_press_event", "load_norms", "response_times", "claims_at", "decoding_feedback", "default_anchor", "default_as_of",
     "gap_row", "gap_table", "gaps_from", "parse_as_of", "public_at", "said_before", "statement_status", "timeline",
 ]
+# fmt: on

@@ -19,12 +19,14 @@ PRECISIONS = ("second", "minute", "hour", "part_of_day", "day", "month", "unknow
 BASES = ("reported", "derived", "inferred")
 
 # Conventional clock hours of each part of a day, in the case's zone: [start, end).
+# fmt: off
 PARTS_OF_DAY = {
     "morning": (5, 12),
     "afternoon": (12, 17),
     "evening": (17, 21),
     "night": (21, 24),
 }
+# fmt: on
 
 # Twitter's snowflake ids: milliseconds since this epoch, shifted left by 22 bits.
 TWITTER_EPOCH_MS = 1288834974657

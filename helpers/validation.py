@@ -72,7 +72,6 @@ def validate_case(case: str | Path) -> list[Problem]:
     return []
 
 
-
 def _row_label(table: Table, row: Row) -> str | None:
     return f"{table.key}={row.values[table.key]}" if table.key and row.values.get(table.key) else None
 
@@ -168,7 +167,8 @@ def _check_stance_pairs(table: Table, rows: list[Row], problems: list[Problem]) 
             same = all(earlier.values[k] == row.values[k] for k in ("stance", "mode"))
             kind = "repeats" if same else "contradicts"
             _reporter(table, row, problems)(
-                "claim_id", "stance-once",
+                "claim_id",
+                "stance-once",
                 f"second stance of statement {pair[0]!r} on claim {pair[1]!r} {kind} the row at line {earlier.line} "
                 f"({earlier.values['stance']}/{earlier.values['mode']} vs {row.values['stance']}/{row.values['mode']}); keep one row per pair",
             )
@@ -186,7 +186,11 @@ def _check_times(rows: dict[str, list[Row]], zone: ZoneInfo, problems: list[Prob
             if name == "events" and values["statement_id"]:
                 for column in (*TIME_COLUMNS, "status_id"):
                     if values[column]:
-                        report(column, "event-time-or-statement", "must be blank when statement_id is set (the time is the statement's)")
+                        report(
+                            column,
+                            "event-time-or-statement",
+                            "must be blank when statement_id is set (the time is the statement's)",
+                        )
                 intervals[key] = intervals.get(("statements", values["statement_id"]))
                 continue
             if name == "events":
@@ -201,9 +205,14 @@ def _check_times(rows: dict[str, list[Row]], zone: ZoneInfo, problems: list[Prob
             intervals[key] = interval
             if values["status_id"].isdigit() and values["time_basis"] == "derived":
                 decoded = snowflake_time(values["status_id"])
-                if interval is None or not (interval.start - timedelta(seconds=1) <= decoded < interval.end + timedelta(seconds=1)):
-                    report("time", "derived-time-status-id",
-                           f"status id {values['status_id']} decodes to {decoded.isoformat()}, which the time does not cover")
+                if interval is None or not (
+                    interval.start - timedelta(seconds=1) <= decoded < interval.end + timedelta(seconds=1)
+                ):
+                    report(
+                        "time",
+                        "derived-time-status-id",
+                        f"status id {values['status_id']} decodes to {decoded.isoformat()}, which the time does not cover",
+                    )
     return intervals
 
 
@@ -235,7 +244,11 @@ def _row_interval(values: dict[str, str], zone: ZoneInfo, report) -> Interval | 
     except TimeFormatError as exc:
         message = str(exc)
         if "leave nothing" in message or "is not after" in message:
-            report("time_latest" if precision == "unknown" else "time_earliest" if earliest else "time_latest", "bounds-leave-time", message)
+            report(
+                "time_latest" if precision == "unknown" else "time_earliest" if earliest else "time_latest",
+                "bounds-leave-time",
+                message,
+            )
         else:
             report("time", "time-form", message)
         return False
@@ -249,11 +262,17 @@ def _check_speakers(rows: dict[str, list[Row]], organisation: str, aliases: list
         speaks_for, belongs = row.values["speaks_for"], row.values["organisation"]
         report = _reporter(table, row, problems)
         if speaks_for in ("organisation", "employee") and belongs != organisation:
-            report("organisation", "speaks-for-organisation",
-                   f"speaks_for is {speaks_for!r}, so organisation must be the case's organisation {organisation!r}, got {belongs!r}")
+            report(
+                "organisation",
+                "speaks-for-organisation",
+                f"speaks_for is {speaks_for!r}, so organisation must be the case's organisation {organisation!r}, got {belongs!r}",
+            )
         elif speaks_for == "third-party" and belongs in names:
-            report("speaks_for", "speaks-for-organisation",
-                   f"organisation {belongs!r} is the case's own: use 'organisation' (it speaks officially) or 'employee' (for themself)")
+            report(
+                "speaks_for",
+                "speaks-for-organisation",
+                f"organisation {belongs!r} is the case's own: use 'organisation' (it speaks officially) or 'employee' (for themself)",
+            )
 
 
 def _check_quantities(rows: dict[str, list[Row]], problems: list[Problem]) -> None:
@@ -272,16 +291,26 @@ def _check_quantities(rows: dict[str, list[Row]], problems: list[Problem]) -> No
         if quantity and unit and series:
             first_unit, line = units.setdefault(series, (unit, row.line))
             if unit != first_unit:
-                report("quantity_unit", "quantity-series", f"series {series!r} is counted in {first_unit!r} at line {line}, not {unit!r}")
+                report(
+                    "quantity_unit",
+                    "quantity-series",
+                    f"series {series!r} is counted in {first_unit!r} at line {line}, not {unit!r}",
+                )
 
 
 def _check_claims_present(rows: dict[str, list[Row]], problems: list[Problem]) -> None:
     """A case has at least one claim and one stance: what lesson 04, lesson 06 and the contradictions exercise read."""
     for name, what in (("claims", "claim"), ("stances", "stance of a statement on a claim")):
         if not rows[name]:
-            problems.append(rule_problem(TABLES[name].file, "claims-and-stances",
-                                     f"has no rows: a case needs at least one {what}, which the contradictions lesson (04), "
-                                     "the comparison (06) and the contradictions exercise read", line=2))
+            problems.append(
+                rule_problem(
+                    TABLES[name].file,
+                    "claims-and-stances",
+                    f"has no rows: a case needs at least one {what}, which the contradictions lesson (04), "
+                    "the comparison (06) and the contradictions exercise read",
+                    line=2,
+                )
+            )
 
 
 def _check_evidence(rows: dict[str, list[Row]], problems: list[Problem]) -> None:
@@ -292,7 +321,9 @@ def _check_evidence(rows: dict[str, list[Row]], problems: list[Problem]) -> None
             statement = row.values["statement_id"]
             words = row.values[column]
             if statement in texts and words and words not in texts[statement]:
-                _reporter(table, row, problems)(column, "words-in-text", f"{words!r} does not occur in the text of statement {statement!r}")
+                _reporter(table, row, problems)(
+                    column, "words-in-text", f"{words!r} does not occur in the text of statement {statement!r}"
+                )
 
 
 def _check_coding(rows: dict[str, list[Row]], problems: list[Problem]) -> None:
@@ -311,16 +342,28 @@ def _check_coding(rows: dict[str, list[Row]], problems: list[Problem]) -> None:
             continue  # reported by the column checks
         spans = split_sentences(texts[sid])
         if not number.isdigit() or not 1 <= int(number) <= len(spans):
-            report("sentence", "coding-sentence", f"{number!r} is not a sentence number of statement {sid!r} (it has {len(spans)})")
+            report(
+                "sentence", "coding-sentence", f"{number!r} is not a sentence number of statement {sid!r} (it has {len(spans)})"
+            )
             continue
         if values["strategy"] not in strategies[scheme]:
-            report("strategy", "coding-strategy", f"{values['strategy']!r} is not a {scheme} strategy (allowed: {', '.join(sorted(strategies[scheme]))})")
+            report(
+                "strategy",
+                "coding-strategy",
+                f"{values['strategy']!r} is not a {scheme} strategy (allowed: {', '.join(sorted(strategies[scheme]))})",
+            )
         start, end = spans[int(number) - 1]
         if values["evidence"] and values["evidence"] not in texts[sid][start:end]:
-            report("evidence", "coding-evidence", f"{values['evidence']!r} does not occur in sentence {number} of statement {sid!r}")
+            report(
+                "evidence", "coding-evidence", f"{values['evidence']!r} does not occur in sentence {number} of statement {sid!r}"
+            )
         key = (sid, number, scheme)
         if key in first:
-            report("sentence", "coding-once", f"sentence {number} of {sid!r} is coded twice for {scheme} (first at line {first[key]})")
+            report(
+                "sentence",
+                "coding-once",
+                f"sentence {number} of {sid!r} is coded twice for {scheme} (first at line {first[key]})",
+            )
         first.setdefault(key, row.line)
 
 
@@ -335,14 +378,24 @@ def _check_teaching(rows: dict[str, list[Row]], problems: list[Problem]) -> None
         if part not in TEACHING_PARTS:
             continue  # reported by the column checks
         if lesson not in TEACHING_PARTS[part]:
-            report("lesson", "teaching-part-lesson", f"lesson {lesson} shows no {part!r} text (it is shown in lesson {', '.join(TEACHING_PARTS[part])})")
+            report(
+                "lesson",
+                "teaching-part-lesson",
+                f"lesson {lesson} shows no {part!r} text (it is shown in lesson {', '.join(TEACHING_PARTS[part])})",
+            )
         if part == "close-reading" and values["about"] not in statements:
             report("about", "teaching-about", "a close-reading note must name the statement it reads (about = a statement id)")
         if part == "try-phrase":
             if values["about"] not in statements:
-                report("about", "teaching-about", "a try-phrase row must name the statement its words come from (about = a statement id)")
+                report(
+                    "about",
+                    "teaching-about",
+                    "a try-phrase row must name the statement its words come from (about = a statement id)",
+                )
             elif values["text"] not in statements[values["about"]]:
-                report("text", "teaching-about", f"{values['text']!r} does not occur in the text of statement {values['about']!r}")
+                report(
+                    "text", "teaching-about", f"{values['text']!r} does not occur in the text of statement {values['about']!r}"
+                )
         if part in SINGLE_PARTS:
             key = (lesson, part)
             if key in first:
@@ -355,19 +408,46 @@ def _check_metadata_references(metadata: dict, rows: dict[str, list[Row]], inter
     trigger = metadata.get("trigger_event")
     if isinstance(trigger, str) and trigger:
         if trigger not in _ids(rows, "events"):
-            problems.append(rule_problem(METADATA_FILE, "trigger-event", f"unknown event id {trigger!r} (not in events.csv)", column="trigger_event"))
+            problems.append(
+                rule_problem(
+                    METADATA_FILE, "trigger-event", f"unknown event id {trigger!r} (not in events.csv)", column="trigger_event"
+                )
+            )
         elif intervals.get(("events", trigger)) is None:
-            problems.append(rule_problem(METADATA_FILE, "trigger-event", f"event {trigger!r} has no known time, so nothing can be measured from it",
-                                     column="trigger_event"))
+            problems.append(
+                rule_problem(
+                    METADATA_FILE,
+                    "trigger-event",
+                    f"event {trigger!r} has no known time, so nothing can be measured from it",
+                    column="trigger_event",
+                )
+            )
     response = metadata.get("first_response")
     if isinstance(response, str) and response:
         found = {r.values["statement_id"]: r.values for r in rows["statements"]}.get(response)
         if found is None:
-            problems.append(rule_problem(METADATA_FILE, "first-response", f"unknown statement id {response!r} (not in statements.csv)",
-                                     column="first_response"))
+            problems.append(
+                rule_problem(
+                    METADATA_FILE,
+                    "first-response",
+                    f"unknown statement id {response!r} (not in statements.csv)",
+                    column="first_response",
+                )
+            )
         elif found["speaks_for"] != "organisation" or found["audience"] not in ("press", "public"):
-            problems.append(rule_problem(METADATA_FILE, "first-response", f"statement {response!r} must speak for the organisation "
-                                     f"(speaks_for 'organisation') to the press or the public, not {found['speaks_for']!r} to "
-                                     f"{found['audience']!r}", column="first_response"))
+            problems.append(
+                rule_problem(
+                    METADATA_FILE,
+                    "first-response",
+                    f"statement {response!r} must speak for the organisation "
+                    f"(speaks_for 'organisation') to the press or the public, not {found['speaks_for']!r} to "
+                    f"{found['audience']!r}",
+                    column="first_response",
+                )
+            )
         elif intervals.get(("statements", response)) is None:
-            problems.append(rule_problem(METADATA_FILE, "first-response", f"statement {response!r} has no known time", column="first_response"))
+            problems.append(
+                rule_problem(
+                    METADATA_FILE, "first-response", f"statement {response!r} has no known time", column="first_response"
+                )
+            )

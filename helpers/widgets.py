@@ -36,6 +36,7 @@ FRONT_END = PACKAGE_DIR / "templates" / "view"
 # pale cannot all stay apart with the common colour-vision deficiencies (the figures use the same hues
 # at full strength, plots.figure.CATEGORY_BAR_COLOURS), so each mark also carries its category in text (a
 # superscript tag): colour is never the only cue.
+# fmt: off
 CATEGORY_COLOURS = {
     "hedge": "#F5D58A",
     "booster": "#F7A8A8",
@@ -47,12 +48,16 @@ CATEGORY_COLOURS = {
     "apology": "#F2B98C",
     "evasion": "#CFCFCF",
 }
+# fmt: on
 DEFAULT_COLOUR = "#DDDDDD"
+# fmt: off
 TAGS = {"hedge": "H", "booster": "B", "negation": "N", "commitment": "C", "self_mention": "S",
         "responsibility": "R", "attitude": "A", "apology": "P", "evasion": "E"}
+# fmt: on
 
 
 # --------------------------------------------------------------------------- the one way a widget is built
+
 
 @dataclass(frozen=True)
 class Control:
@@ -70,8 +75,13 @@ class Control:
     placeholder: str = ""
 
     def spec(self) -> dict:
-        return {"name": self.name, "label": self.label, "kind": self.kind, "options": [list(o) for o in self.options],
-                "placeholder": self.placeholder}
+        return {
+            "name": self.name,
+            "label": self.label,
+            "kind": self.kind,
+            "options": [list(o) for o in self.options],
+            "placeholder": self.placeholder,
+        }
 
     def describe(self, value) -> str:
         """The value as the status line announces it: the option's label, not its id."""
@@ -112,14 +122,18 @@ class View(anywidget.AnyWidget):
         """Change some controls' values, as a reader would (the view is redrawn once)."""
         unknown = set(values) - {c.name for c in self._controls}
         if unknown:
-            raise KeyError(f"{self.title} has no control {sorted(unknown)[0]!r}; its controls: {', '.join(c.name for c in self._controls)}")
+            raise KeyError(
+                f"{self.title} has no control {sorted(unknown)[0]!r}; its controls: {', '.join(c.name for c in self._controls)}"
+            )
         self.values = {**self.values, **values}
 
     def static_html(self) -> str:
         """What the output shows where the widget cannot be drawn (before the cell runs, in a handout): the view as it is now."""
         controls = ", ".join(c.label.lower() for c in self._controls)
-        return (f'<div class="casework-static"><p><i>{html.escape(self.status)} Run the cell in JupyterLab to change the '
-                f"{html.escape(controls)}.</i></p>{self.html}{self.fixed}</div>")
+        return (
+            f'<div class="casework-static"><p><i>{html.escape(self.status)} Run the cell in JupyterLab to change the '
+            f"{html.escape(controls)}.</i></p>{self.html}{self.fixed}</div>"
+        )
 
     def _repr_mimebundle_(self, **kwargs):
         bundle = super()._repr_mimebundle_(**kwargs)
@@ -134,6 +148,7 @@ def interactive(render: Callable[..., str], controls: Sequence[Control], title: 
 
 
 # --------------------------------------------------------------------------- statements and their wording
+
 
 def _tag(category: str) -> str:
     return TAGS.get(category, category[:2].upper())
@@ -151,7 +166,9 @@ def highlight_html(text: str, matches, categories=None) -> str:
             parts.append(segment)
             continue
         first = covering[0]
-        title = "; ".join(f"{m.category} ({m.subcategory}): row {m.row_id}" + (", negated" if m.negated else "") for m in covering)
+        title = "; ".join(
+            f"{m.category} ({m.subcategory}): row {m.row_id}" + (", negated" if m.negated else "") for m in covering
+        )
         closes_here = [m for m in covering if m.end == end]
         tags = "".join(f"<sup>{_tag(m.category)}</sup>" for m in closes_here)
         parts.append(
@@ -170,7 +187,9 @@ def legend_html(categories) -> str:
     return f'<p class="legend" style="line-height:1.8">Legend: {items}</p>'
 
 
-def render_statement(case: Case, statement_id: str, categories=None, lexicon: Lexicon | None = None, display_timezone: str | None = None) -> str:
+def render_statement(
+    case: Case, statement_id: str, categories=None, lexicon: Lexicon | None = None, display_timezone: str | None = None
+) -> str:
     """One statement: who, when, to whom, the highlighted text, a legend and the rows that fired."""
     if statement_id not in case.statements.index:
         raise KeyError(f"unknown statement {statement_id!r}; the case has: {', '.join(case.statements.index)}")
@@ -200,20 +219,34 @@ def render_statement(case: Case, statement_id: str, categories=None, lexicon: Le
     )
 
 
-def statement_explorer(case: Case, lexicon: Lexicon | None = None, statement_id: str | None = None, categories=None,
-                       display_timezone: str | None = None) -> View:
+def statement_explorer(
+    case: Case,
+    lexicon: Lexicon | None = None,
+    statement_id: str | None = None,
+    categories=None,
+    display_timezone: str | None = None,
+) -> View:
     """Choose a statement and categories; see the highlighted text, a legend and the matched rows (``render_statement``)."""
     lexicon = lexicon or load_lexicon()
     options = tuple((f"{sid} — {row['speaker']}", sid) for sid, row in case.statements.iterrows())
     return interactive(
         lambda statement, categories: render_statement(case, statement, categories, lexicon, display_timezone),
-        [Control("statement", "Statement", "select", statement_id or options[0][1], options),
-         Control("categories", "Categories", "checkboxes", list(categories or lexicon.categories), tuple((c, c) for c in lexicon.categories))],
+        [
+            Control("statement", "Statement", "select", statement_id or options[0][1], options),
+            Control(
+                "categories",
+                "Categories",
+                "checkboxes",
+                list(categories or lexicon.categories),
+                tuple((c, c) for c in lexicon.categories),
+            ),
+        ],
         "The statement explorer",
     )
 
 
 # --------------------------------------------------------------------------- what the public knew, when
+
 
 def public_view_html(case: Case, as_of: pd.Timestamp, display_timezone: str | None = None) -> str:
     """The 'what did the public know?' view as HTML (the widget shows exactly this)."""
@@ -230,7 +263,11 @@ def public_view_html(case: Case, as_of: pd.Timestamp, display_timezone: str | No
     if first_press_statement(case) is None:
         heading += f"<p>The organisation made {NO_PUBLIC_STATEMENT} that the sources place in time.</p>"
     statements = public_at(case, as_of, zone)
-    tables = (table_html(statements, "Statements made by then") if len(statements) else "<p><b>Statements made by then:</b> none yet.</p>")
+    tables = (
+        table_html(statements, "Statements made by then")
+        if len(statements)
+        else "<p><b>Statements made by then:</b> none yet.</p>"
+    )
     return f'<div class="public-view">{heading}{tables}{table_html(claims_at(case, as_of), "Where the claims stood")}</div>'
 
 
@@ -252,6 +289,7 @@ def public_knowledge_explorer(case: Case, display_timezone: str | None = None, a
 
 # --------------------------------------------------------------------------- claims
 
+
 def claim_view_html(case: Case, claim: str, include_implied: bool = True, display_timezone: str | None = None) -> str:
     """Every statement's stance on one claim, in time order, with its evidence words and the record."""
     check_claim(case, claim)
@@ -260,12 +298,22 @@ def claim_view_html(case: Case, claim: str, include_implied: bool = True, displa
     on_claim = on_claim[on_claim["claim_id"] == claim]
     order = timeline_order(case.statements.loc[on_claim["statement_id"].unique()]).index
     statements = case.statements
-    table = pd.DataFrame([{
-        f"when ({zone})": when(case, sid, zone), "statement": sid, "speaker": statements.loc[sid, "speaker"],
-        "audience": statements.loc[sid, "audience"], "text status": statements.loc[sid, "text_status"],
-        "stance": row.label, "evidence words": row.evidence,
-    } for sid in order for row in on_claim[on_claim["statement_id"] == sid].itertuples()],
-        columns=[f"when ({zone})", "statement", "speaker", "audience", "text status", "stance", "evidence words"])
+    table = pd.DataFrame(
+        [
+            {
+                f"when ({zone})": when(case, sid, zone),
+                "statement": sid,
+                "speaker": statements.loc[sid, "speaker"],
+                "audience": statements.loc[sid, "audience"],
+                "text status": statements.loc[sid, "text_status"],
+                "stance": row.label,
+                "evidence words": row.evidence,
+            }
+            for sid in order
+            for row in on_claim[on_claim["statement_id"] == sid].itertuples()
+        ],
+        columns=[f"when ({zone})", "statement", "speaker", "audience", "text status", "stance", "evidence words"],
+    )
     record = case.claims.loc[claim]
     return (
         f'<div class="claim-view" data-claim="{html.escape(claim)}"><p><b>{html.escape(record["proposition"])}</b></p>'
@@ -275,19 +323,29 @@ def claim_view_html(case: Case, claim: str, include_implied: bool = True, displa
     )
 
 
-def claim_explorer(case: Case, claim: str | None = None, include_implied: bool = True, display_timezone: str | None = None) -> View:
+def claim_explorer(
+    case: Case, claim: str | None = None, include_implied: bool = True, display_timezone: str | None = None
+) -> View:
     """Pick a claim; see every statement's stance on it along the timeline, with the evidence words (``claim_view_html``)."""
     options = tuple((f"{cid}: {row['proposition']}", cid) for cid, row in case.claims.iterrows())
     return interactive(
         lambda claim, stances: claim_view_html(case, claim, stances == "all", display_timezone),
-        [Control("claim", "Claim", "select", claim or case.claims.index[0], options),
-         Control("stances", "Stances", "select", "all" if include_implied else "literal",
-                 (("literal and implied", "all"), ("literal only", "literal")))],
+        [
+            Control("claim", "Claim", "select", claim or case.claims.index[0], options),
+            Control(
+                "stances",
+                "Stances",
+                "select",
+                "all" if include_implied else "literal",
+                (("literal and implied", "all"), ("literal only", "literal")),
+            ),
+        ],
         "The claim explorer",
     )
 
 
 # --------------------------------------------------------------------------- drafting lab
+
 
 def real_statements_html(case: Case, lexicon: Lexicon) -> str:
     """The organisation's real statements, profiled as a draft is: the drafting lab's table to compare with."""
@@ -300,8 +358,12 @@ def draft_report_html(case: Case, text: str, lexicon: Lexicon | None = None, wit
     """The drafting lab's view: the draft highlighted, its profile, and (``with_real_statements``) the real statements beside it."""
     lexicon = lexicon or load_lexicon()
     report = analyse_draft(case, text, lexicon)
-    profile = pd.DataFrame({"measure": [k for k in report if k != "analysis"],
-                            "your draft": [", ".join(v) if isinstance(v, list) else v for k, v in report.items() if k != "analysis"]})
+    profile = pd.DataFrame(
+        {
+            "measure": [k for k in report if k != "analysis"],
+            "your draft": [", ".join(v) if isinstance(v, list) else v for k, v in report.items() if k != "analysis"],
+        }
+    )
     body = highlight_html(text, report["analysis"].matches) if text.strip() else "<i>(empty draft)</i>"
     return (
         f'<div class="draft-report" data-words="{report["words"]}"><blockquote>{body}</blockquote>{legend_html(lexicon.categories)}'

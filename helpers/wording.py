@@ -27,11 +27,13 @@ from .lexicon import DEFAULT_LEXICON, Lexicon, LexiconError, Match, find_matches
 from .queries import select_statements
 from .text import count_words, split_sentences
 
+# fmt: off
 __all__ = [
     "DEFAULT_LEXICON", "SUBJECTS", "TENSES", "Analysis", "Lexicon", "LexiconError", "Match", "VerbGroup",
     "analyse_corpus", "analyse_text", "compare_statements", "count_table", "find_matches", "lexicon_summary",
     "load_lexicon", "split_sentences", "verb_groups",
 ]
+# fmt: on
 
 
 @dataclass
@@ -71,7 +73,9 @@ def analyse_text(text: str, lexicon: Lexicon | None = None, organisation: str | 
     return Analysis(text, sentences, find_matches(text, lexicon, organisation, sentences), groups, count_words(text))
 
 
-def analyse_corpus(texts: Iterable[str], lexicon: Lexicon | None = None, organisation: str | tuple[str, ...] = "") -> pd.DataFrame:
+def analyse_corpus(
+    texts: Iterable[str], lexicon: Lexicon | None = None, organisation: str | tuple[str, ...] = ""
+) -> pd.DataFrame:
     """One row per text: matches per category, words, the first verb group's tense, negated and passive groups."""
     lexicon = lexicon or load_lexicon()
     categories = lexicon.categories
@@ -79,10 +83,15 @@ def analyse_corpus(texts: Iterable[str], lexicon: Lexicon | None = None, organis
     for text in texts:
         analysis = analyse_text(text, lexicon, organisation)
         groups = analysis.groups
-        rows.append([
-            *analysis.counts(categories).values(), analysis.words, groups[0].tense if groups else "",
-            sum(g.negated for g in groups), sum(g.voice == "passive" for g in groups),
-        ])
+        rows.append(
+            [
+                *analysis.counts(categories).values(),
+                analysis.words,
+                groups[0].tense if groups else "",
+                sum(g.negated for g in groups),
+                sum(g.voice == "passive" for g in groups),
+            ]
+        )
     return pd.DataFrame(rows, columns=[*categories, "words", "first_tense", "negated_groups", "passive_groups"])
 
 
@@ -94,13 +103,26 @@ def compare_statements(case: Case, statement_ids=None, speakers=None, lexicon: L
     for sid, statement in chosen.iterrows():
         analysis = analyse_text(statement["text"], lexicon, case.names)
         counts = analysis.counts(lexicon.categories)
-        row = {"statement": sid, "speaker": statement["speaker"], "audience": statement["audience"], "status": statement["text_status"], "words": analysis.words}
-        row.update({f"{c} per 100 words": round(100 * n / analysis.words, 1) if analysis.words else 0.0 for c, n in counts.items()})
+        row = {
+            "statement": sid,
+            "speaker": statement["speaker"],
+            "audience": statement["audience"],
+            "status": statement["text_status"],
+            "words": analysis.words,
+        }
+        row.update(
+            {f"{c} per 100 words": round(100 * n / analysis.words, 1) if analysis.words else 0.0 for c, n in counts.items()}
+        )
         tenses = [g.tense for g in analysis.groups]
         row["tenses"] = ", ".join(dict.fromkeys(tenses)) or "none found"
         row["negated verbs"] = sum(g.negated for g in analysis.groups)
         row["passive verbs"] = sum(g.voice == "passive" for g in analysis.groups)
-        row["subjects"] = ", ".join(f"{k} {v}" for k, v in pd.Series([g.subject for g in analysis.groups], dtype="object").value_counts().items()) or "none found"
+        row["subjects"] = (
+            ", ".join(
+                f"{k} {v}" for k, v in pd.Series([g.subject for g in analysis.groups], dtype="object").value_counts().items()
+            )
+            or "none found"
+        )
         rows.append(row)
     return pd.DataFrame(rows).set_index("statement") if rows else pd.DataFrame()
 

@@ -14,7 +14,10 @@ from pathlib import Path
 AXE_SCRIPT = Path(__file__).parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 BLOCKING = ("serious", "critical")
 #: What is scanned in a lesson open in JupyterLab: the rendered Markdown cells and every output.
-LESSON_CONTENT = ["[data-casework-notebook] .jp-MarkdownCell .jp-RenderedMarkdown", "[data-casework-notebook] .jp-OutputArea-output"]
+LESSON_CONTENT = [
+    "[data-casework-notebook] .jp-MarkdownCell .jp-RenderedMarkdown",
+    "[data-casework-notebook] .jp-OutputArea-output",
+]
 
 
 def unavailable() -> str | None:
@@ -59,4 +62,5 @@ def report(violations: list[dict]) -> str:
     return "\n\n".join(
         f"{v['impact']}: {v['id']} ({v['help']}), {v['count']} element(s):\n"
         + "\n".join(f"  {n['target']}: {n['html']}\n    {n['summary']}" for n in v["nodes"])
-        for v in violations)
+        for v in violations
+    )

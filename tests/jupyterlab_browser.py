@@ -51,8 +51,10 @@ from datetime import datetime
 from pathlib import Path
 
 CHROMIUM = Path(os.environ.get("CASEWORK_CHROMIUM", "/usr/bin/chromium"))  # Debian's; another Chromium or Chrome by path
+# fmt: off
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                "--disable-component-update", "--disable-sync", "--no-first-run"]
+# fmt: on
 VIEWPORT = {"width": 1024, "height": 768}  # a classroom laptop; JupyterLab leaves 592 px of output with the file browser open
 #: The notebook under test carries this attribute (set by ``open_notebook``); every DOM query is limited to it.
 PANEL = "[data-casework-notebook]"
@@ -113,16 +115,37 @@ def jupyterlab(root: Path, notebooks: Path, timeout: float = 60, also: tuple[Pat
         (settings_dir / name).write_text(json.dumps(values), encoding="utf-8")
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(config), JUPYTER_DATA_DIR=str(root / "jupyter-data"),
-               JUPYTER_RUNTIME_DIR=str(root / "jupyter-runtime"), JUPYTERLAB_SETTINGS_DIR=str(settings_dir),
-               JUPYTERLAB_WORKSPACES_DIR=str(root / "lab-workspaces"))
+    env = dict(
+        os.environ,
+        JUPYTER_CONFIG_DIR=str(config),
+        JUPYTER_DATA_DIR=str(root / "jupyter-data"),
+        JUPYTER_RUNTIME_DIR=str(root / "jupyter-runtime"),
+        JUPYTERLAB_SETTINGS_DIR=str(settings_dir),
+        JUPYTERLAB_WORKSPACES_DIR=str(root / "lab-workspaces"),
+    )
     log_path = root / "server.log"
     with log_path.open("w", encoding="utf-8") as log:
         server = subprocess.Popen(
-            [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", f"--port={port}", "--ServerApp.ip=127.0.0.1",
-             "--ServerApp.port_retries=0", "--IdentityProvider.token=", "--ServerApp.password=",
-             "--ServerApp.disable_check_xsrf=True", f"--ServerApp.root_dir={root}", "--LabApp.expose_app_in_browser=True"],
-            env=env, stdout=log, stderr=subprocess.STDOUT, cwd=root, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "jupyterlab",
+                "--no-browser",
+                "--allow-root",
+                f"--port={port}",
+                "--ServerApp.ip=127.0.0.1",
+                "--ServerApp.port_retries=0",
+                "--IdentityProvider.token=",
+                "--ServerApp.password=",
+                "--ServerApp.disable_check_xsrf=True",
+                f"--ServerApp.root_dir={root}",
+                "--LabApp.expose_app_in_browser=True",
+            ],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=root,
+            start_new_session=True,
         )
         try:
             deadline = time.monotonic() + timeout
@@ -133,7 +156,9 @@ def jupyterlab(root: Path, notebooks: Path, timeout: float = 60, also: tuple[Pat
                 except (OSError, urllib.error.URLError):
                     pass
                 if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"JupyterLab did not start; the end of its log:\n{log_path.read_text(encoding='utf-8')[-3000:]}")
+                    raise RuntimeError(
+                        f"JupyterLab did not start; the end of its log:\n{log_path.read_text(encoding='utf-8')[-3000:]}"
+                    )
                 time.sleep(0.2)
             yield url
         finally:
@@ -177,7 +202,8 @@ def chromium():
 _WITH_DEADLINE = """const withDeadline = (promise, ms, what) => Promise.race([promise,
     new Promise((_, reject) => setTimeout(() => reject(new Error(`${what} did not finish in ${ms / 1000} s`)), ms))]);"""
 
-_READY = """async ([path, timeoutMs]) => {
+_READY = (
+    """async ([path, timeoutMs]) => {
   %s
   const app = window.jupyterapp;
   const pause = () => new Promise(resolve => setTimeout(resolve, 50));
@@ -194,7 +220,9 @@ _READY = """async ([path, timeoutMs]) => {
     panel.node.setAttribute('data-casework-notebook', path);
     return {kernel: kernel.name, cells: panel.content.widgets.length};
   })(), timeoutMs, `opening ${path} with an idle kernel`);
-}""" % _WITH_DEADLINE
+}"""
+    % _WITH_DEADLINE
+)
 
 # The notebook under test (``open_notebook`` made it the current widget and marked it).
 _CURRENT = """const app = window.jupyterapp;
@@ -224,13 +252,16 @@ _RUN_ALL = """async (timeoutMs) => {
 
 # Every cell of the notebook under test, in order: what a test needs to find a cell by its role. Each
 # cell's node is marked with its index (``data-casework-cell``) for DOM queries (see ``CELL``).
-_CELLS = """() => {
+_CELLS = (
+    """() => {
   %s
   return panel.content.widgets.map((cell, index) => (cell.node.setAttribute('data-casework-cell', String(index)), {
     index, type: cell.model.type, source: cell.model.sharedModel.getSource(),
     tags: cell.model.getMetadata('tags') || [], casework: cell.model.getMetadata('casework') || null,
   }));
-}""" % _CURRENT
+}"""
+    % _CURRENT
+)
 
 # Replace one cell's text in its editor's shared model (what typing into the cell changes), then run
 # the given cells one at a time, as Shift+Enter would: each is made the active, only selected cell
@@ -255,12 +286,15 @@ _EDIT_AND_RUN = """async ([index, source, run, timeoutMs]) => {
   return {source: edited.model.sharedModel.getSource(), ran};
 }""" % (_WITH_DEADLINE, _CURRENT, _OUTPUTS)
 
-_SHUTDOWN = """async () => {
+_SHUTDOWN = (
+    """async () => {
   %s
   const panel = window.jupyterapp.shell.currentWidget;
   if (panel && panel.node.hasAttribute('data-casework-notebook') && panel.sessionContext)
     await withDeadline(panel.sessionContext.shutdown(), 10000, 'kernel shutdown');
-}""" % _WITH_DEADLINE
+}"""
+    % _WITH_DEADLINE
+)
 
 # Counted in the notebook under test once the outputs are in the page.
 _RENDERED = """(panel) => {
@@ -331,11 +365,15 @@ def close_notebook(page) -> None:
 
 def rendered(page, widgets: int, timeout: float = 30) -> dict:
     """What the page shows of the notebook under test, once its ``widgets`` widgets are drawn and every image is loaded."""
-    page.wait_for_function(f"""() => {{ const r = ({_RENDERED})({json.dumps(PANEL)});
+    page.wait_for_function(
+        f"""() => {{ const r = ({_RENDERED})({json.dumps(PANEL)});
                                         return r.widgets >= {int(widgets)} && r.widgetProblems.length === 0; }}""",
-                           timeout=timeout * 1000)
-    page.wait_for_function(f"() => [...document.querySelectorAll('{PANEL} .jp-OutputArea-output img')].every(i => i.complete)",
-                           timeout=timeout * 1000)
+        timeout=timeout * 1000,
+    )
+    page.wait_for_function(
+        f"() => [...document.querySelectorAll('{PANEL} .jp-OutputArea-output img')].every(i => i.complete)",
+        timeout=timeout * 1000,
+    )
     return page.evaluate(_RENDERED, PANEL)
 
 
@@ -393,7 +431,9 @@ class Response:
     ms: float  # from the interaction's first event to the changed view in the page
 
 
-def timed_change(page, selector: str, attribute: str, triggers: list[str], act: Callable[[], None], timeout: float = 30) -> Response:
+def timed_change(
+    page, selector: str, attribute: str, triggers: list[str], act: Callable[[], None], timeout: float = 30
+) -> Response:
     """Do ``act`` and wait until ``selector``'s ``attribute`` changes in the notebook; the time it took, in the page."""
     before = page.evaluate(_ARM, [PANEL, selector, attribute, triggers])
     act()
@@ -454,7 +494,9 @@ def public_knowledge_explorer(page, count: int) -> list[Response]:
     for _ in range(count):
         now, top = (float(handle.get_attribute(a) if a == "max" else handle.input_value()) for a in ("value", "max"))
         key = "ArrowLeft" if now >= top else "ArrowRight"
-        response = timed_change(page, ".casework-view .public-view h3", "data-as-of", ["keydown"], lambda key=key: handle.press(key))
+        response = timed_change(
+            page, ".casework-view .public-view h3", "data-as-of", ["keydown"], lambda key=key: handle.press(key)
+        )
         earlier, later = (datetime.fromisoformat(v) for v in (response.before, response.after))
         assert (later > earlier) == (key == "ArrowRight"), f"{key} moved the view from {response.before} to {response.after}"
         valuetext = handle.get_attribute("aria-valuetext")
@@ -463,6 +505,7 @@ def public_knowledge_explorer(page, count: int) -> list[Response]:
     return responses
 
 
+# fmt: off
 DRAFT_SENTENCES = [
     "We are sorry.",
     "We have ended the order and we will report back to staff tomorrow.",
@@ -470,6 +513,7 @@ DRAFT_SENTENCES = [
     "Our chief executive will answer questions from staff on Friday.",
     "We will publish what we have learned.",
 ]
+# fmt: on
 
 
 def drafting_lab(page, count: int) -> list[Response]:
@@ -489,6 +533,7 @@ def drafting_lab(page, count: int) -> list[Response]:
         def type_draft(text=draft):
             area.fill(text)
             area.press("Tab")  # the lab updates when the text area loses focus (continuous_update=False)
+
         response = timed_change(page, ".casework-view .draft-report", "data-words", ["change"], type_draft)
         expected = analyse_draft(case, draft)["words"]
         assert response.after == str(expected), f"typed a {expected}-word draft, the analysis counts {response.after}"
@@ -513,5 +558,7 @@ def percentile(values: list[float], fraction: float) -> float:
 
 def summary(name: str, ms: list[float]) -> str:
     p95 = percentile(ms, 0.95)
-    return (f"{name}: {len(ms)} interactions, median {statistics.median(ms):.0f} ms, p95 {p95:.0f} ms, max {max(ms):.0f} ms "
-            f"(target p95 <= {RESPONSE_TARGET_MS} ms: {'met' if p95 <= RESPONSE_TARGET_MS else 'NOT met'})")
+    return (
+        f"{name}: {len(ms)} interactions, median {statistics.median(ms):.0f} ms, p95 {p95:.0f} ms, max {max(ms):.0f} ms "
+        f"(target p95 <= {RESPONSE_TARGET_MS} ms: {'met' if p95 <= RESPONSE_TARGET_MS else 'NOT met'})"
+    )

@@ -50,6 +50,7 @@ def close_figures():
 
 # --- reading a notebook as a reader's browser does -------------------------------------------------
 
+
 class _Elements(HTMLParser):
     """The headings (level, text) and the images (their attributes) of an HTML fragment, in order."""
 
@@ -113,7 +114,9 @@ def outline_problems(headings: list[tuple[int, str, str]]) -> list[str]:
 
 def test_outline_problems_are_found():
     assert outline_problems([(1, "Title", "a"), (2, "Goals", "b"), (3, "Detail", "c"), (2, "Next", "d")]) == []
-    assert outline_problems([(1, "Title", "a"), (3, "Skipped", "b")]) == ["'Skipped' (b) is level 3 right after a level-1 heading"]
+    assert outline_problems([(1, "Title", "a"), (3, "Skipped", "b")]) == [
+        "'Skipped' (b) is level 3 right after a level-1 heading"
+    ]
     assert len(outline_problems([(1, "A", "a"), (1, "B", "b")])) == 1
     assert len(outline_problems([(2, "No title", "a")])) == 2
 
@@ -149,7 +152,11 @@ def test_every_image_has_alt_text_where_the_notebook_is_read(notebook):
 
 def _figure_outputs(notebook) -> int:
     nb = nbformat.read(notebook, as_version=4)
-    return sum(str(output.get("data", {}).get("text/html", "")).startswith("<img ") for cell in nb.cells for output in cell.get("outputs", []))
+    return sum(
+        str(output.get("data", {}).get("text/html", "")).startswith("<img ")
+        for cell in nb.cells
+        for output in cell.get("outputs", [])
+    )
 
 
 def test_the_lessons_show_figures():
@@ -168,6 +175,7 @@ def test_handout_images_have_alt_text(notebook, tmp_path):
 
 
 # --- the figures themselves ------------------------------------------------------------------------
+
 
 def _category_rates(case):
     from helpers import compare_statements
@@ -194,10 +202,18 @@ FIGURES = {
 
 def test_every_plot_function_is_checked():
     """Every figure the package draws: each plot_ function of its modules, and each is to be had from helpers.plots."""
-    modules = [module for _, module in inspect.getmembers(helpers.plots, inspect.ismodule) if module.__name__.startswith("helpers.plots.")]
+    modules = [
+        module
+        for _, module in inspect.getmembers(helpers.plots, inspect.ismodule)
+        if module.__name__.startswith("helpers.plots.")
+    ]
     assert {figure, statements, timelines} <= set(modules)
-    functions = {name for module in modules for name, function in inspect.getmembers(module, inspect.isfunction)
-                 if name.startswith("plot_") and function.__module__ == module.__name__}
+    functions = {
+        name
+        for module in modules
+        for name, function in inspect.getmembers(module, inspect.isfunction)
+        if name.startswith("plot_") and function.__module__ == module.__name__
+    }
     assert functions == set(FIGURES)
     assert all(callable(getattr(helpers.plots, name, None)) for name in functions)
 
@@ -259,8 +275,13 @@ def ciede2000(lab1, lab2) -> float:
         mean_h = (h1 + h2) / 2
     else:
         mean_h = (h1 + h2 + 360) / 2 if h1 + h2 < 360 else (h1 + h2 - 360) / 2
-    t = (1 - 0.17 * math.cos(math.radians(mean_h - 30)) + 0.24 * math.cos(math.radians(2 * mean_h))
-         + 0.32 * math.cos(math.radians(3 * mean_h + 6)) - 0.20 * math.cos(math.radians(4 * mean_h - 63)))
+    t = (
+        1
+        - 0.17 * math.cos(math.radians(mean_h - 30))
+        + 0.24 * math.cos(math.radians(2 * mean_h))
+        + 0.32 * math.cos(math.radians(3 * mean_h + 6))
+        - 0.20 * math.cos(math.radians(4 * mean_h - 63))
+    )
     s_l = 1 + 0.015 * (mean_l - 50) ** 2 / math.sqrt(20 + (mean_l - 50) ** 2)
     s_c, s_h = 1 + 0.045 * mean_cp, 1 + 0.015 * mean_cp * t
     r_t = -2 * math.sqrt(mean_cp**7 / (mean_cp**7 + 25**7)) * math.sin(math.radians(60 * math.exp(-(((mean_h - 275) / 25) ** 2))))
@@ -269,18 +290,24 @@ def ciede2000(lab1, lab2) -> float:
 
 def too_close(colours) -> list[str]:
     """Each pair of ``colours`` closer than MIN_DELTA_E under some vision, with the difference."""
-    return [f"{a} and {b}: {difference:.1f} with {vision}"
-            for a, b in itertools.combinations(sorted(set(colours)), 2) for vision in VISIONS
-            if (difference := ciede2000(lab(a, vision), lab(b, vision))) < MIN_DELTA_E]
+    return [
+        f"{a} and {b}: {difference:.1f} with {vision}"
+        for a, b in itertools.combinations(sorted(set(colours)), 2)
+        for vision in VISIONS
+        if (difference := ciede2000(lab(a, vision), lab(b, vision))) < MIN_DELTA_E
+    ]
 
 
-@pytest.mark.parametrize("lab1, lab2, expected", [  # pairs 1, 7, 17, 25 and 31 of Sharma, Wu & Dalal's test data
-    ((50, 2.6772, -79.7751), (50, 0, -82.7485), 2.0425),
-    ((50, 0, 0), (50, -1, 2), 2.3669),
-    ((50, 2.5, 0), (73, 25, -18), 27.1492),
-    ((60.2574, -34.0099, 36.2677), (60.4626, -34.1751, 39.4387), 1.2644),
-    ((90.8027, -2.0831, 1.4410), (91.1528, -1.6435, 0.0447), 1.4441),
-])
+@pytest.mark.parametrize(
+    "lab1, lab2, expected",
+    [  # pairs 1, 7, 17, 25 and 31 of Sharma, Wu & Dalal's test data
+        ((50, 2.6772, -79.7751), (50, 0, -82.7485), 2.0425),
+        ((50, 0, 0), (50, -1, 2), 2.3669),
+        ((50, 2.5, 0), (73, 25, -18), 27.1492),
+        ((60.2574, -34.0099, 36.2677), (60.4626, -34.1751, 39.4387), 1.2644),
+        ((90.8027, -2.0831, 1.4410), (91.1528, -1.6435, 0.0447), 1.4441),
+    ],
+)
 def test_ciede2000_matches_the_published_test_data(lab1, lab2, expected):
     assert ciede2000(lab1, lab2) == pytest.approx(expected, abs=1e-4)
 
@@ -337,16 +364,24 @@ def test_the_palettes_stay_apart_whatever_a_case_holds():
 
 # --- widgets ---------------------------------------------------------------------------------------
 
+
 def _builders():
     from helpers.coursework.forms import coding_form
     from helpers.widgets import claim_explorer, drafting_lab, public_knowledge_explorer, statement_explorer
 
-    return {"statement_explorer": statement_explorer, "public_knowledge_explorer": public_knowledge_explorer,
-            "claim_explorer": claim_explorer, "drafting_lab": drafting_lab, "coding_form": coding_form}
+    return {
+        "statement_explorer": statement_explorer,
+        "public_knowledge_explorer": public_knowledge_explorer,
+        "claim_explorer": claim_explorer,
+        "drafting_lab": drafting_lab,
+        "coding_form": coding_form,
+    }
 
 
 def test_every_module_that_builds_widgets_is_checked():
-    constructs = re.compile(r"\b(?:ipy)?widgets\.[A-Z]\w*\(|\binteractive\(")  # ipywidgets.Dropdown(...), interactive(...): builds controls
+    constructs = re.compile(
+        r"\b(?:ipy)?widgets\.[A-Z]\w*\(|\binteractive\("
+    )  # ipywidgets.Dropdown(...), interactive(...): builds controls
     building = {path.stem for path in PACKAGE_DIR.rglob("*.py") if constructs.search(path.read_text(encoding="utf-8"))}
     assert building == {inspect.getmodule(builder).__name__.rpartition(".")[2] for builder in _builders().values()}
 
@@ -375,7 +410,10 @@ def undescribed(widget) -> list[str]:
 
     def described(control, before) -> bool:
         return bool(control.description.strip()) or (isinstance(before, ipywidgets.Label) and bool(before.value.strip()))
-    return [type(control).__name__ for control, before in _placed(widget) if _is_control(control) and not described(control, before)]
+
+    return [
+        type(control).__name__ for control, before in _placed(widget) if _is_control(control) and not described(control, before)
+    ]
 
 
 def test_undescribed_controls_are_found():
@@ -385,7 +423,9 @@ def test_undescribed_controls_are_found():
     assert undescribed(ipywidgets.VBox([ipywidgets.Label("Claim"), ipywidgets.Dropdown(options=["a"])])) == []
 
 
-@pytest.mark.parametrize("name", ["statement_explorer", "public_knowledge_explorer", "claim_explorer", "drafting_lab", "coding_form"])
+@pytest.mark.parametrize(
+    "name", ["statement_explorer", "public_knowledge_explorer", "claim_explorer", "drafting_lab", "coding_form"]
+)
 def test_widget_controls_have_descriptions(name, hootsuite):
     from helpers.widgets import View
 

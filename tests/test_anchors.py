@@ -64,12 +64,18 @@ def test_fill_puts_the_same_answers_in_our_form_and_nbgrader_form():
     assert sources == answers
     assert any(c.source.startswith('student_id: str = "s007"') for c in filled.cells)
     nbgrader_form = anchors.fill(anchors.nbgrader_source(EXERCISE), "s007", answers)
-    solution_cells = {c.metadata["nbgrader"]["grade_id"]: c.source for c in nbgrader_form.cells if c.metadata.get("nbgrader", {}).get("solution")}
+    solution_cells = {
+        c.metadata["nbgrader"]["grade_id"]: c.source
+        for c in nbgrader_form.cells
+        if c.metadata.get("nbgrader", {}).get("solution")
+    }
     assert solution_cells == answers
 
 
 def test_otter_runs_the_generated_test_files(hootsuite):
-    pytest.importorskip("otter", reason="otter-grader is not installed (it is the benchmark's `anchors` extra, not a test dependency)")
+    pytest.importorskip(
+        "otter", reason="otter-grader is not installed (it is the benchmark's `anchors` extra, not a test dependency)"
+    )
     from otter.test_files.exception_test import ExceptionTestFile
 
     key = load_key(EXERCISE)
@@ -85,15 +91,21 @@ def test_otter_runs_the_generated_test_files(hootsuite):
 
 @pytest.mark.slow
 def test_nbgrader_autograde_gives_the_reference_full_marks_and_a_wrong_submission_none(tmp_path, hootsuite):
-    pytest.importorskip("nbgrader", reason="nbgrader is not installed (it is the benchmark's `anchors` extra, not a test dependency)")
+    pytest.importorskip(
+        "nbgrader", reason="nbgrader is not installed (it is the benchmark's `anchors` extra, not a test dependency)"
+    )
     key = load_key(EXERCISE)
     checks = compile_checks(key)
     release_path = anchors.nbgrader_course(EXERCISE, tmp_path)
     release = nbformat.read(release_path, as_version=4)
     assert "HIDDEN TESTS" not in json.dumps(release) and "compare_statements(case, [statement])" not in json.dumps(release)
     solution, _ = build(EXERCISE, keep_solutions=True)
-    reference = {c.metadata["casework"]["question"]: c.source for c in solution.cells if "question" in c.metadata.get("casework", {})}
-    wrong = {spec["id"]: f"{spec['id']} = {_right_and_wrong(spec, checks, hootsuite, 's002')[1][0]!r}" for spec in key["questions"]}
+    reference = {
+        c.metadata["casework"]["question"]: c.source for c in solution.cells if "question" in c.metadata.get("casework", {})
+    }
+    wrong = {
+        spec["id"]: f"{spec['id']} = {_right_and_wrong(spec, checks, hootsuite, 's002')[1][0]!r}" for spec in key["questions"]
+    }
     for student_id, answers in (("s001", reference), ("s002", wrong)):
         folder = tmp_path / "submitted" / student_id / EXERCISE
         folder.mkdir(parents=True)

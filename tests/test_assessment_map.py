@@ -46,17 +46,25 @@ def test_every_lesson_teaches_an_objective_and_every_objective_names_lessons():
 
 def test_coursework_readme_shows_the_map_the_keys_give(keys):
     readme = (PROJECT_DIR / "coursework" / "README.md").read_text(encoding="utf-8")
-    assert map_markdown(keys) in readme, "update the assessment map in coursework/README.md (helpers.coursework.objectives.map_markdown)"
+    assert map_markdown(keys) in readme, (
+        "update the assessment map in coursework/README.md (helpers.coursework.objectives.map_markdown)"
+    )
     shown = re.findall(r"^\| \*\*([a-z]+)\*\*", readme, re.M)
     assert shown == [o.objective_id for o in load_objectives()]
 
 
-@pytest.mark.parametrize("meta, phrase", [
-    ({"kind": "set", "points": 1, "judgement": True}, "must list the objectives"),
-    ({"kind": "set", "points": 1, "objectives": ["no-such"], "judgement": True}, "must list the objectives"),
-    ({"kind": "set", "points": 1, "objectives": ["quote"]}, "whether the question asks for a judgement"),
-    ({"kind": "text", "points": 7, "rubric": "holding-statement", "objectives": ["advise"], "judgement": True}, "worth its rubric's points"),
-])
+@pytest.mark.parametrize(
+    "meta, phrase",
+    [
+        ({"kind": "set", "points": 1, "judgement": True}, "must list the objectives"),
+        ({"kind": "set", "points": 1, "objectives": ["no-such"], "judgement": True}, "must list the objectives"),
+        ({"kind": "set", "points": 1, "objectives": ["quote"]}, "whether the question asks for a judgement"),
+        (
+            {"kind": "text", "points": 7, "rubric": "holding-statement", "objectives": ["advise"], "judgement": True},
+            "worth its rubric's points",
+        ),
+    ],
+)
 def test_a_check_cell_without_its_assessment_metadata_is_refused_at_release(meta, phrase):
     with pytest.raises(SourceError, match=phrase):
         _check_assessment(meta, "x.ipynb cell 3")

@@ -89,8 +89,12 @@ def browser(lab):
 def _committed_alt_texts(notebook: Path) -> list[str]:
     """The alt text of each figure in the committed notebook, in order (a figure is an <img> output; its plain text is the alt)."""
     nb = nbformat.read(notebook, as_version=4)
-    return [output.data["text/plain"] for cell in nb.cells for output in cell.get("outputs", [])
-            if str(output.get("data", {}).get("text/html", "")).startswith("<img ")]
+    return [
+        output.data["text/plain"]
+        for cell in nb.cells
+        for output in cell.get("outputs", [])
+        if str(output.get("data", {}).get("text/html", "")).startswith("<img ")
+    ]
 
 
 @pytest.mark.parametrize("notebook", lesson_notebooks(), ids=lambda p: p.stem)
@@ -102,8 +106,12 @@ def test_lesson_in_jupyterlab(lab, browser, notebook):
         result = run_all(page)
         cells = result["cells"]
         assert result["cleared"], "Clear Outputs left outputs or execution counts behind"
-        problems = [output["error"] or output["text"] for cell in cells for output in cell["outputs"]
-                    if output["type"] == "error" or output["name"] == "stderr"]
+        problems = [
+            output["error"] or output["text"]
+            for cell in cells
+            for output in cell["outputs"]
+            if output["type"] == "error" or output["name"] == "stderr"
+        ]
         assert not problems, "\n\n".join(problems)
         assert result["ok"], "Run All reports a failed cell"
         counts = [cell["count"] for cell in cells]
@@ -120,7 +128,8 @@ def test_lesson_in_jupyterlab(lab, browser, notebook):
         # Each figure reaches a screen reader with its own description (not JupyterLab's stand-in "Image").
         assert shown["alts"] == committed_alts and all(alt.strip() for alt in committed_alts), shown["alts"]
         assert shown["widgets"] == widgets == (1 if notebook.stem in WIDGETS else 0), (
-            f"{widgets} widget(s) in {notebook.name}: tests/jupyterlab_browser.py WIDGETS must exercise each one")
+            f"{widgets} widget(s) in {notebook.name}: tests/jupyterlab_browser.py WIDGETS must exercise each one"
+        )
 
         # Made to be read at 1024 x 768 with the file browser open: nothing wider than its output cell
         # (wide data only inside its labelled, focusable scroll region), figure text at 10 px or more as shown.
@@ -141,7 +150,9 @@ def test_lesson_in_jupyterlab(lab, browser, notebook):
         # The same outputs in a larger window: still inside their cells, figure text still 10 px or more.
         for viewport in VIEWPORTS[1:]:
             page.set_viewport_size(viewport)
-            page.wait_for_function(f"() => document.querySelector('{PANEL}').getBoundingClientRect().right > {VIEWPORTS[0]['width']}")
+            page.wait_for_function(
+                f"() => document.querySelector('{PANEL}').getBoundingClientRect().right > {VIEWPORTS[0]['width']}"
+            )
             _check_layout(page, notebook.stem, len(committed_alts))
     finally:
         close_notebook(page)
@@ -162,7 +173,9 @@ def _check_layout(page, name: str, figures: int) -> None:
     where = f"{name} at {width} x {page.viewport_size['height']}"
     assert 0 < layout["outputWidth"] <= OUTPUT_WIDTH[width], f"{where}: output cells {layout['outputWidth']} px wide"
     assert not layout["overflowing"], f"{where}: wider than their cell: {layout['overflowing']}"
-    assert len(layout["figureText"]) == figures and all(px >= 10 for px in layout["figureText"]), f"{where}: {layout['figureText']}"
+    assert len(layout["figureText"]) == figures and all(px >= 10 for px in layout["figureText"]), (
+        f"{where}: {layout['figureText']}"
+    )
     assert not layout["squeezedText"], f"{where}: {layout['squeezedText']}"
     _output_screenshots(page, name)
 
@@ -266,7 +279,9 @@ def _wait_for_text(page, index: int, text: str, source: str | None = None) -> No
              const shown = source === null || (document.querySelector(`${editor} .cm-content`) || {}).innerText === source;
              return shown && outputs.some(o => o.innerText.includes(text));
            }""",
-        arg=[CELL.format(index=index), CELL.format(index=index - 1), text, source], timeout=10_000)
+        arg=[CELL.format(index=index), CELL.format(index=index - 1), text, source],
+        timeout=10_000,
+    )
 
 
 def test_student_exercise_self_check_in_jupyterlab(lab, browser, hootsuite):
@@ -291,12 +306,24 @@ def test_student_exercise_self_check_in_jupyterlab(lab, browser, hootsuite):
         # The cells by their role: answer cells by metadata, each one's self-check by the question it checks.
         notebook = cells(page)
         answers = {cell["casework"]["question"]: cell["index"] for cell in notebook if (cell["casework"] or {}).get("question")}
-        checks = {question: next((cell["index"] for cell in notebook if "self-check" in cell["tags"]
-                                  and re.search(rf"exercise\.check\(\s*[\"']{question}[\"']", cell["source"])), None)
-                  for question in answers}
+        checks = {
+            question: next(
+                (
+                    cell["index"]
+                    for cell in notebook
+                    if "self-check" in cell["tags"] and re.search(rf"exercise\.check\(\s*[\"']{question}[\"']", cell["source"])
+                ),
+                None,
+            )
+            for question in answers
+        }
         assert QUESTION in answers, f"answer cells {answers}"
-        assert all(checks[q] is not None and checks[q] > answers[q] for q in answers), f"answer cells {answers}, self-checks {checks}"
-        assert checks[QUESTION] == answers[QUESTION] + 1, "the self-check of the question answered here must follow its answer cell"
+        assert all(checks[q] is not None and checks[q] > answers[q] for q in answers), (
+            f"answer cells {answers}, self-checks {checks}"
+        )
+        assert checks[QUESTION] == answers[QUESTION] + 1, (
+            "the self-check of the question answered here must follow its answer cell"
+        )
         by_index = {cell["index"]: cell for cell in notebook}
         code_indices = [cell["index"] for cell in notebook if cell["type"] == "code"]
         run = dict(zip(code_indices, result["cells"], strict=True))
@@ -336,14 +363,20 @@ def test_student_exercise_self_check_in_jupyterlab(lab, browser, hootsuite):
             assert not any(NOT_ANSWERED in text for text in _cell_text(page, checks[QUESTION]))
         assert len(set(messages.values())) == 1, f"the self-check tells the answers apart: {messages}"
         message = messages[expected]
-        assert not re.search(rf"\b{re.escape(expected)}\b", message, re.IGNORECASE), f"the self-check reveals {expected!r}: {message}"
-        assert not any(re.search(rf"\b{re.escape(expected)}\b", text, re.IGNORECASE) for text in _cell_text(page, checks[QUESTION]))
+        assert not re.search(rf"\b{re.escape(expected)}\b", message, re.IGNORECASE), (
+            f"the self-check reveals {expected!r}: {message}"
+        )
+        assert not any(
+            re.search(rf"\b{re.escape(expected)}\b", text, re.IGNORECASE) for text in _cell_text(page, checks[QUESTION])
+        )
         # The other self-checks were not touched.
         for question in answers.keys() - {QUESTION}:
             assert any(NOT_ANSWERED in text for text in _cell_text(page, checks[question]))
 
         page.locator(CELL.format(index=answers[QUESTION])).scroll_into_view_if_needed()
-        _screenshot(page, f"coursework-{EXERCISE}", f"Run All {result['seconds']:.1f} s; {QUESTION} answered in the page", page_errors)
+        _screenshot(
+            page, f"coursework-{EXERCISE}", f"Run All {result['seconds']:.1f} s; {QUESTION} answered in the page", page_errors
+        )
     finally:
         close_notebook(page)
 

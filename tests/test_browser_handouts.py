@@ -33,8 +33,10 @@ CASE = "hootsuite-ice-2020"
 #: A run with a parameter, so each handout has papermill's injected cell to show as a line.
 PARAMETERS = {"display_timezone": "UTC"}
 #: The class of each widget's view in its static twin (helpers.widgets), by lesson.
+# fmt: off
 WIDGET_VIEWS = {"02-statement-wording": "statement-view", "03-timing-of-the-response": "public-view",
                 "04-contradictions": "claim-view", "05-response-strategies": "draft-report"}
+# fmt: on
 
 
 @pytest.fixture(scope="module")
@@ -55,8 +57,11 @@ def browser(handouts):
 
 def _title(notebook) -> str:
     cells = nbformat.read(notebook, as_version=4).cells
-    return next(re.search(r"^# (.+)$", c.source, re.MULTILINE).group(1).strip() for c in cells
-                if c.cell_type == "markdown" and re.search(r"^# ", c.source, re.MULTILINE))
+    return next(
+        re.search(r"^# (.+)$", c.source, re.MULTILINE).group(1).strip()
+        for c in cells
+        if c.cell_type == "markdown" and re.search(r"^# ", c.source, re.MULTILINE)
+    )
 
 
 def test_widget_views_name_the_widget_lessons():
@@ -80,24 +85,34 @@ def test_handout_in_chromium(handouts, browser, notebook):
             emptyOutputs: [...document.querySelectorAll('.jp-OutputArea-output')]
                 .filter(o => !o.innerText.trim() && !o.querySelector('img')).length,
         })""")
-        used = f"case_id = '{CASE}'" + ("; display_timezone = 'UTC'" if "display_timezone" in notebook_parameters(notebook) else "")
+        used = f"case_id = '{CASE}'" + (
+            "; display_timezone = 'UTC'" if "display_timezone" in notebook_parameters(notebook) else ""
+        )
         assert shown["parameters"] == [f"Parameters used: {used}"], shown["parameters"]
-        assert not [code for code in shown["code"] if "# Parameters" in code or "display_timezone = \"UTC\"" in code]
+        assert not [code for code in shown["code"] if "# Parameters" in code or 'display_timezone = "UTC"' in code]
         assert shown["emptyOutputs"] == 0, "an output shows nothing (a widget without its static view?)"
         if notebook.stem in WIDGET_VIEWS:
             static = page.locator(f".jp-OutputArea-output .casework-static .{WIDGET_VIEWS[notebook.stem]}")
             assert static.count() == 1 and static.inner_text().strip(), f"the widget's static view is not in {path.name}"
 
         figures = page.locator(".jp-OutputArea-output img[data-text-px]").count()
-        assert figures == len([o for c in nbformat.read(notebook, as_version=4).cells for o in c.get("outputs", [])
-                               if str(o.get("data", {}).get("text/html", "")).startswith("<img ")])
+        assert figures == len(
+            [
+                o
+                for c in nbformat.read(notebook, as_version=4).cells
+                for o in c.get("outputs", [])
+                if str(o.get("data", {}).get("text/html", "")).startswith("<img ")
+            ]
+        )
         for viewport in VIEWPORTS:
             page.set_viewport_size(viewport)
             layout = page.evaluate(LAYOUT, "body")
             where = f"{path.name} at {viewport['width']} x {viewport['height']}"
             assert 0 < layout["outputWidth"] <= max(OUTPUT_WIDTH[viewport["width"]], viewport["width"] - 80), where
             assert not layout["overflowing"], f"{where}: wider than their cell: {layout['overflowing']}"
-            assert len(layout["figureText"]) == figures and all(px >= 10 for px in layout["figureText"]), f"{where}: {layout['figureText']}"
+            assert len(layout["figureText"]) == figures and all(px >= 10 for px in layout["figureText"]), (
+                f"{where}: {layout['figureText']}"
+            )
             assert not layout["squeezedText"], f"{where}: {layout['squeezedText']}"
             folder = SCREENSHOTS / "handouts" / f"{viewport['width']}x{viewport['height']}"
             folder.mkdir(parents=True, exist_ok=True)

@@ -65,12 +65,19 @@ def test_ceo_internal_email_and_public_reversal(hootsuite):
     assert "we will be pulling out of the ICE deal" in email["text"]
     assert email["audience"] == "internal"
     assert hootsuite.interval("keiser-email").start == datetime(2020, 9, 24, 4, tzinfo=UTC)  # 21:00 PDT
-    assert "made the decision to proceed with signing a contract with ICE" in hootsuite.statements.loc["keiser-public-proceed", "text"]
-    assert hootsuite.statements.loc["keiser-public-closing", "text"].endswith("As a result, we have decided to not proceed with the deal with ICE.")
+    assert (
+        "made the decision to proceed with signing a contract with ICE"
+        in hootsuite.statements.loc["keiser-public-proceed", "text"]
+    )
+    assert hootsuite.statements.loc["keiser-public-closing", "text"].endswith(
+        "As a result, we have decided to not proceed with the deal with ICE."
+    )
 
 
 def test_ice_said_it_had_no_formal_notification(hootsuite):
-    assert "ICE has not received formal notification from the contract awardee" in hootsuite.statements.loc["ice-houtmann", "text"]
+    assert (
+        "ICE has not received formal notification from the contract awardee" in hootsuite.statements.loc["ice-houtmann", "text"]
+    )
 
 
 def test_thread_time_is_derived_from_the_tweet_id(hootsuite):
@@ -86,7 +93,11 @@ def test_the_order_of_the_email_and_the_denial_is_not_established(hootsuite):
 
     statement = hootsuite.statements.loc["gaboriault-biv"]
     # the night is reported (Star, Vice); no bound is added to the statement
-    assert (statement["time"], statement["time_precision"], statement["time_basis"]) == ("2020-09-23 night", "part_of_day", "reported")
+    assert (statement["time"], statement["time_precision"], statement["time_basis"]) == (
+        "2020-09-23 night",
+        "part_of_day",
+        "reported",
+    )
     assert statement["time_earliest"] == "" and statement["time_latest"] == ""
     assert hootsuite.interval("gaboriault-biv").start == datetime(2020, 9, 24, 4, tzinfo=UTC)  # 21:00 PDT
     assert not gap(hootsuite.interval("keiser-email"), hootsuite.interval("gaboriault-biv")).certain_order
@@ -129,6 +140,7 @@ def test_petition_milestones_rise(hootsuite):
 
 # ------------------------------------------------------------------ provenance against the fact sheet
 
+
 def _normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
@@ -166,6 +178,7 @@ def test_a_statement_and_an_event_may_share_an_id(hootsuite):
 
 # ------------------------------------------------------------------ corrections checked against the fact sheet (issue 19)
 
+
 def _sources(case, statement_id):
     return set(case.statements.loc[statement_id, "source_ids"].split(";"))
 
@@ -182,8 +195,12 @@ def test_each_statement_cites_only_sources_that_print_its_words(hootsuite):
 
 
 def test_every_outlet_that_prints_a_variant_is_a_source_of_the_statement(hootsuite):
-    missing = [(row["statement_id"], source) for _, row in hootsuite.variants.iterrows()
-               for source in row["source_ids"].split(";") if source not in _sources(hootsuite, row["statement_id"])]
+    missing = [
+        (row["statement_id"], source)
+        for _, row in hootsuite.variants.iterrows()
+        for source in row["source_ids"].split(";")
+        if source not in _sources(hootsuite, row["statement_id"])
+    ]
     assert missing == []
 
 
@@ -205,17 +222,32 @@ def test_thread_replies_and_the_betakit_denial_do_not_precede_the_opening_tweet(
     answering = [sid for sid in hootsuite.statements.index if sid.startswith("anderson-thread-")] + ["hootsuite-betakit"]
     for sid in answering:
         assert hootsuite.interval(sid, "statements").start >= opening, sid
-    for sid in ("anderson-thread-3", "anderson-thread-3-end", "anderson-thread-4", "anderson-thread-5", "anderson-thread-7", "hootsuite-betakit"):
+    for sid in (
+        "anderson-thread-3",
+        "anderson-thread-3-end",
+        "anderson-thread-4",
+        "anderson-thread-5",
+        "anderson-thread-7",
+        "hootsuite-betakit",
+    ):
         assert hootsuite.statements.loc[sid, "time_earliest"] == "2020-09-23T16:51:47.732-07:00", sid
         assert "inferred" in hootsuite.statements.loc[sid, "note"], sid
 
 
 def test_notes_are_written_in_the_modules_own_words(hootsuite):
     # the Daily Dot's sentence about the award, and CRN's description of the reseller, are not copied
-    assert "recently awarded a contract to a third-party vendor for Hootsuite" not in hootsuite.statements.loc["ice-dailydot-awarded", "note"]
+    assert (
+        "recently awarded a contract to a third-party vendor for Hootsuite"
+        not in hootsuite.statements.loc["ice-dailydot-awarded", "note"]
+    )
     profile = hootsuite.facts.loc["fcn-profile"]
-    for phrase in ("government-focused solution provider", "woman-owned small business", "Solution Provider 500", "No. 221",
-                   "packages partners' products"):
+    for phrase in (
+        "government-focused solution provider",
+        "woman-owned small business",
+        "Solution Provider 500",
+        "No. 221",
+        "packages partners' products",
+    ):
         assert phrase not in profile["value"] and phrase not in profile["note"], phrase
     assert "third-party vendor" not in hootsuite.facts.loc["hootsuite-party", "value"]
 
@@ -293,7 +325,9 @@ def test_the_casebook_cases_known_facts(chef, wayfair):
     # the activist's tweet is timed by its id, which the event carries and the loader checks
     assert snowflake_time(chef.events.loc["kane-tweet", "status_id"]) == datetime(2019, 9, 16, 20, 18, 30, 48000, tzinfo=UTC)
     assert wayfair.fact("order-value") == 200000 and wayfair.fact("donation") == 100000
-    assert snowflake_time(wayfair.events.loc["letter-photo-tweet", "status_id"]) == datetime(2019, 6, 25, 15, 55, 29, 335000, tzinfo=UTC)
+    assert snowflake_time(wayfair.events.loc["letter-photo-tweet", "status_id"]) == datetime(
+        2019, 6, 25, 15, 55, 29, 335000, tzinfo=UTC
+    )
     assert wayfair.coding.empty  # on purpose: the case without a reference coding
     assert "I apologize for this." in chef.statements.loc["crist-reversal-breitbart", "text"]
 
@@ -321,6 +355,7 @@ def test_teaching_text_quotes_only_words_the_case_records():
 
 def test_casebook_times_cover_every_reading_their_sources_allow(chef, wayfair):
     """A time or bound says no more than the fact sheet does (review of #22, item 4)."""
+
     def utc(*args):
         return datetime(*args, tzinfo=UTC)
 
@@ -342,6 +377,7 @@ def test_casebook_times_cover_every_reading_their_sources_allow(chef, wayfair):
 
 def test_casebook_statements_cite_only_sources_that_carry_their_words(chef, wayfair):
     """source_ids are the outlets that carry the text; one that only dates or summarises it is the event's (review of #22, item 8)."""
+
     def sources(case, statement_id):
         return set(case.statements.loc[statement_id, "source_ids"].split(";"))
 
@@ -356,8 +392,12 @@ def test_casebook_statements_cite_only_sources_that_carry_their_words(chef, wayf
 
 def test_casebook_narrative_does_not_keep_reporters_phrases(chef, wayfair):
     """Phrases the fact sheets quote from journalists are not our narrative (review of #22, item 10)."""
-    rows = [(wayfair.facts, "buyer", "value", "formerly called"), (wayfair.facts, "destination", "value", "oilfield-worker compound"),
-            (wayfair.claims, "buyer-was-ice", "record_note", "runs shelters for unaccompanied"),
-            (chef.statements, "scobie-techcrunch", "note", "sat down with"), (chef.facts, "reseller", "value", "approved contractor")]
+    rows = [
+        (wayfair.facts, "buyer", "value", "formerly called"),
+        (wayfair.facts, "destination", "value", "oilfield-worker compound"),
+        (wayfair.claims, "buyer-was-ice", "record_note", "runs shelters for unaccompanied"),
+        (chef.statements, "scobie-techcrunch", "note", "sat down with"),
+        (chef.facts, "reseller", "value", "approved contractor"),
+    ]
     for frame, row, column, phrase in rows:
         assert phrase not in frame.loc[row, column], (row, phrase)

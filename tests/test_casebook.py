@@ -31,7 +31,10 @@ def three():
 def test_the_case_in_focus_comes_first_and_each_case_once(three):
     assert [c.case_id for c in three] == ["hootsuite-ice-2020", "chef-2019", "wayfair-2019"]
     assert [c.case_id for c in compared_cases("chef-2019", ["chef-2019"])] == ["chef-2019"]
-    assert [c.case_id for c in compared_cases(str(FICTIONAL_CASE), ["wayfair-2019", "wayfair-2019"])] == ["harbour-ferry-2023", "wayfair-2019"]
+    assert [c.case_id for c in compared_cases(str(FICTIONAL_CASE), ["wayfair-2019", "wayfair-2019"])] == [
+        "harbour-ferry-2023",
+        "wayfair-2019",
+    ]
     with pytest.raises(ParameterError, match="parameter 'compare_with': unknown case 'chef'"):
         compared_cases("hootsuite-ice-2020", ["chef"])
 
@@ -39,11 +42,19 @@ def test_the_case_in_focus_comes_first_and_each_case_once(three):
 def test_first_public_latency_is_each_cases_own_response_time(three):
     latency = first_public_latency(three)
     # the thread's opening tweet (16:51:47.7 PDT) to the spokeswoman's statement (the night: 21:00-24:00 PDT)
-    assert latency.loc["hootsuite-ice-2020", ["first statement", "shortest (h)", "longest (h)"]].tolist() == ["gaboriault-biv", 4.14, 7.14]
+    assert latency.loc["hootsuite-ice-2020", ["first statement", "shortest (h)", "longest (h)"]].tolist() == [
+        "gaboriault-biv",
+        4.14,
+        7.14,
+    ]
     # Chef's README commit (07:27:13 PDT) to the CEO's post, bounded from 12:00 PDT Sep 19 to the end of Sep 20
     assert latency.loc["chef-2019", ["first statement", "shortest (h)", "longest (h)"]].tolist() == ["crist-blog", 4.55, 40.55]
     # Wayfair's letter (a day, June 21) to the statement to NBC (a day, June 26): four to six days
-    assert latency.loc["wayfair-2019", ["first statement", "shortest (h)", "longest (h)"]].tolist() == ["statement-nbc", 96.0, 144.0]
+    assert latency.loc["wayfair-2019", ["first statement", "shortest (h)", "longest (h)"]].tolist() == [
+        "statement-nbc",
+        96.0,
+        144.0,
+    ]
     assert set(latency["after the trigger?"]) == {"yes"}
     for case in three:  # the same numbers as the case's own lesson 03 table
         own = response_times(case, trigger_event(case))

@@ -30,9 +30,11 @@ def _edit(folder, file, change):
 
 def internal_only(folder):
     """The organisation speaks only to its staff: its press and public statements become internal."""
+
     def inward(row):
         if row.get("speaks_for", "organisation") == "organisation" and row["audience"] in ("press", "public"):
             row["audience"] = "internal"
+
     own = {r["statement_id"] for r in read_rows(folder / "statements.csv")[1] if r["speaks_for"] == "organisation"}
     _edit(folder, "statements.csv", inward)
     _edit(folder, "events.csv", lambda row: row.update(audience="internal") if row["statement_id"] in own else None)
@@ -40,7 +42,9 @@ def internal_only(folder):
 
 def nobody_official(folder):
     """Nobody speaks for the organisation: its spokespeople and executives speak for themselves."""
-    _edit(folder, "statements.csv", lambda row: row.update(speaks_for="employee") if row["speaks_for"] == "organisation" else None)
+    _edit(
+        folder, "statements.csv", lambda row: row.update(speaks_for="employee") if row["speaks_for"] == "organisation" else None
+    )
 
 
 SILENT = {"internal-only": internal_only, "nobody-official": nobody_official}
@@ -86,8 +90,15 @@ def test_the_comparison_says_a_case_has_no_public_word(silent, hootsuite):
 
 def _run(notebook, tmp_path, **parameters):
     output = tmp_path / notebook.name
-    papermill.execute_notebook(str(notebook), str(output), parameters=parameters, kernel_name="python3",
-                               progress_bar=False, cwd=str(tmp_path), execution_timeout=300)
+    papermill.execute_notebook(
+        str(notebook),
+        str(output),
+        parameters=parameters,
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(tmp_path),
+        execution_timeout=300,
+    )
     text = []
     for cell in nbformat.read(output, as_version=4).cells:
         for out in cell.get("outputs", []):

@@ -24,7 +24,13 @@ def with_stances(folder, rows):
     return load_case(folder)
 
 
-DENIAL = ("spokes-denial", "wren-passed-feb-survey", "affirms", "literal", "The Harbour Wren passed its annual survey in February.")
+DENIAL = (
+    "spokes-denial",
+    "wren-passed-feb-survey",
+    "affirms",
+    "literal",
+    "The Harbour Wren passed its annual survey in February.",
+)
 EMAIL = ("engineer-email", "wren-passed-feb-survey", "denies", "literal", "the Wren did not pass in February")
 RADIO = ("engineer-radio", "wren-passed-feb-survey", "denies", "implied", 'it says "fail" at the top')
 CEO = ("ceo-reversal", "wren-passed-feb-survey", "denies", "literal", "It did not.")
@@ -61,7 +67,9 @@ def test_ties_in_time_are_broken_by_id_not_file_order(case_copy):
     statements_header, statements = read_rows(case_copy / "statements.csv")
     for row in statements:
         if row["statement_id"] in ("engineer-email", "engineer-radio"):
-            row.update(time="2023-03-24T03:42:10Z", time_precision="second", time_basis="reported", time_earliest="", time_latest="")
+            row.update(
+                time="2023-03-24T03:42:10Z", time_precision="second", time_basis="reported", time_earliest="", time_latest=""
+            )
     write_rows(case_copy / "statements.csv", statements_header, statements)
     forward = contradictions(with_stances(case_copy, [DENIAL, RADIO, EMAIL]))
     backward = contradictions(with_stances(case_copy, [EMAIL, RADIO, DENIAL]))
@@ -103,7 +111,10 @@ def test_recode_changes_the_pairs_and_checks_evidence(hootsuite):
 
 
 def test_unknown_claim_is_a_parameter_error(hootsuite):
-    with pytest.raises(ParameterError, match=r"parameter 'claim': unknown claim 'contract-exists' \(did you mean 'contract-existed' or 'contract-in-effect'\?\); the case has: contract-existed, contract-in-effect"):
+    with pytest.raises(
+        ParameterError,
+        match=r"parameter 'claim': unknown claim 'contract-exists' \(did you mean 'contract-existed' or 'contract-in-effect'\?\); the case has: contract-existed, contract-in-effect",
+    ):
         contradictions(hootsuite, "contract-exists")
 
 
@@ -111,7 +122,9 @@ def test_default_claim_has_the_most_pairs(hootsuite):
     counts = contradictions(hootsuite)["claim"].value_counts()
     assert default_claim(hootsuite) == counts.idxmax()
 
+
 # ------------------------------------------------------------------ stances corrected against the fact sheet (issue 19)
+
 
 def test_pending_is_coded_against_an_order_that_had_taken_effect(hootsuite):
     """'its only pending contract' admits a contract and denies that it had taken effect, which the record supports."""
@@ -160,14 +173,25 @@ def test_organisation_only_keeps_the_pairs_inside_the_organisation(hootsuite, ca
     assert len(inside) and all(speaks_for[s] == "organisation" for s in (*inside["earlier"], *inside["later"]))
     assert set(inside["speak for"]) == {"organisation / organisation"}
     everything = contradictions(hootsuite)
-    assert len(inside) == int(((speaks_for[everything["earlier"]].to_numpy() == "organisation")
-                               & (speaks_for[everything["later"]].to_numpy() == "organisation")).sum())
+    assert len(inside) == int(
+        (
+            (speaks_for[everything["earlier"]].to_numpy() == "organisation")
+            & (speaks_for[everything["later"]].to_numpy() == "organisation")
+        ).sum()
+    )
     # an employee's tweets belong to the company's people but do not speak for it (issue 22)
     employee_pairs = everything[(everything["speak for"].str.contains("employee")) & (everything["same organisation"] == "yes")]
     pairs = lambda table: set(zip(table["claim"], table["earlier"], table["later"]))  # noqa: E731
     assert len(employee_pairs) and not pairs(employee_pairs) & pairs(inside)
     # in the small case the engineer (an employee) and a passenger petition are not the organisation speaking;
     # a denial and a reversal by its spokeswoman and chief executive are
-    case = with_stances(case_copy, [DENIAL, EMAIL, ("petition-text", "wren-passed-feb-survey", "denies", "implied", "tell us the truth"),
-                                    ("ceo-reversal", "wren-passed-feb-survey", "denies", "literal", "It did not.")])
+    case = with_stances(
+        case_copy,
+        [
+            DENIAL,
+            EMAIL,
+            ("petition-text", "wren-passed-feb-survey", "denies", "implied", "tell us the truth"),
+            ("ceo-reversal", "wren-passed-feb-survey", "denies", "literal", "It did not."),
+        ],
+    )
     assert len(contradictions(case)) == 3 and len(contradictions(case, organisation_only=True)) == 1

@@ -106,8 +106,10 @@ def test_the_help_reads_the_parameters_cell_as_papermill_does(tmp_path):
     from helpers.cli import lesson_parameters
     from helpers.runner import declared_types
 
-    cell = nbformat.v4.new_code_cell('a: str = "x#y"  # text, with a # in its default\nb: list = [1,\n  2]  # a list\n'
-                                     'c: bool = True\nd: int = 3  # hours', metadata={"tags": ["parameters"]})
+    cell = nbformat.v4.new_code_cell(
+        'a: str = "x#y"  # text, with a # in its default\nb: list = [1,\n  2]  # a list\nc: bool = True\nd: int = 3  # hours',
+        metadata={"tags": ["parameters"]},
+    )
     path = tmp_path / "07-test.ipynb"
     kernel = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
     nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# x"), cell], metadata=kernel), path)
@@ -145,7 +147,11 @@ def test_list(capsys):
 def test_validate_built_in_cases(capsys):
     assert main(["validate"]) == 0
     out = capsys.readouterr().out
-    assert [line.split(":")[0] for line in out.splitlines() if line.startswith("OK ")] == ["OK chef-2019", "OK hootsuite-ice-2020", "OK wayfair-2019"]
+    assert [line.split(":")[0] for line in out.splitlines() if line.startswith("OK ")] == [
+        "OK chef-2019",
+        "OK hootsuite-ice-2020",
+        "OK wayfair-2019",
+    ]
 
 
 def test_validate_a_broken_copy(case_copy, capsys):
@@ -180,7 +186,9 @@ def test_run_a_case_folder_written_from_the_data_dictionary(tmp_path):
     assert "[1/" in result.stderr and "ok" in result.stderr
     # each progress line whole: nothing from the kernels (such as ipykernel's warning about TCP) in the middle
     progress = [line for line in result.stderr.splitlines() if line.startswith("[")]
-    assert progress and all(re.fullmatch(r"\[\d+/\d+\] \S+\.ipynb \.\.\. ok \(\d+\.\d s\)", line) for line in progress), result.stderr
+    assert progress and all(re.fullmatch(r"\[\d+/\d+\] \S+\.ipynb \.\.\. ok \(\d+\.\d s\)", line) for line in progress), (
+        result.stderr
+    )
     assert "WARNING" not in result.stderr and "ERROR" not in result.stderr
     assert "FICTIONAL CASE" in result.stdout and str(out_dir / "handouts") in result.stdout
     summary = result.stdout.split("Executed notebooks:")[0]  # the paths after it are as long as the folder's name
@@ -191,19 +199,31 @@ def test_run_a_case_folder_written_from_the_data_dictionary(tmp_path):
     assert "<script src=" not in html and "cdnjs" not in html and "unpkg" not in html
 
 
-@pytest.mark.parametrize("parameter, messages", [
-    (["display_timezone", "utc"], ["parameter 'display_timezone'", "unknown time zone 'utc'", "did you mean 'UTC'?"]),
-    (["display_timezone", "Europe/Londn"], ["parameter 'display_timezone'", "'Europe/Londn'", "did you mean 'Europe/London'"]),
-    (["compare_ids", '["s01","s02"'], ["parameter 'compare_ids'", "is not a JSON list", """-p compare_ids '["s01", "s02"]'"""]),
-    (["compare_ids", '["gaboriault-bvi"]'], ["parameter 'compare_ids'", "unknown statement id 'gaboriault-bvi'", "did you mean 'gaboriault-biv'"]),
-    (["compare_speakers", '["mary houtmann"]'], ["parameter 'compare_speakers'", "did you mean 'Mary Houtmann'?"]),
-    (["include_implied", "yes"], ["parameter 'include_implied'", "'yes' is not a boolean; write true or false"]),
-    (["lexicon", "no-such-lexicon.csv"], ["parameter 'lexicon'", "no-such-lexicon.csv"]),
-    (["scheme", "SCCT"], ["parameter 'scheme'", "did you mean 'scct'?"]),
-    (["anchor_event", "keiser-mail"], ["parameter 'anchor_event'", "did you mean 'keiser-email'"]),
-    (["as_of", "2031-01-01 00:00"], ["parameter 'as_of'", "is outside the case"]),
-    (["claim", "no-such-claim"], ["parameter 'claim'", "unknown claim 'no-such-claim'"]),
-])
+@pytest.mark.parametrize(
+    "parameter, messages",
+    [
+        (["display_timezone", "utc"], ["parameter 'display_timezone'", "unknown time zone 'utc'", "did you mean 'UTC'?"]),
+        (
+            ["display_timezone", "Europe/Londn"],
+            ["parameter 'display_timezone'", "'Europe/Londn'", "did you mean 'Europe/London'"],
+        ),
+        (
+            ["compare_ids", '["s01","s02"'],
+            ["parameter 'compare_ids'", "is not a JSON list", """-p compare_ids '["s01", "s02"]'"""],
+        ),
+        (
+            ["compare_ids", '["gaboriault-bvi"]'],
+            ["parameter 'compare_ids'", "unknown statement id 'gaboriault-bvi'", "did you mean 'gaboriault-biv'"],
+        ),
+        (["compare_speakers", '["mary houtmann"]'], ["parameter 'compare_speakers'", "did you mean 'Mary Houtmann'?"]),
+        (["include_implied", "yes"], ["parameter 'include_implied'", "'yes' is not a boolean; write true or false"]),
+        (["lexicon", "no-such-lexicon.csv"], ["parameter 'lexicon'", "no-such-lexicon.csv"]),
+        (["scheme", "SCCT"], ["parameter 'scheme'", "did you mean 'scct'?"]),
+        (["anchor_event", "keiser-mail"], ["parameter 'anchor_event'", "did you mean 'keiser-email'"]),
+        (["as_of", "2031-01-01 00:00"], ["parameter 'as_of'", "is outside the case"]),
+        (["claim", "no-such-claim"], ["parameter 'claim'", "unknown claim 'no-such-claim'"]),
+    ],
+)
 def test_run_checks_every_value_before_any_notebook_runs(tmp_path, capsys, parameter, messages):
     assert main(["run", "--out", str(tmp_path), "-p", *parameter]) == 2
     captured = capsys.readouterr()
@@ -276,7 +296,9 @@ def test_generate_is_nbgraders_generate_assignment_and_release_its_old_name(caps
     assert main(["release", "--check", "no-such-exercise"]) == 2
     err = capsys.readouterr().err
     assert "`casework release` is now `casework generate`" in err and "no exercise 'no-such-exercise'" in err
-    assert "generate (release)" in help_of() and "what nbgrader's generate_assignment does" in " ".join(help_of("generate").split())
+    assert "generate (release)" in help_of() and "what nbgrader's generate_assignment does" in " ".join(
+        help_of("generate").split()
+    )
 
 
 def test_run_exits_1_on_invalid_case_data_before_any_notebook(case_copy, tmp_path, capsys):
@@ -325,9 +347,15 @@ class _Terminal:
         return True
 
 
-@pytest.mark.parametrize("terminal, flags, progress", [
-    (False, [], False), (True, [], True), (True, ["--no-progress"], False), (False, ["--progress"], True),
-])
+@pytest.mark.parametrize(
+    "terminal, flags, progress",
+    [
+        (False, [], False),
+        (True, [], True),
+        (True, ["--no-progress"], False),
+        (False, ["--progress"], True),
+    ],
+)
 def test_grade_shows_a_progress_bar_only_on_a_terminal(monkeypatch, tmp_path, terminal, flags, progress):
     import sys as sys_module
 
@@ -346,7 +374,9 @@ def test_grade_shows_a_progress_bar_only_on_a_terminal(monkeypatch, tmp_path, te
     assert seen == {"progress": progress}
 
 
-SUMMARY_CASES = sorted(p.name for p in (PROJECT_DIR / "data" / "cases").iterdir() if (p / "case.toml").is_file()) + [str(FICTIONAL_CASE)]
+SUMMARY_CASES = sorted(p.name for p in (PROJECT_DIR / "data" / "cases").iterdir() if (p / "case.toml").is_file()) + [
+    str(FICTIONAL_CASE)
+]
 
 
 @pytest.mark.parametrize("case_id", SUMMARY_CASES, ids=lambda c: Path(c).name)
@@ -367,7 +397,7 @@ def test_the_run_summary_fits_100_columns_without_cutting_a_name(case_id):
     # the speakers start in one column: the times before them are padded to the widest
     time_width = max(len(w) for w in listed.iloc[:, 0])
     for line in headings:
-        assert line[2 + time_width:2 + time_width + 2] == "  " and line[2 + time_width + 2] != " "
+        assert line[2 + time_width : 2 + time_width + 2] == "  " and line[2 + time_width + 2] != " "
     # no speaker is cut: each heading (with any continuation lines) holds the speaker's whole name
     joined = " ".join(" ".join(summary.split("\n  ... and")[0].split()).split())
     for when_text, speaker in zip(listed.iloc[:, 0], listed["speaker"]):

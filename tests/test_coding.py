@@ -75,7 +75,10 @@ def test_two_changes_show_in_the_report(hootsuite, tmp_path):
 def test_unknown_strategy_names_the_line_and_suggests(hootsuite, tmp_path):
     rows = reference_rows(hootsuite, "benoit")
     rows[2] = (rows[2][0], rows[2][1], "bolsterng")
-    with pytest.raises(CodingError, match=r"me.csv, line 4 \(statement_id=keiser-email\), column 'strategy': unknown benoit strategy 'bolsterng'; did you mean 'bolstering'\?"):
+    with pytest.raises(
+        CodingError,
+        match=r"me.csv, line 4 \(statement_id=keiser-email\), column 'strategy': unknown benoit strategy 'bolsterng'; did you mean 'bolstering'\?",
+    ):
         load_student_coding(write_coding(tmp_path / "me.csv", rows), hootsuite, "benoit")
 
 
@@ -87,12 +90,24 @@ def test_missing_sentences_are_listed(hootsuite, tmp_path):
     assert any("'keiser-globe' sentence 1 is not coded" in m for m in messages) and len(messages) == 2
 
 
-@pytest.mark.parametrize("content, message", [
-    ("statement_id,strategy\nx,none\n", "column 'sentence': missing column"),
-    ("statement_id,sentence,strategy\ngaboriault-biv,one,simple denial\n", "line 2 (statement_id=gaboriault-biv), column 'sentence': sentence must be a whole number"),
-    ("statement_id,sentence,strategy\ngaboriault-biv,9,simple denial\n", "'gaboriault-biv' sentence 9 is not one of the sentences to code"),
-    ("statement_id,sentence,strategy\ngaboriault-biv,1,simple denial\ngaboriault-biv,1,none\n", "line 3 (statement_id=gaboriault-biv), column 'sentence': sentence coded twice (first at line 2)"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("statement_id,strategy\nx,none\n", "column 'sentence': missing column"),
+        (
+            "statement_id,sentence,strategy\ngaboriault-biv,one,simple denial\n",
+            "line 2 (statement_id=gaboriault-biv), column 'sentence': sentence must be a whole number",
+        ),
+        (
+            "statement_id,sentence,strategy\ngaboriault-biv,9,simple denial\n",
+            "'gaboriault-biv' sentence 9 is not one of the sentences to code",
+        ),
+        (
+            "statement_id,sentence,strategy\ngaboriault-biv,1,simple denial\ngaboriault-biv,1,none\n",
+            "line 3 (statement_id=gaboriault-biv), column 'sentence': sentence coded twice (first at line 2)",
+        ),
+    ],
+)
 def test_malformed_coding_files(hootsuite, tmp_path, content, message):
     path = tmp_path / "bad.csv"
     path.write_text(content, encoding="utf-8")
@@ -108,11 +123,14 @@ def test_missing_file_and_unknown_scheme(hootsuite, tmp_path):
         check_scheme("benot")
 
 
-@pytest.mark.parametrize("column, value, message", [
-    ("sentence", "7", "is not a sentence number of statement 'spokes-denial' (it has 2)"),
-    ("strategy", "apology", "'apology' is not a benoit strategy"),
-    ("evidence", "words never said", "does not occur in sentence 1 of statement 'spokes-denial'"),
-])
+@pytest.mark.parametrize(
+    "column, value, message",
+    [
+        ("sentence", "7", "is not a sentence number of statement 'spokes-denial' (it has 2)"),
+        ("strategy", "apology", "'apology' is not a benoit strategy"),
+        ("evidence", "words never said", "does not occur in sentence 1 of statement 'spokes-denial'"),
+    ],
+)
 def test_reference_coding_is_validated(case_copy, column, value, message):
     header, rows = read_rows(case_copy / "coding.csv")
     rows[0][column] = value
@@ -134,13 +152,17 @@ def test_cue_suggestions_carry_their_evidence(hootsuite):
 
 
 def test_draft_analysis_finds_components_and_refusals(hootsuite):
-    report = analyse_draft(hootsuite, "We are sorry. We take full responsibility and we will make this right. No comment on the contract.")
+    report = analyse_draft(
+        hootsuite, "We are sorry. We take full responsibility and we will make this right. No comment on the contract."
+    )
     assert report["apology components present"] == ["expression of regret", "acknowledgment of responsibility", "offer of repair"]
     assert "request for forgiveness" in report["apology components missing"]
     assert report["refusal phrasing"] == "no comment"
     assert report["words"] == 18
 
+
 # ------------------------------------------------------------------ SCCT and the apology scheme, as their authors mean them (issue 19)
+
 
 def test_instructing_information_is_about_protecting_oneself(hootsuite):
     glosses = load_strategies().set_index("strategy")["gloss"]
@@ -149,7 +171,9 @@ def test_instructing_information_is_about_protecting_oneself(hootsuite):
     # announcing a decision or steps taken is word of corrective action, never instructing information
     cues = load_cues()
     assert "instructing information" not in set(cues["strategy"])
-    assert set(cues[(cues["scheme"] == "scct") & cues["lexicon_row"].isin(["neg-decision", "commit-steps"])]["strategy"]) == {"adjusting information"}
+    assert set(cues[(cues["scheme"] == "scct") & cues["lexicon_row"].isin(["neg-decision", "commit-steps"])]["strategy"]) == {
+        "adjusting information"
+    }
     # no sentence of this case tells anyone how to keep themselves safe
     assert "instructing information" not in set(reference_coding(hootsuite, "scct")["strategy"])
 

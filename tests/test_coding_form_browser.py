@@ -46,15 +46,22 @@ def test_choices_in_the_form_are_saved_in_the_answer_cell_and_graded_with_kappa(
         assert all(r["ok"] for r in ran["ran"]), ran
         assert "written into this cell" in ran["ran"][0]["outputs"][0]["text"]
         assert "the form is right" in ran["ran"][1]["outputs"][0]["text"]
-        page.wait_for_function(f"""() => window.jupyterapp.shell.currentWidget.content.widgets[{answer}]
-                                          .model.sharedModel.getSource().startsWith('q5 = form.answer([')""", timeout=10_000)
+        page.wait_for_function(
+            f"""() => window.jupyterapp.shell.currentWidget.content.widgets[{answer}]
+                                          .model.sharedModel.getSource().startsWith('q5 = form.answer([')""",
+            timeout=10_000,
+        )
         page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
         page.wait_for_function("() => !window.jupyterapp.shell.currentWidget.context.model.dirty", timeout=10_000)
     finally:
         close_notebook(page)
     saved = _saved(lab, RELEASE)
     source = next(c.source for c in saved.cells if c.metadata.get("casework", {}).get("question") == "q5")
-    assert source.startswith("q5 = form.answer([") and source.count("], [") == 0 and source.count("\n    [") == len(expected["items"])
+    assert (
+        source.startswith("q5 = form.answer([")
+        and source.count("], [") == 0
+        and source.count("\n    [") == len(expected["items"])
+    )
     # the grader runs the saved notebook afresh, where no one touched the form: the choices come from the cell. The
     # notebook still holds the placeholder id, so the row is needs-review, checked against the demo variant it answers.
     folder = tmp_path / "submissions"
@@ -63,5 +70,9 @@ def test_choices_in_the_form_are_saved_in_the_answer_cell_and_graded_with_kappa(
     row = grade_batch(folder, "strategies", tmp_path / "out", Options(progress=False))[0]
     coding = row.question("q5")
     assert (row.status, row.variant_of) == ("needs-review", "demo") and "placeholder" in row.reason
-    assert (coding.status, coding.points, coding.answer) == ("correct", 3, [[sid, n, scheme, ref] for sid, n, scheme, ref, _ in expected["items"]])
+    assert (coding.status, coding.points, coding.answer) == (
+        "correct",
+        3,
+        [[sid, n, scheme, ref] for sid, n, scheme, ref, _ in expected["items"]],
+    )
     assert coding.feedback.startswith("kappa 1.00 against the reference coding")

@@ -12,7 +12,10 @@ def test_a_value_that_differs_only_in_case_is_the_one_suggestion():
 
 def test_close_values_are_suggested_ignoring_case():
     assert did_you_mean("europe/londn", ["Europe/London", "America/Vancouver"]) == " (did you mean 'Europe/London'?)"
-    assert did_you_mean("keiser-mail", ["keiser-email", "keiser-globe", "thread"], n=3) == " (did you mean 'keiser-email' or 'keiser-globe'?)"
+    assert (
+        did_you_mean("keiser-mail", ["keiser-email", "keiser-globe", "thread"], n=3)
+        == " (did you mean 'keiser-email' or 'keiser-globe'?)"
+    )
 
 
 def test_nothing_close_suggests_nothing():

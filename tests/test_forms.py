@@ -75,7 +75,9 @@ def test_the_static_twin_shows_every_sentence_and_what_was_chosen(case):
     assert form._repr_mimebundle_()["text/html"] == page
 
 
-@pytest.mark.parametrize("case_arg, statements", [("hootsuite-ice-2020", STATEMENTS), (FICTIONAL_CASE, ["spokes-denial", "ceo-reversal"])])
+@pytest.mark.parametrize(
+    "case_arg, statements", [("hootsuite-ice-2020", STATEMENTS), (FICTIONAL_CASE, ["spokes-denial", "ceo-reversal"])]
+)
 def test_a_coding_is_graded_by_kappa_with_full_half_and_no_points(case_arg, statements):
     case = load_case(case_arg)
     expected = coding_expected(case, statements)
@@ -106,12 +108,15 @@ def test_a_documented_alternative_counts_as_agreeing(case):
     assert coding_kappa(with_alternative, stripped)[1] == coding_kappa(reference, stripped)[1] - 1
 
 
-@pytest.mark.parametrize("mutate, phrase", [
-    (lambda rows: rows[1:], "not coded"),
-    (lambda rows: rows + rows[:1], "coded twice"),
-    (lambda rows: [[*rows[0][:3], "denial"], *rows[1:]], "not strategies of their scheme"),
-    (lambda rows: [{"sentence": 1}], "a list of [statement, sentence, scheme, strategy]"),
-])
+@pytest.mark.parametrize(
+    "mutate, phrase",
+    [
+        (lambda rows: rows[1:], "not coded"),
+        (lambda rows: rows + rows[:1], "coded twice"),
+        (lambda rows: [[*rows[0][:3], "denial"], *rows[1:]], "not strategies of their scheme"),
+        (lambda rows: [{"sentence": 1}], "a list of [statement, sentence, scheme, strategy]"),
+    ],
+)
 def test_a_coding_of_the_wrong_form_earns_nothing_and_says_why(case, mutate, phrase):
     expected = coding_expected(case, STATEMENTS)
     result = grade_answer(SPEC, {"value": mutate(_reference(expected))}, expected)
@@ -120,8 +125,11 @@ def test_a_coding_of_the_wrong_form_earns_nothing_and_says_why(case, mutate, phr
 
 def test_an_alternative_the_reference_cannot_hold_is_refused(case, tmp_path, monkeypatch):
     bad = tmp_path / "alternatives.csv"
-    bad.write_text("case_id,statement_id,sentence,scheme,also_accepted,rationale,source\n"
-                   "hootsuite-ice-2020,keiser-email,9,apology,none,why,where\n", encoding="utf-8")
+    bad.write_text(
+        "case_id,statement_id,sentence,scheme,also_accepted,rationale,source\n"
+        "hootsuite-ice-2020,keiser-email,9,apology,none,why,where\n",
+        encoding="utf-8",
+    )
     monkeypatch.setattr("helpers.coursework.checks.ALTERNATIVES_FILE", bad)
     with pytest.raises(ValueError, match="row 2: .* is not a sentence the reference coding"):
         coding_alternatives(case)

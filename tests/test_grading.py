@@ -28,7 +28,12 @@ from tests.conftest import FICTIONAL_CASE
 
 HOSTILE = Path(__file__).parent / "submissions" / "wording"
 STUDENTS = ["alice", "bob", "s1234567", "zoe-m", "student.42"]
-CASES = {"hootsuite-ice-2020": "hootsuite-ice-2020", "chef-2019": "chef-2019", "wayfair-2019": "wayfair-2019", "fictional": str(FICTIONAL_CASE)}
+CASES = {
+    "hootsuite-ice-2020": "hootsuite-ice-2020",
+    "chef-2019": "chef-2019",
+    "wayfair-2019": "wayfair-2019",
+    "fictional": str(FICTIONAL_CASE),
+}
 #: (case, exercise) pairs an exercise must refuse, and what the refusal says: the case lacks what it needs.
 REFUSED = {("wayfair-2019", "strategies"): "exercise 'strategies' needs coding.csv, which case 'wayfair-2019' does not have"}
 ROOT = os.geteuid() == 0
@@ -63,7 +68,9 @@ def test_student_notebook_holds_no_solution_check_or_output(exercise):
         if cell.cell_type == "code":
             assert cell.outputs == [] and cell.execution_count is None
     answers = [c for c in notebook.cells if "question" in c.metadata.get("casework", {})]
-    assert [c.source.splitlines()[-1] for c in answers] == [f"{c.metadata['casework']['question']} = ...  # your answer" for c in answers]
+    assert [c.source.splitlines()[-1] for c in answers] == [
+        f"{c.metadata['casework']['question']} = ...  # your answer" for c in answers
+    ]
 
 
 def _needles(value, choices) -> set[str]:
@@ -100,7 +107,9 @@ def test_student_notebook_contains_no_expected_answer(exercise, case):
         for spec in key["questions"]:
             for needle in _needles(checks[spec["id"]][0](case, variant), [*spec.get("choices", []), *vocabulary]):
                 searched += 1
-                assert needle not in text, f"{exercise}: the expected answer of {spec['id']} for {student} ({needle!r}) is in the student notebook"
+                assert needle not in text, (
+                    f"{exercise}: the expected answer of {spec['id']} for {student} ({needle!r}) is in the student notebook"
+                )
     assert searched > 0 or exercise == "strategies"
 
 
@@ -110,7 +119,7 @@ def test_student_notebook_contains_no_expected_answer(exercise, case):
 def test_variants_are_deterministic_and_differ_between_students(case):
     for exercise in exercise_ids():
         chosen = [json.dumps(assign(exercise, s, case), sort_keys=True) for s in STUDENTS * 2]
-        assert chosen[: len(STUDENTS)] == chosen[len(STUDENTS):]
+        assert chosen[: len(STUDENTS)] == chosen[len(STUDENTS) :]
         assert len(set(chosen)) > 1, f"every student got the same {exercise} variant"
 
 
@@ -213,17 +222,28 @@ def test_feedback_says_what_is_wrong_without_the_answer():
     spec = {"kind": "number", "points": 2, "tolerance": 0.1}
     result = grade_answer(spec, {"value": 3.0}, 7.25)
     assert result.status == "incorrect" and "too low" in result.feedback and "7.25" not in result.feedback
-    assert grade_answer({"kind": "set", "points": 1}, {"value": ["a", "x"]}, ["a", "b", "c"]).feedback == "2 item(s) missing and 1 item(s) that do not belong"
-    assert grade_answer({"kind": "interval", "points": 1, "tolerance": 1}, {"value": [0, 10]}, [0, 12]).feedback.startswith("the longest end")
+    assert (
+        grade_answer({"kind": "set", "points": 1}, {"value": ["a", "x"]}, ["a", "b", "c"]).feedback
+        == "2 item(s) missing and 1 item(s) that do not belong"
+    )
+    assert grade_answer({"kind": "interval", "points": 1, "tolerance": 1}, {"value": [0, 10]}, [0, 12]).feedback.startswith(
+        "the longest end"
+    )
 
 
 # --------------------------------------------------------------------------- reading submissions
 
 
-@pytest.mark.parametrize("data, phrase", [
-    (b"", "empty"), (b"\xff\xfe", "not UTF-8"), (b"{", "not JSON"), (b"[1, 2]", "nbformat is None"),
-    (b'{"nbformat": 4, "nbformat_minor": 5, "cells": "no", "metadata": {}}', "not a valid notebook"),
-])
+@pytest.mark.parametrize(
+    "data, phrase",
+    [
+        (b"", "empty"),
+        (b"\xff\xfe", "not UTF-8"),
+        (b"{", "not JSON"),
+        (b"[1, 2]", "nbformat is None"),
+        (b'{"nbformat": 4, "nbformat_minor": 5, "cells": "no", "metadata": {}}', "not a valid notebook"),
+    ],
+)
 def test_unreadable_submissions_say_why(data, phrase):
     with pytest.raises(ValueError, match=phrase):
         parse_notebook(data)
@@ -232,7 +252,9 @@ def test_unreadable_submissions_say_why(data, phrase):
 def test_prepare_records_each_answer_once_and_reports_cell_problems():
     notebook, _ = build("wording")
     run, problems = prepare(notebook, ["q1", "q2", "q3", "q4"], "/abs/answers.jsonl")
-    assert "open_channel('/abs/answers.jsonl')" in run.cells[0].source  # absolute: a notebook that changes directory still records
+    assert (
+        "open_channel('/abs/answers.jsonl')" in run.cells[0].source
+    )  # absolute: a notebook that changes directory still records
     recorders = [c.source for c in run.cells if c.source.startswith("__casework_answers__.record(")]
     assert recorders == [f"__casework_answers__.record('{q}', globals())" for q in ("q1", "q2", "q3")]
     assert problems == {"q4": "the answer cell was deleted"}
@@ -252,8 +274,6 @@ def _blank(exercise: str, student_id: str = "blank", case_id: str | None = None)
     return (nbformat.writes(with_ids(build(exercise)[0], student_id, case_id)) + "\n").encode()
 
 
-
-
 @pytest.fixture(scope="module")
 def gate(tmp_path_factory):
     """Every exercise on every built-in case and the fictional one: the reference solution for three
@@ -267,8 +287,13 @@ def gate(tmp_path_factory):
                 (folder / f"{student}.ipynb").write_bytes(_solution(exercise, student, case_id))
             (folder / "blank.ipynb").write_bytes(_blank(exercise, case_id=case_id))
             try:
-                rows = grade_batch(folder, exercise, tmp_path_factory.mktemp(f"gate-out-{label}-{exercise}"),
-                                   Options(workers=2, progress=False), case=case_arg)
+                rows = grade_batch(
+                    folder,
+                    exercise,
+                    tmp_path_factory.mktemp(f"gate-out-{label}-{exercise}"),
+                    Options(workers=2, progress=False),
+                    case=case_arg,
+                )
             except GradingError as refusal:  # only where the case lacks what the exercise needs (REFUSED)
                 results[label, exercise] = refusal
                 continue
@@ -290,7 +315,9 @@ def test_reference_solution_scores_full_marks_and_blank_scores_zero_on_every_cas
         row = rows[student]
         assert row.status == "graded", row.reason
         open_points = sum(q.manual_of for q in row.questions)
-        assert open_points == sum(load_rubric(q["rubric"]).manual_points for q in load_key(exercise)["questions"] if q["kind"] == "text")
+        assert open_points == sum(
+            load_rubric(q["rubric"]).manual_points for q in load_key(exercise)["questions"] if q["kind"] == "text"
+        )
         assert row.score == row.max_score - open_points, row.questions
         assert row.final == (open_points == 0)
         assert row.variant_of == student and row.notebook_id == student

@@ -35,19 +35,45 @@ def test_agreeing_witnesses_give_a_sure_identity_whatever_the_case_of_the_letter
     assert identity.reasons == [] and identity.variant_of == "s1234567" and identity.notebook_id == "s1234567"
 
 
-@pytest.mark.parametrize("owner, sources, used, exercise, case, phrase", [
-    ("s7654321", (), USED, "wording", "hootsuite-ice-2020", "worked with student id 's1234567', but the file belongs to 's7654321'"),
-    ("s1234567", (), [{**USED[0], "student_id": "demo"}], "wording", "hootsuite-ice-2020", "more than one student id ('s1234567', 'demo')"),
-    ("s1234567", (), USED, "timing", "hootsuite-ice-2020", "starts exercise 'wording', not 'timing'"),
-    ("s1234567", (), USED, "wording", "harbour-ferry-2023", "works on case hootsuite-ice-2020, but this run grades case harbour-ferry-2023"),
-])
+@pytest.mark.parametrize(
+    "owner, sources, used, exercise, case, phrase",
+    [
+        (
+            "s7654321",
+            (),
+            USED,
+            "wording",
+            "hootsuite-ice-2020",
+            "worked with student id 's1234567', but the file belongs to 's7654321'",
+        ),
+        (
+            "s1234567",
+            (),
+            [{**USED[0], "student_id": "demo"}],
+            "wording",
+            "hootsuite-ice-2020",
+            "more than one student id ('s1234567', 'demo')",
+        ),
+        ("s1234567", (), USED, "timing", "hootsuite-ice-2020", "starts exercise 'wording', not 'timing'"),
+        (
+            "s1234567",
+            (),
+            USED,
+            "wording",
+            "harbour-ferry-2023",
+            "works on case hootsuite-ice-2020, but this run grades case harbour-ferry-2023",
+        ),
+    ],
+)
 def test_any_disagreement_is_a_reason_naming_both_sides(owner, sources, used, exercise, case, phrase):
     identity = decide(Owner(owner), written_ids(notebook(*sources)), used, exercise, case)
     assert any(phrase in reason for reason in identity.reasons), identity.reasons
 
 
 def test_the_placeholder_or_no_id_at_all_is_never_taken_for_the_student():
-    placeholder = decide(Owner("s1"), written_ids(notebook(parameters='student_id = "demo"')), [], "wording", "hootsuite-ice-2020")
+    placeholder = decide(
+        Owner("s1"), written_ids(notebook(parameters='student_id = "demo"')), [], "wording", "hootsuite-ice-2020"
+    )
     assert placeholder.reasons == ["the notebook still holds the placeholder id 'demo': the student id was never typed in"]
     assert placeholder.variant_of == "demo"  # the variant the student really worked on
     nothing = decide(Owner("s1"), written_ids(notebook(parameters="x = 1")), [], "wording", "hootsuite-ice-2020")

@@ -19,12 +19,16 @@ import pytest
 from helpers.cli import build_parser
 
 #: What building the parser needs: the command modules and what they import at the top.
+# fmt: off
 PARSER_MODULES = {"helpers", "helpers.cli", "helpers.coursework", "helpers.coursework.cli", "helpers.errors", "helpers.files",
                   "helpers.paths"}  # paths: the built-in case and exercise ids the help lists
+# fmt: on
 MOST_MODULES = 200  # the standard library's share of `--help` is about 160 modules (Python 3.11)
 #: Heavy libraries no light command may load (each takes a large part of a second, or more, to import).
+# fmt: off
 HEAVY = {"pandas", "numpy", "matplotlib", "nbformat", "jsonschema", "rfc3987_syntax", "IPython", "ipykernel", "ipywidgets",
          "papermill", "nbclient", "jupyter_client", "zmq", "distributed", "tqdm"}
+# fmt: on
 
 PROBE = """\
 import json, sys
@@ -46,7 +50,9 @@ def loaded(source: str) -> set[str]:
 def imported(argv: list[str]) -> set[str]:
     """The modules a fresh interpreter has loaded when ``casework ARGV`` is done, beyond those it starts with
     (``__main__``, and what the environment's .pth files load: setuptools' ``_distutils_hack``)."""
-    return loaded(PROBE.format(argv=argv)) - loaded("import json, sys\nprint(json.dumps(sorted(sys.modules)), file=sys.__stderr__)")
+    return loaded(PROBE.format(argv=argv)) - loaded(
+        "import json, sys\nprint(json.dumps(sorted(sys.modules)), file=sys.__stderr__)"
+    )
 
 
 def third_party(modules: set[str]) -> set[str]:

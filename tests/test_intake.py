@@ -12,7 +12,14 @@ LIMIT = 1024 * 1024
 
 
 def test_only_notebooks_are_submissions_and_everything_else_is_listed_as_skipped(tmp_path):
-    for name in ["alice.ipynb", "expected.csv", "notes.txt", "section-b/bob.IPYNB", ".hidden.ipynb", ".ipynb_checkpoints/alice.ipynb"]:
+    for name in [
+        "alice.ipynb",
+        "expected.csv",
+        "notes.txt",
+        "section-b/bob.IPYNB",
+        ".hidden.ipynb",
+        ".ipynb_checkpoints/alice.ipynb",
+    ]:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("{}")
     intake = collect(tmp_path, LIMIT)
@@ -44,7 +51,7 @@ def test_a_folder_or_zip_with_no_notebook_is_an_error_that_names_what_was_there(
 def _corrupt(archive, payload: bytes) -> None:
     data = archive.read_bytes()
     at = data.index(payload)
-    archive.write_bytes(data[:at] + b"X" + data[at + 1:])
+    archive.write_bytes(data[:at] + b"X" + data[at + 1 :])
 
 
 def test_zip_members_are_read_one_by_one_and_a_bad_member_is_a_row_of_its_own(tmp_path):
@@ -60,7 +67,14 @@ def test_zip_members_are_read_one_by_one_and_a_bad_member_is_a_row_of_its_own(tm
         bundle.writestr("__MACOSX/._x.ipynb", b"junk")
     _corrupt(archive, b"CORRUPT-ME")
     found = {s.name: s for s in collect(archive, LIMIT).submissions}
-    assert sorted(found) == ["../escape.ipynb", "/etc/absolute.ipynb", "big.ipynb", "crc.ipynb", "section-a/x.ipynb", "section-b/x.ipynb"]
+    assert sorted(found) == [
+        "../escape.ipynb",
+        "/etc/absolute.ipynb",
+        "big.ipynb",
+        "crc.ipynb",
+        "section-a/x.ipynb",
+        "section-b/x.ipynb",
+    ]
     assert "leaves the archive's folder" in found["../escape.ipynb"].problem and found["../escape.ipynb"].data is None
     assert "leaves the archive's folder" in found["/etc/absolute.ipynb"].problem
     assert "cannot be read" in found["crc.ipynb"].problem and "CRC" in found["crc.ipynb"].problem
@@ -75,7 +89,10 @@ def test_a_member_named_twice_in_one_zip_gives_two_rows(tmp_path):
         bundle.writestr("alice.ipynb", b"first")
         bundle.writestr("alice.ipynb", b"second")
     found = collect(archive, LIMIT).submissions
-    assert [(s.name, s.file_id, s.data) for s in found] == [("alice.ipynb", "alice", b"first"), ("alice.ipynb#2", "alice", b"second")]
+    assert [(s.name, s.file_id, s.data) for s in found] == [
+        ("alice.ipynb", "alice", b"first"),
+        ("alice.ipynb#2", "alice", b"second"),
+    ]
 
 
 CANVAS_EXPORT = (
@@ -92,9 +109,16 @@ def test_a_canvas_gradebook_export_is_a_roster(tmp_path):
     path.write_text(CANVAS_EXPORT, encoding="utf-8")
     roster = read_roster(path)
     assert [(e.student, e.canvas_id, e.student_id, e.line) for e in roster.entries] == [
-        ("Smith, Jane", "12345", "s1234567", 4), ("Student, Test", "999", "", 5)]
-    assert roster.by_canvas_id("12345").lms == {"Student": "Smith, Jane", "ID": "12345", "SIS User ID": "s1234567",
-                                                 "SIS Login ID": "jsmith", "Section": "Section A"}
+        ("Smith, Jane", "12345", "s1234567", 4),
+        ("Student, Test", "999", "", 5),
+    ]
+    assert roster.by_canvas_id("12345").lms == {
+        "Student": "Smith, Jane",
+        "ID": "12345",
+        "SIS User ID": "s1234567",
+        "SIS Login ID": "jsmith",
+        "Section": "Section A",
+    }
     assert roster.by_student_id(" S1234567 ").student == "Smith, Jane"  # ids compare without case or space
     header = "Exercise 1: the wording of one statement (98765)"
     assert roster.assignments == {header: "98765"} and roster.points_possible[header] == "5.00"

@@ -116,13 +116,23 @@ def _imports_of(module: str, path: Path, names: dict[str, Path]) -> list[Import]
                 else:
                     base_name = child.module or ""
                 # ``from . import x`` and ``from re import _casefix`` name modules; ``from .x import name`` names x
-                targets = [f"{base_name}.{a.name}" if _is_module(f"{base_name}.{a.name}", names) else base_name for a in child.names]
+                targets = [
+                    f"{base_name}.{a.name}" if _is_module(f"{base_name}.{a.name}", names) else base_name for a in child.names
+                ]
             else:
                 visit(child, nested)
                 continue
             for target in dict.fromkeys(targets):
-                found.append(Import(module, target, path.relative_to(PROJECT_DIR).as_posix(), child.lineno, in_function,
-                                    _explained(lines, child.lineno)))
+                found.append(
+                    Import(
+                        module,
+                        target,
+                        path.relative_to(PROJECT_DIR).as_posix(),
+                        child.lineno,
+                        in_function,
+                        _explained(lines, child.lineno),
+                    )
+                )
 
     visit(ast.parse(source, filename=str(path)), False)
     return found
@@ -222,12 +232,15 @@ def test_no_private_standard_library_module():
     assert not private, "private standard-library modules imported:\n" + "\n".join(private)
 
 
-@pytest.mark.parametrize("source, bad", [
-    ("import re._parser as p\n", True),
-    ("from re import _casefix\n", True),
-    ("import sre_parse\n", True),
-    ("import re\n", False),
-])
+@pytest.mark.parametrize(
+    "source, bad",
+    [
+        ("import re._parser as p\n", True),
+        ("from re import _casefix\n", True),
+        ("import sre_parse\n", True),
+        ("import re\n", False),
+    ],
+)
 def test_the_private_module_check_reads_every_import_form(tmp_path, monkeypatch, source, bad):
     """The check above on a module written for the purpose: it must see each way of importing."""
     fake = tmp_path / "helpers"

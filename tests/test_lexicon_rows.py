@@ -23,23 +23,29 @@ def _fires(row_ids, text: str) -> bool:
     return any(LEXICON.pattern(row_id, organisation="Acme").search(text) for row_id in row_ids)
 
 
-@pytest.mark.parametrize("reason", [
-    "Because of the sensitivity in this case, I can confirm the decision.",
-    "Due to the attention around this case we can confirm our decision.",
-    "As a result, we have decided not to proceed.",
-    "We have spoken to staff since the news broke.",
-    "The reason we are speaking now is the attention.",
-])
+@pytest.mark.parametrize(
+    "reason",
+    [
+        "Because of the sensitivity in this case, I can confirm the decision.",
+        "Due to the attention around this case we can confirm our decision.",
+        "As a result, we have decided not to proceed.",
+        "We have spoken to staff since the news broke.",
+        "The reason we are speaking now is the attention.",
+    ],
+)
 def test_a_reason_for_speaking_is_not_an_explanation(reason):
     """Lewicki et al.'s explanation is an account of what went wrong, not any causal word."""
     assert not _fires(_rows("apology", "explanation").index, reason)
 
 
-@pytest.mark.parametrize("account", [
-    "What went wrong is that our spokesperson was not told.",
-    "Our mistake was to approve the order without asking our staff.",
-    "It happened because we did not check the reseller's contracts.",
-])
+@pytest.mark.parametrize(
+    "account",
+    [
+        "What went wrong is that our spokesperson was not told.",
+        "Our mistake was to approve the order without asking our staff.",
+        "It happened because we did not check the reseller's contracts.",
+    ],
+)
 def test_an_account_of_what_went_wrong_is_an_explanation(account):
     assert _fires(_rows("apology", "explanation").index, account)
 
@@ -55,11 +61,14 @@ def test_owning_and_hiding_are_never_one_score():
     assert _fires(responsibility.index, "We have decided to not proceed.")
 
 
-@pytest.mark.parametrize("text, owned, hidden", [
-    ("We have decided to not proceed.", 1, 0),
-    ("It was decided to not proceed.", 0, 1),
-    ("We have decided to stop. The order was signed without us.", 1, 1),
-])
+@pytest.mark.parametrize(
+    "text, owned, hidden",
+    [
+        ("We have decided to not proceed.", 1, 0),
+        ("It was decided to not proceed.", 0, 1),
+        ("We have decided to stop. The order was signed without us.", 1, 1),
+    ],
+)
 def test_the_drafting_lab_reports_owning_and_hiding_apart(hootsuite, text, owned, hidden):
     report = analyse_draft(hootsuite, text)
     assert (report["responsibility markers"], report["agentless passives"]) == (owned, hidden)
@@ -69,7 +78,11 @@ def test_the_noun_decision_is_not_a_commitment():
     commitment = _rows("commitment").index
     for named in ("The decision has created a divided company.", "This is a significant decision for us."):
         assert not _fires(commitment, named), named
-    for made in ("We have decided not to renew.", "The board made the decision to withdraw.", "We have determined that we will leave."):
+    for made in (
+        "We have decided not to renew.",
+        "The board made the decision to withdraw.",
+        "We have determined that we will leave.",
+    ):
         assert _fires(commitment, made), made
 
 

@@ -49,8 +49,21 @@ def export(tmp_path_factory):
 @pytest.fixture(scope="module")
 def with_roster(export):
     out = export / "with-roster"
-    code = main(["grade", str(export / "submissions.zip"), "--exercise", "wording", "--roster", str(export / "roster.csv"),
-                 "--out", str(out), "--no-progress", "--workers", "2"])
+    code = main(
+        [
+            "grade",
+            str(export / "submissions.zip"),
+            "--exercise",
+            "wording",
+            "--roster",
+            str(export / "roster.csv"),
+            "--out",
+            str(out),
+            "--no-progress",
+            "--workers",
+            "2",
+        ]
+    )
     return code, out
 
 
@@ -64,7 +77,12 @@ def test_a_canvas_export_graded_with_the_roster_gives_every_student_full_marks(w
     book = {r["name"]: r for r in _rows(out / "gradebook.csv")}
     assert set(book) == {"Smith, Jane", "Doe, John", "Roe, Richard"}  # the skipped csv and the resource fork are not students
     for name, sis in (("Smith, Jane", "s1234567"), ("Doe, John", "S7654321")):
-        assert (book[name]["status"], book[name]["score"], book[name]["variant_of"], book[name]["exported"]) == ("graded", "5", sis.lower(), "yes")
+        assert (book[name]["status"], book[name]["score"], book[name]["variant_of"], book[name]["exported"]) == (
+            "graded",
+            "5",
+            sis.lower(),
+            "yes",
+        )
         assert book[name]["student_id"] == sis
     assert (book["Roe, Richard"]["status"], book["Roe, Richard"]["score"]) == ("missing", "")
     assert code == 1  # Richard's row needs the instructor
@@ -75,7 +93,10 @@ def test_the_import_file_updates_the_named_assignment_and_leaves_the_missing_stu
     students = check_canvas_import((out / "canvas-import.csv").read_text(encoding="utf-8"), "98765")
     column = "Exercise 1: the wording of one statement (98765)"
     assert [(s["Student"], s["ID"], s["SIS Login ID"], s[column]) for s in students] == [
-        ("Smith, Jane", "12345", "jsmith", "5"), ("Doe, John", "222", "jdoe", "5"), ("Roe, Richard", "444", "rroe", "")]
+        ("Smith, Jane", "12345", "jsmith", "5"),
+        ("Doe, John", "222", "jdoe", "5"),
+        ("Roe, Richard", "444", "rroe", ""),
+    ]
     summary = (out / "summary.md").read_text(encoding="utf-8")
     assert "updates the existing assignment **Exercise 1: the wording of one statement (98765)**" in summary
     assert "- `expected.csv`: not a notebook (.ipynb)" in summary
@@ -100,7 +121,7 @@ def test_feedback_shows_the_question_and_the_answer_and_reveals_only_when_asked(
         page = (out / "feedback" / "s1234567.html").read_text(encoding="utf-8")
         assert "How many negation markers does your statement have" in page
         q1 = rows[0].question("q1")
-        assert f"<pre class=\"answer\">{q1.answer:g}</pre>" in page or f"<pre class=\"answer\">{q1.answer}</pre>" in page
+        assert f'<pre class="answer">{q1.answer:g}</pre>' in page or f'<pre class="answer">{q1.answer}</pre>' in page
         assert ("<strong>Expected:</strong>" in page) is reveal
 
 
@@ -123,14 +144,19 @@ def test_grading_on_another_case_checks_against_that_case_and_refuses_what_it_la
     case_id = load_case(FICTIONAL_CASE).case_id
     (folder / "ann.ipynb").write_bytes(_solution("contradictions", "ann", case_id))
     (folder / "bob.ipynb").write_bytes(_solution("contradictions", "bob"))  # still set on the built-in case
-    rows = {r.student_id: r for r in grade_batch(folder, "contradictions", tmp_path / "out", Options(progress=False), case=FICTIONAL_CASE)}
+    rows = {
+        r.student_id: r
+        for r in grade_batch(folder, "contradictions", tmp_path / "out", Options(progress=False), case=FICTIONAL_CASE)
+    }
     assert (rows["ann"].status, rows["ann"].score, rows["ann"].case_id) == ("graded", rows["ann"].max_score, case_id)
     assert rows["bob"].status == "needs-review"
     assert f"works on case hootsuite-ice-2020, but this run grades case {case_id}" in rows["bob"].reason
     lacking = tmp_path / case_id
     shutil.copytree(FICTIONAL_CASE, lacking)
     (lacking / "coding.csv").unlink()
-    with pytest.raises(GradingError, match=r"exercise 'strategies' needs coding.csv, which case 'harbour-ferry-2023' does not have"):
+    with pytest.raises(
+        GradingError, match=r"exercise 'strategies' needs coding.csv, which case 'harbour-ferry-2023' does not have"
+    ):
         grade_batch(folder, "strategies", tmp_path / "out2", Options(progress=False), case=lacking)
     assert not (tmp_path / "out2").exists()  # refused before anything was written
 
@@ -148,8 +174,22 @@ def test_exit_statuses_and_one_line_errors(tmp_path, capsys):
     assert main(["grade", str(folder), "--exercise", "timing", "--out", str(blocker / "out"), "--no-progress"]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"casework: error: --out {blocker / 'out'}: cannot write the output folder") and err.count("\n") == 1
-    assert main(["grade", str(folder), "--exercise", "timing", "--canvas-assignment", "Exercise 2", "--no-progress",
-                 "--out", str(tmp_path / "o")]) == 2
+    assert (
+        main(
+            [
+                "grade",
+                str(folder),
+                "--exercise",
+                "timing",
+                "--canvas-assignment",
+                "Exercise 2",
+                "--no-progress",
+                "--out",
+                str(tmp_path / "o"),
+            ]
+        )
+        == 2
+    )
     assert "with its id in brackets" in capsys.readouterr().err
     assert main(["grade", str(folder), "--exercise", "timing", "--out", str(tmp_path / "ok"), "--no-progress"]) == 0
     assert "graded 1 row(s): 1 graded" in capsys.readouterr().out

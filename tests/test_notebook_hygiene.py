@@ -46,8 +46,12 @@ def _dirty(tmp_path: Path) -> Path:
     notebook.metadata["language_info"] = {"name": "python", "version": "3.11.7"}
     code = next(cell for cell in notebook.cells if cell.cell_type == "code")
     code.metadata["execution"] = {"iopub.status.busy": "2026-12-06T22:16:12.679137Z"}
-    code.outputs = [nbformat.v4.new_output("display_data", {"text/html": "<p>view</p>", "text/plain": "<view>",
-                                                            WIDGET_VIEW: {"model_id": "3105bdadd4274fd89763ec17e7dc3de3"}})]
+    code.outputs = [
+        nbformat.v4.new_output(
+            "display_data",
+            {"text/html": "<p>view</p>", "text/plain": "<view>", WIDGET_VIEW: {"model_id": "3105bdadd4274fd89763ec17e7dc3de3"}},
+        )
+    ]
     path = tmp_path / "dirty.ipynb"
     nbformat.write(notebook, path)
     return path

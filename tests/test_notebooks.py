@@ -16,8 +16,15 @@ LESSONS = lesson_notebooks()
 
 def run(notebook, tmp_path, **parameters):
     output = tmp_path / notebook.name
-    papermill.execute_notebook(str(notebook), str(output), parameters=parameters, kernel_name="python3",
-                               progress_bar=False, cwd=str(tmp_path), execution_timeout=300)
+    papermill.execute_notebook(
+        str(notebook),
+        str(output),
+        parameters=parameters,
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(tmp_path),
+        execution_timeout=300,
+    )
     return nbformat.read(output, as_version=4)
 
 
@@ -32,8 +39,14 @@ def outputs_text(notebook) -> str:
 
 
 def test_there_are_lesson_notebooks():
-    assert [nb.name for nb in LESSONS] == ["01-case-overview.ipynb", "02-statement-wording.ipynb", "03-timing-of-the-response.ipynb",
-                                           "04-contradictions.ipynb", "05-response-strategies.ipynb", "06-comparing-cases.ipynb"]
+    assert [nb.name for nb in LESSONS] == [
+        "01-case-overview.ipynb",
+        "02-statement-wording.ipynb",
+        "03-timing-of-the-response.ipynb",
+        "04-contradictions.ipynb",
+        "05-response-strategies.ipynb",
+        "06-comparing-cases.ipynb",
+    ]
 
 
 def declared(notebook) -> set[str]:
@@ -45,9 +58,11 @@ def _custom_lexicon(tmp_path):
     from helpers.wording import DEFAULT_LEXICON
 
     path = tmp_path / "my-lexicon.csv"
-    path.write_text(DEFAULT_LEXICON.read_text(encoding="utf-8")
-                    + "pulling-out,commitment,withdrawal,pulling out,literal,student row,we will be pulling out,we will be staying,\n",
-                    encoding="utf-8")
+    path.write_text(
+        DEFAULT_LEXICON.read_text(encoding="utf-8")
+        + "pulling-out,commitment,withdrawal,pulling out,literal,student row,we will be pulling out,we will be staying,\n",
+        encoding="utf-8",
+    )
     return path
 
 
@@ -115,16 +130,42 @@ def check_06(executed_text, tmp_path):
 
 NON_DEFAULT = {
     "01-case-overview": (lambda tmp: {"display_timezone": "UTC"}, check_01),
-    "02-statement-wording": (lambda tmp: {"focus_statement": "keiser-public-closing", "compare_speakers": ["Mary Houtmann"],
-                                          "compare_ids": ["gaboriault-biv", "keiser-email"], "lexicon": str(_custom_lexicon(tmp)),
-                                          "try_phrase": "pulling out"}, check_02),
-    "03-timing-of-the-response": (lambda tmp: {"display_timezone": "America/Chicago", "anchor_event": "keiser-email",
-                                               "as_of": "2020-09-24 10:00", "decision_event": "keiser-email",
-                                               "response_event": "hootsuite-tweet", "quantity_series": "petition signatures"}, check_03),
-    "04-contradictions": (lambda tmp: {"claim": "formally-terminated", "include_implied": False, "focus_statement": "keiser-globe"}, check_04),
+    "02-statement-wording": (
+        lambda tmp: {
+            "focus_statement": "keiser-public-closing",
+            "compare_speakers": ["Mary Houtmann"],
+            "compare_ids": ["gaboriault-biv", "keiser-email"],
+            "lexicon": str(_custom_lexicon(tmp)),
+            "try_phrase": "pulling out",
+        },
+        check_02,
+    ),
+    "03-timing-of-the-response": (
+        lambda tmp: {
+            "display_timezone": "America/Chicago",
+            "anchor_event": "keiser-email",
+            "as_of": "2020-09-24 10:00",
+            "decision_event": "keiser-email",
+            "response_event": "hootsuite-tweet",
+            "quantity_series": "petition signatures",
+        },
+        check_03,
+    ),
+    "04-contradictions": (
+        lambda tmp: {"claim": "formally-terminated", "include_implied": False, "focus_statement": "keiser-globe"},
+        check_04,
+    ),
     "05-response-strategies": (lambda tmp: {"scheme": "scct", "student_coding": str(_coding_with_two_changes(tmp))}, check_05),
-    "06-comparing-cases": (lambda tmp: {"compare_with": ["chef-2019"], "include_implied": False, "scheme": "apology",
-                                        "hours_before": 24, "hours_after": 72}, check_06),
+    "06-comparing-cases": (
+        lambda tmp: {
+            "compare_with": ["chef-2019"],
+            "include_implied": False,
+            "scheme": "apology",
+            "hours_before": 24,
+            "hours_after": 72,
+        },
+        check_06,
+    ),
 }
 
 
@@ -148,10 +189,19 @@ def test_mistyped_parameter_stops_the_run(tmp_path):
     assert "unknown parameter 'display_timezon'" in caught.value.evalue
 
 
-@pytest.mark.parametrize("parameters, message", [
-    ({"display_timezon": "UTC"}, "ParameterError\x1b[0m: unknown parameter 'display_timezon' (did you mean 'display_timezone'?)"),
-    ({"case_id": "hootsuite-ice"}, "ParameterError\x1b[0m: parameter 'case_id': unknown case 'hootsuite-ice'; available cases:"),
-])
+@pytest.mark.parametrize(
+    "parameters, message",
+    [
+        (
+            {"display_timezon": "UTC"},
+            "ParameterError\x1b[0m: unknown parameter 'display_timezon' (did you mean 'display_timezone'?)",
+        ),
+        (
+            {"case_id": "hootsuite-ice"},
+            "ParameterError\x1b[0m: parameter 'case_id': unknown case 'hootsuite-ice'; available cases:",
+        ),
+    ],
+)
 def test_a_parameter_error_shows_its_message_and_no_traceback(tmp_path, parameters, message):
     """What the notebook shows under the failed cell (JupyterLab shows the same error output): the message alone."""
     with pytest.raises(papermill.PapermillExecutionError):
@@ -176,10 +226,13 @@ def test_bad_lexicon_path_names_the_parameter(tmp_path):
     assert "parameter 'lexicon': lexicon file not found" in caught.value.evalue
 
 
-@pytest.mark.parametrize("parameters, message", [
-    ({"anchor_event": "no-such-event"}, "parameter 'anchor_event': 'no-such-event' is not an event of this case"),
-    ({"as_of": "2031-01-01 00:00"}, "parameter 'as_of': '2031-01-01 00:00' is outside the case"),
-])
+@pytest.mark.parametrize(
+    "parameters, message",
+    [
+        ({"anchor_event": "no-such-event"}, "parameter 'anchor_event': 'no-such-event' is not an event of this case"),
+        ({"as_of": "2031-01-01 00:00"}, "parameter 'as_of': '2031-01-01 00:00' is outside the case"),
+    ],
+)
 def test_timing_notebook_rejects_bad_values(tmp_path, parameters, message):
     timing = next(nb for nb in LESSONS if nb.stem == "03-timing-of-the-response")
     with pytest.raises(papermill.PapermillExecutionError) as caught:
@@ -234,15 +287,24 @@ def test_committed_notebook_is_clean(notebook):
     assert all(c.get("outputs") is not None for c in code) and any(c["outputs"] for c in code)
     parameters = [c for c in code if "parameters" in c.get("metadata", {}).get("tags", [])]
     assert len(parameters) == 1
-    assert all(":" in line.split("=")[0] and "#" in line for line in "".join(parameters[0]["source"]).splitlines() if line.strip())
+    assert all(
+        ":" in line.split("=")[0] and "#" in line for line in "".join(parameters[0]["source"]).splitlines() if line.strip()
+    )
     assert "injected-parameters" not in raw and "/home/" not in raw and "/root/" not in raw and "../data" not in raw
-    headings = [line for c in nb["cells"] if c["cell_type"] == "markdown" for line in "".join(c["source"]).splitlines() if line.startswith("# ")]
+    headings = [
+        line
+        for c in nb["cells"]
+        if c["cell_type"] == "markdown"
+        for line in "".join(c["source"]).splitlines()
+        if line.startswith("# ")
+    ]
     assert len(headings) == 1
     declared = papermill.inspect_notebook(str(notebook))
     assert "case_id" in declared and all(p["help"] for p in declared.values())
 
 
 # ------------------------------------------------------------------ what the committed notebooks show (issue 19)
+
 
 def _cells(notebook):
     return nbformat.read(notebook, as_version=4).cells
@@ -271,7 +333,9 @@ def test_every_lesson_states_its_prerequisites_and_ends_with_a_self_check(notebo
     code = [c for c in cells if c.cell_type == "code"]
     last = code[-1]
     assert f'self_check("{notebook.stem[:2]}", case, my_answers' in last.source
-    assert "not answered yet" in outputs_text(nbformat.from_dict({"cells": [last]}))  # committed unanswered: it gives nothing away
+    assert "not answered yet" in outputs_text(
+        nbformat.from_dict({"cells": [last]})
+    )  # committed unanswered: it gives nothing away
     assert cells[-1].cell_type == "markdown" and cells[-1].source.startswith("**Lesson complete.**")
     assert cells[-3].source.startswith("## Self-check") and "never gives the answer" in cells[-3].source
 
@@ -309,8 +373,12 @@ def test_contradictions_lesson_leads_with_the_organisations_own_pairs():
 
 def test_wording_lesson_works_through_where_the_lexicon_fails():
     prose = " ".join(_markdown(_lesson("02")).split())
-    for point in ("an account of **what went wrong**", "Owning and hiding are counted apart", "A decision named is not a decision made",
-                  "Urgency is not certainty"):
+    for point in (
+        "an account of **what went wrong**",
+        "Owning and hiding are counted apart",
+        "A decision named is not a decision made",
+        "Urgency is not certainty",
+    ):
         assert point in prose
     gained = _output_of(_lesson("02"), 'row_id="broad-explanation"')
     assert "gaboriault-biv" in gained and "hootsuite-tweet" in gained

@@ -48,20 +48,42 @@ def check_canvas_import(text: str, assignment_id: str | None) -> list[dict]:
     return students
 
 
-def result(submission: str, student_id: str, status: str = "graded", points=(2, 1, 2), roster: dict | None = None) -> SubmissionResult:
-    questions = [QuestionResult(q, p, of, "correct" if p == of else "incorrect", "feedback", answer=p, answered=True)
-                 for q, p, of in zip(("q1", "q2", "q3"), points, (2, 1, 2))]
-    return SubmissionResult(submission, student_id, status=status, questions=questions, max_score=5, roster=roster or {},
-                            notebook_id=student_id, variant_of=student_id)
+def result(
+    submission: str, student_id: str, status: str = "graded", points=(2, 1, 2), roster: dict | None = None
+) -> SubmissionResult:
+    questions = [
+        QuestionResult(q, p, of, "correct" if p == of else "incorrect", "feedback", answer=p, answered=True)
+        for q, p, of in zip(("q1", "q2", "q3"), points, (2, 1, 2))
+    ]
+    return SubmissionResult(
+        submission,
+        student_id,
+        status=status,
+        questions=questions,
+        max_score=5,
+        roster=roster or {},
+        notebook_id=student_id,
+        variant_of=student_id,
+    )
 
 
 def test_cells_a_spreadsheet_would_run_are_neutralised_and_numbers_are_kept():
-    text = csv_text([["=HYPERLINK(\"http://x\")", "+SUM(A1)", "-2+3", "@cmd", "-1.5", "0", "plain"]])
-    assert next(csv.reader(io.StringIO(text))) == ["'=HYPERLINK(\"http://x\")", "'+SUM(A1)", "'-2+3", "'@cmd", "-1.5", "0", "plain"]
+    text = csv_text([['=HYPERLINK("http://x")', "+SUM(A1)", "-2+3", "@cmd", "-1.5", "0", "plain"]])
+    assert next(csv.reader(io.StringIO(text))) == [
+        '\'=HYPERLINK("http://x")',
+        "'+SUM(A1)",
+        "'-2+3",
+        "'@cmd",
+        "-1.5",
+        "0",
+        "plain",
+    ]
 
 
-ROSTER = ('Student,ID,SIS User ID,SIS Login ID,Section,Exercise 1 (4242)\n"Smith, Jane",12345,s1,jsmith,A,\n'
-          '"Doe, John",222,s2,jdoe,A,\n"Roe, Richard",444,s3,rroe,B,\n"Poe, Edgar",555,s4,epoe,B,\n')
+ROSTER = (
+    'Student,ID,SIS User ID,SIS Login ID,Section,Exercise 1 (4242)\n"Smith, Jane",12345,s1,jsmith,A,\n'
+    '"Doe, John",222,s2,jdoe,A,\n"Roe, Richard",444,s3,rroe,B,\n"Poe, Edgar",555,s4,epoe,B,\n'
+)
 
 
 def test_the_canvas_file_follows_canvas_rules_and_leaves_every_unsure_grade_blank(tmp_path):
@@ -81,10 +103,17 @@ def test_the_canvas_file_follows_canvas_rules_and_leaves_every_unsure_grade_blan
 
 
 def test_without_a_roster_the_file_names_are_matched_by_the_documented_column():
-    results = [result("s1.ipynb", "s1"), result("smithjane_12345_1_w.ipynb", "", status="needs-review", roster={"ID": "12345"}),
-               result("unreadable.ipynb", "s9", status="unreadable", points=())]
+    results = [
+        result("s1.ipynb", "s1"),
+        result("smithjane_12345_1_w.ipynb", "", status="needs-review", roster={"ID": "12345"}),
+        result("unreadable.ipynb", "s9", status="unreadable", points=()),
+    ]
     students = check_canvas_import(csv_text(canvas_rows(results, KEY, KEY["title"], None, "SIS User ID")), None)
-    assert [(s["ID"], s["SIS User ID"], s[KEY["title"]]) for s in students] == [("", "s1", "5"), ("12345", "", ""), ("", "s9", "")]
+    assert [(s["ID"], s["SIS User ID"], s[KEY["title"]]) for s in students] == [
+        ("", "s1", "5"),
+        ("12345", "", ""),
+        ("", "s9", ""),
+    ]
 
 
 def test_the_gradebook_says_which_variant_was_checked_and_what_was_exported():

@@ -54,7 +54,9 @@ def test_environment_is_lean():
     conda_names = {_name(d) for d in _conda_packages()}
     for name, pulls_in in HEAVY_CONDA_FORGE.items():
         assert name not in conda_names, f"environment.yml asks for conda-forge's {name}, which pulls in {pulls_in}"
-    only_for_development = {_name(r) for r in project["optional-dependencies"]["test"]} - {_name(r) for r in project["dependencies"]}
+    only_for_development = {_name(r) for r in project["optional-dependencies"]["test"]} - {
+        _name(r) for r in project["dependencies"]
+    }
     assert only_for_development and not {PYPI_NAME_OF_CONDA_FORGE.get(n, n) for n in conda_names} & only_for_development
 
 
@@ -65,7 +67,9 @@ def test_environment_pins_python_and_leaves_the_package_to_post_build():
     assert python == ["python=3.11"]
     assert _pyproject()["project"]["requires-python"] == ">=3.11"
     # installing the package here too would make Binder rebuild the environment on every change to the repository
-    assert not [d for d in environment["dependencies"] if isinstance(d, dict)], "environment.yml has a pip section; postBuild installs the package"
+    assert not [d for d in environment["dependencies"] if isinstance(d, dict)], (
+        "environment.yml has a pip section; postBuild installs the package"
+    )
     assert "pip" in environment["dependencies"], "postBuild needs pip in the environment"
 
 

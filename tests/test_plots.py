@@ -47,8 +47,10 @@ def test_the_whole_case_overview_has_one_lane_per_kind_and_the_zoom_one_row_per_
     events = hootsuite.events[hootsuite.events["start"].notna()]
     shown = events[events["start"] <= case_period(hootsuite)[1]]
     counts = shown["kind"].value_counts()
-    assert [t.get_text() for t in ax.get_yticklabels()] == [f"{kind} ({counts[kind]})" for kind in dict.fromkeys(
-        hootsuite.events.loc[[i for i in _timeline_ids(hootsuite) if i in shown.index], "kind"])]
+    assert [t.get_text() for t in ax.get_yticklabels()] == [
+        f"{kind} ({counts[kind]})"
+        for kind in dict.fromkeys(hootsuite.events.loc[[i for i in _timeline_ids(hootsuite) if i in shown.index], "kind"])
+    ]
     assert ax.get_ylabel() == "kind of event (how many)" and "one lane per kind of event" in overview.alt_text
     # every event shown is drawn once: a bar or a marker on its kind's lane
     assert len(ax.patches) + len(ax.lines) >= len(shown)
@@ -179,12 +181,21 @@ def test_figure_text_is_at_least_10_px_as_shown(case_name, request):
     from helpers.wording import compare_statements
 
     case = request.getfixturevalue(case_name)
-    figures = [plot_timeline(case), plot_busiest_window(case), plot_category_rates(compare_statements(case)), plot_milestones(case),
-               plot_stance_matrix(stance_matrix(case), statements=case.statements)]
+    figures = [
+        plot_timeline(case),
+        plot_busiest_window(case),
+        plot_category_rates(compare_statements(case)),
+        plot_milestones(case),
+        plot_stance_matrix(stance_matrix(case), statements=case.statements),
+    ]
     for fig in filter(None, figures):
         img = _img(display_bundle(fig)[0]["text/html"])
         assert float(img["data-text-px"]) >= 10, (fig.get_label(), img["data-text-px"])
-        sizes = [t.get_fontsize() * DISPLAY_DPI / 72 for t in fig.findobj(matplotlib.text.Text) if t.get_visible() and t.get_text().strip()]
+        sizes = [
+            t.get_fontsize() * DISPLAY_DPI / 72
+            for t in fig.findobj(matplotlib.text.Text)
+            if t.get_visible() and t.get_text().strip()
+        ]
         assert min(sizes) == pytest.approx(float(img["data-text-px"]), abs=0.05)
 
 
@@ -196,7 +207,9 @@ def test_figures_are_rendered_with_unhinted_text_and_the_setting_is_put_back(hoo
     before = matplotlib.rcParams["text.hinting"]
     seen = []
     draw = Figure.draw
-    monkeypatch.setattr(Figure, "draw", lambda self, renderer: (seen.append(matplotlib.rcParams["text.hinting"]), draw(self, renderer))[1])
+    monkeypatch.setattr(
+        Figure, "draw", lambda self, renderer: (seen.append(matplotlib.rcParams["text.hinting"]), draw(self, renderer))[1]
+    )
     display_bundle(plot_timeline(hootsuite))
     assert set(seen) == {RENDER_STYLE["text.hinting"]} == {"none"}
     assert matplotlib.rcParams["text.hinting"] == before
@@ -234,11 +247,13 @@ def test_in_a_kernel_a_figure_is_drawn_only_to_make_the_image_shown():
         "        self.figure._printing = False\n"
         "Figure.draw, FigureCanvasBase.print_figure = draw, print_figure\n"
     )
-    notebook = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_code_cell(count),
-        nbformat.v4.new_code_cell("from helpers import load_case, plot_timeline\nfig = plot_timeline(load_case())"),
-        nbformat.v4.new_code_cell("print(DRAWS['printing'], DRAWS['other'])"),
-    ])
+    notebook = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell(count),
+            nbformat.v4.new_code_cell("from helpers import load_case, plot_timeline\nfig = plot_timeline(load_case())"),
+            nbformat.v4.new_code_cell("print(DRAWS['printing'], DRAWS['other'])"),
+        ]
+    )
     NotebookClient(notebook, kernel_name="python3", timeout=120).execute()
     shown = [o for o in notebook.cells[1].outputs if str(o.get("data", {}).get("text/html", "")).startswith("<img ")]
     printing, other = map(int, notebook.cells[2].outputs[0]["text"].split())

@@ -32,8 +32,16 @@ def test_ci_runs_the_readme_test_command():
 
 def _fresh_copy(target):
     """The files a clone would have: tracked plus untracked-but-not-ignored."""
-    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=PROJECT_DIR,
-                            capture_output=True, check=True).stdout.decode().split("\0")
+    listed = (
+        subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=PROJECT_DIR,
+            capture_output=True,
+            check=True,
+        )
+        .stdout.decode()
+        .split("\0")
+    )
     for name in filter(None, listed):
         source = PROJECT_DIR / name
         if source.is_file():
@@ -46,7 +54,9 @@ def test_readme_main_command_on_a_fresh_copy(tmp_path):
     if shutil.which("git") is None or not (PROJECT_DIR / ".git").exists():
         pytest.skip("needs a git checkout to know which files a fresh clone has")
     _fresh_copy(tmp_path)
-    result = subprocess.run(["bash", "-c", readme_command("main-command")], cwd=tmp_path, capture_output=True, text=True, timeout=1500)
+    result = subprocess.run(
+        ["bash", "-c", readme_command("main-command")], cwd=tmp_path, capture_output=True, text=True, timeout=1500
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     out_dir = tmp_path / "casework-output" / "hootsuite-ice-2020"
     assert (out_dir / "notebooks" / "01-case-overview.ipynb").is_file()
@@ -104,7 +114,9 @@ def test_readme_gives_every_option_and_the_exit_statuses_of_every_command():
         text, section = help_of(command), _section(command)
         options = set(options_in(text)) - {"--help"}
         for option in options:
-            assert f"`{option}" in section or f"`--{option.lstrip('-')}" in section, f"README's `casework {command}` lacks {option}"
+            assert f"`{option}" in section or f"`--{option.lstrip('-')}" in section, (
+                f"README's `casework {command}` lacks {option}"
+            )
         named = set(re.findall(r"`(--[a-z][\w-]*)", section))
         assert named <= options | {"--timeout"} if command == "run" else named <= options, f"{command}: {named - options}"
         positionals = re.findall(r"^  ([A-Z]+) {2,}", text.split("positional arguments:")[-1].split("options:")[0], re.M)
@@ -156,7 +168,9 @@ def test_readme_durations_are_filled_in():
 
 def test_readme_says_how_to_start_jupyterlab_as_root():
     readme = _readme()
-    assert "\n.venv/bin/jupyter lab notebooks/ --allow-root\n" in readme and "Running as root is not recommended" in _one_line(readme)
+    assert "\n.venv/bin/jupyter lab notebooks/ --allow-root\n" in readme and "Running as root is not recommended" in _one_line(
+        readme
+    )
     assert "A JupyterHub, Binder or a Docker image from the Jupyter project never needs the flag" in _one_line(readme)
     jupyter = Path(sys.executable).parent / "jupyter"  # the environment the tests run in has the README's install
     flags = subprocess.run([str(jupyter), "lab", "--help-all"], capture_output=True, text=True, timeout=120).stdout

@@ -24,7 +24,10 @@ def _rows(path):
 
 
 def _canvas(out):
-    return {s["SIS User ID"]: s[ASSIGNMENT] for s in check_canvas_import((out / "canvas-import.csv").read_text(encoding="utf-8"), None)}
+    return {
+        s["SIS User ID"]: s[ASSIGNMENT]
+        for s in check_canvas_import((out / "canvas-import.csv").read_text(encoding="utf-8"), None)
+    }
 
 
 def _edit_sheet(out, change):
@@ -86,7 +89,9 @@ def test_points_entered_in_review_reach_the_gradebook_feedback_and_canvas_and_su
     again = {r.student_id: r for r in grade_batch(folder, "strategies", out, Options(workers=2, progress=False))}
     assert again["ann"].final and again["ann"].score == automatic + 9 and not again["ben"].final
     assert _canvas(out) == {"ann": f"{automatic + 9:g}", "ben": ""}
-    assert {r["criterion"]: r["points"] for r in _rows(out / MANUAL_FILE) if r["submission"] == "ann.ipynb"}["instructor-holding"] == "2"
+    assert {r["criterion"]: r["points"] for r in _rows(out / MANUAL_FILE) if r["submission"] == "ann.ipynb"}[
+        "instructor-holding"
+    ] == "2"
 
 
 def test_the_sheet_can_be_edited_overrule_a_pre_check_and_keep_what_cannot_be_applied(graded, out):
@@ -97,13 +102,18 @@ def test_the_sheet_can_be_edited_overrule_a_pre_check_and_keep_what_cannot_be_ap
             row["points"] = {"ann.ipynb": "3", "ben.ipynb": "lots"}[row["submission"]]
         if row["submission"] == "ann.ipynb" and row["criterion"] == "accurate":
             row["points"], row["comment"] = "0", "the second sentence misstates who was party to the order"
+
     _edit_sheet(out, grade)
     assert main(["review", str(out), "--apply"]) == 1  # ben's rows could not be applied: not final
     book = {r["student_id"]: r for r in _rows(out / "gradebook.csv")}
     assert book["ann"]["score"] == f"{rows['ann'].score - 2 + 9:g}" and book["ann"]["exported"] == "yes"
     assert book["ben"]["exported"] == "no"
     sheet = _rows(out / MANUAL_FILE)
-    assert all(r["points"] == "lots" and "not a number" in r["problem"] for r in sheet if r["submission"] == "ben.ipynb" and r["kind"] == "instructor")
+    assert all(
+        r["points"] == "lots" and "not a number" in r["problem"]
+        for r in sheet
+        if r["submission"] == "ben.ipynb" and r["kind"] == "instructor"
+    )
     assert "overruled by the instructor" in (out / "feedback" / "ann.html").read_text(encoding="utf-8")
     assert "is not a number" in (out / "summary.md").read_text(encoding="utf-8")
 
@@ -114,11 +124,16 @@ def test_points_given_for_another_answer_do_not_apply(graded, out):
             row["points"] = "1"
             if row["submission"] == "ann.ipynb":
                 row["answer_sha256"] = "0" * 16  # as if ann had resubmitted a different text since
+
     _edit_sheet(out, grade)
     assert main(["review", str(out), "--apply"]) == 1
     book = {r["student_id"]: r for r in _rows(out / "gradebook.csv")}
     assert (book["ann"]["exported"], book["ben"]["exported"]) == ("no", "yes")
-    assert all("the answer changed" in r["problem"] for r in _rows(out / MANUAL_FILE) if r["submission"] == "ann.ipynb" and r["kind"] == "instructor")
+    assert all(
+        "the answer changed" in r["problem"]
+        for r in _rows(out / MANUAL_FILE)
+        if r["submission"] == "ann.ipynb" and r["kind"] == "instructor"
+    )
 
 
 def test_an_unreadable_sheet_is_left_alone_and_said_so(graded, out):

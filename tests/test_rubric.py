@@ -40,7 +40,13 @@ def _case(case_id):
 def test_probe_drafts_score_in_the_required_order_and_the_false_denial_is_flagged(case_id, rubric):
     case = _case(case_id)
     probes = sorted((row for row in PROBE_ROWS if row["case_id"] == case_id), key=lambda row: int(row["rank"]))
-    assert [p["probe"] for p in probes] == ["good-plain-writing", "keyword-stuffing-false-denial", "off-topic-essay", "no-comment", "empty"]
+    assert [p["probe"] for p in probes] == [
+        "good-plain-writing",
+        "keyword-stuffing-false-denial",
+        "off-topic-essay",
+        "no-comment",
+        "empty",
+    ]
     graded = {p["probe"]: grade_answer(SPEC, {"value": p["text"]}, None, case) for p in probes}
     scores = [graded[p["probe"]].points for p in probes]
     assert scores == sorted(scores, reverse=True) and len(set(scores)) == len(scores), dict(zip(graded, scores))
@@ -48,8 +54,11 @@ def test_probe_drafts_score_in_the_required_order_and_the_false_denial_is_flagge
     assert graded["empty"].points == 0 and graded["empty"].status == "wrong form"
     stuffed = {c.criterion: c for c in graded["keyword-stuffing-false-denial"].criteria}
     assert not stuffed["accurate"].passed and stuffed["accurate"].points == 0
-    false_sentence = next(s for s in re.split(r"(?<=\.) ", next(p["text"] for p in probes if p["probe"] == "keyword-stuffing-false-denial"))
-                          if "never had" in s or "passed its annual survey" in s)
+    false_sentence = next(
+        s
+        for s in re.split(r"(?<=\.) ", next(p["text"] for p in probes if p["probe"] == "keyword-stuffing-false-denial"))
+        if "never had" in s or "passed its annual survey" in s
+    )
     assert any(false_sentence in flag for flag in stuffed["accurate"].evidence), stuffed["accurate"].evidence
     # the keywords themselves still earn what keywords can: the instructor's rows carry the rest
     assert stuffed["responsibility"].passed and stuffed["action"].passed
@@ -79,16 +88,24 @@ def test_every_lexicon_row_matches_its_example_and_not_its_counterexample(rubric
         assert hit and not miss, (row_id, hit, miss)
 
 
-@pytest.mark.parametrize("case_id, draft, claim, verdict", [
-    ("hootsuite-ice-2020", "Our company never had any contract with ICE.", "contract-existed", "against"),
-    ("hootsuite-ice-2020", "Hootsuite was a direct party to the contract with ICE.", "hootsuite-direct-party", "against"),
-    ("hootsuite-ice-2020", "We were never a direct party to the contract with ICE.", "hootsuite-direct-party", "agrees"),
-    ("hootsuite-ice-2020", "Hootsuite has cancelled the contract with ICE.", "formally-terminated", "beyond"),
-    ("hootsuite-ice-2020", "We will end the order formally once the steps are complete.", "formally-terminated", "agrees"),
-    ("harbour-ferry-2023", "The Harbour Wren passed its annual survey.", "wren-passed-feb-survey", "against"),
-    ("harbour-ferry-2023", "The two deficiencies have not been repaired yet.", "defects-unfixed", "agrees"),
-    ("harbour-ferry-2023", "On 20 March our spokesperson said that the Harbour Wren had passed its survey.", "wren-passed-feb-survey", "silent"),
-])
+@pytest.mark.parametrize(
+    "case_id, draft, claim, verdict",
+    [
+        ("hootsuite-ice-2020", "Our company never had any contract with ICE.", "contract-existed", "against"),
+        ("hootsuite-ice-2020", "Hootsuite was a direct party to the contract with ICE.", "hootsuite-direct-party", "against"),
+        ("hootsuite-ice-2020", "We were never a direct party to the contract with ICE.", "hootsuite-direct-party", "agrees"),
+        ("hootsuite-ice-2020", "Hootsuite has cancelled the contract with ICE.", "formally-terminated", "beyond"),
+        ("hootsuite-ice-2020", "We will end the order formally once the steps are complete.", "formally-terminated", "agrees"),
+        ("harbour-ferry-2023", "The Harbour Wren passed its annual survey.", "wren-passed-feb-survey", "against"),
+        ("harbour-ferry-2023", "The two deficiencies have not been repaired yet.", "defects-unfixed", "agrees"),
+        (
+            "harbour-ferry-2023",
+            "On 20 March our spokesperson said that the Harbour Wren had passed its survey.",
+            "wren-passed-feb-survey",
+            "silent",
+        ),
+    ],
+)
 def test_a_draft_is_read_against_the_record(case_id, draft, claim, verdict):
     stances = {s.claim: s for s in draft_stances(_case(case_id), draft)}
     if verdict == "silent":  # reported speech: the draft says what was said, not that it is so
@@ -120,13 +137,16 @@ def test_every_model_answer_names_rows_its_case_has():
                 assert item in tables[kind], (row["case_id"], kind, item)
 
 
-@pytest.mark.parametrize("content, phrase", [
-    ("criterion,kind,value,points,description\nx,essay,,1,d\n", "kind 'essay' is not one of"),
-    ("criterion,kind,value,points,description\nx,manual,,two,d\n", "points 'two' is not a whole number"),
-    ("criterion,kind,value,points,description\nx,length,sixty,1,d\n", "MIN-MAX"),
-    ("criterion,kind,value,points,description\nx,cue,nothing-like-it,1,d\n", "not a category"),
-    ("criterion,kind,value,points\nx,manual,,1\n", "missing column"),
-])
+@pytest.mark.parametrize(
+    "content, phrase",
+    [
+        ("criterion,kind,value,points,description\nx,essay,,1,d\n", "kind 'essay' is not one of"),
+        ("criterion,kind,value,points,description\nx,manual,,two,d\n", "points 'two' is not a whole number"),
+        ("criterion,kind,value,points,description\nx,length,sixty,1,d\n", "MIN-MAX"),
+        ("criterion,kind,value,points,description\nx,cue,nothing-like-it,1,d\n", "not a category"),
+        ("criterion,kind,value,points\nx,manual,,1\n", "missing column"),
+    ],
+)
 def test_a_broken_rubric_is_refused_with_its_row(tmp_path, content, phrase):
     path = tmp_path / "broken.csv"
     path.write_text(content, encoding="utf-8")

@@ -16,8 +16,12 @@ DRAFT = "We are sorry. We take full responsibility, and we will make this right.
 def context(lesson, case):
     if lesson == "06":
         return {"cases": compared_cases(case.path), "include_implied": True}
-    return {"02": {"focus": first_press_statement(case), "lexicon": load_lexicon()}, "03": {"anchor": default_anchor(case)},
-            "04": {"include_implied": True}, "05": {"scheme": "benoit", "draft": DRAFT}}.get(lesson, {})
+    return {
+        "02": {"focus": first_press_statement(case), "lexicon": load_lexicon()},
+        "03": {"anchor": default_anchor(case)},
+        "04": {"include_implied": True},
+        "05": {"scheme": "benoit", "draft": DRAFT},
+    }.get(lesson, {})
 
 
 def right_answer(expected):
@@ -40,16 +44,23 @@ def test_right_answers_fit_and_wrong_ones_get_the_same_hint(lesson, case_name, r
     assert [q.key for q, _ in asked] == [q.key for q in QUESTIONS[lesson]]
     for question, expected in asked:
         if expected is None:
-            assert self_check(lesson, case, {question.key: "anything"}, **context(lesson, case)).items[[q.key for q, _ in asked].index(question.key)].status == SKIPPED
+            assert (
+                self_check(lesson, case, {question.key: "anything"}, **context(lesson, case))
+                .items[[q.key for q, _ in asked].index(question.key)]
+                .status
+                == SKIPPED
+            )
             continue
         fits = self_check(lesson, case, {question.key: right_answer(expected)}, **context(lesson, case))
         assert {f.key: f.status for f in fits.items}[question.key] == FITS
         messages = set()
         for wrong in wrong_answers(question, expected):
-            (feedback,) = [f for f in self_check(lesson, case, {question.key: wrong}, **context(lesson, case)).items if f.key == question.key]
+            (feedback,) = [
+                f for f in self_check(lesson, case, {question.key: wrong}, **context(lesson, case)).items if f.key == question.key
+            ]
             assert feedback.status == "not yet"
             shown = feedback.message + feedback.prompt
-            for value in (expected if isinstance(expected, set) else {expected}):
+            for value in expected if isinstance(expected, set) else {expected}:
                 assert f" {value} " not in f" {shown} " and f"`{value}`" not in shown, (lesson, question.key)
             messages.add(feedback.message)
         assert len(messages) == 1  # the hint does not depend on how far off the answer is
@@ -82,7 +93,16 @@ def test_a_number_question_wants_a_number(hootsuite):
 
 def test_no_self_check_asks_what_a_graded_exercise_asks():
     """A self-check that confirmed a graded answer would leak it: the prompts stay off the graded questions."""
-    graded = ("negation", "tense", "per 100 words", "affirm", "deny", "contradicting pairs does your claim", "kappa", "which group")
+    graded = (
+        "negation",
+        "tense",
+        "per 100 words",
+        "affirm",
+        "deny",
+        "contradicting pairs does your claim",
+        "kappa",
+        "which group",
+    )
     for lesson, asked in QUESTIONS.items():
         for question in asked:
             assert not any(word in question.prompt.lower() for word in graded), (lesson, question.key)

@@ -10,7 +10,7 @@ def test_statements_are_ordered_by_earliest_then_latest_possible_time(hootsuite)
     placed = hootsuite.statements.loc[table.index].dropna(subset=["start"])
     keys = list(zip(placed["start"], placed["end"]))
     assert keys == sorted(keys)
-    assert list(table.index[-len(hootsuite.statements) + len(placed):]) == list(
+    assert list(table.index[-len(hootsuite.statements) + len(placed) :]) == list(
         hootsuite.statements.index[hootsuite.statements["start"].isna()].sort_values()
     )
     # A statement known only to lie within a wide interval sits above statements it may well have
@@ -56,11 +56,15 @@ def test_the_organisations_voice_leaves_paraphrases_out_and_shows_each_status(ho
 
 # ------------------------------------------------------------------ table_html: every table a lesson, widget or handout shows
 
+
 def _cells(html_text: str, tag: str) -> list[tuple[str, str]]:
     """(style, text) of each ``tag`` cell of a table_html table."""
     import re
 
-    return [(style, re.sub(r"<[^>]+>", "", text)) for style, text in re.findall(rf'<{tag}[^>]*style="([^"]*)"[^>]*>(.*?)</{tag}>', html_text)]
+    return [
+        (style, re.sub(r"<[^>]+>", "", text))
+        for style, text in re.findall(rf'<{tag}[^>]*style="([^"]*)"[^>]*>(.*?)</{tag}>', html_text)
+    ]
 
 
 def test_a_table_reads_text_from_the_left_numbers_from_the_right_and_names_every_header():
@@ -68,8 +72,10 @@ def test_a_table_reads_text_from_the_left_numbers_from_the_right_and_names_every
 
     from helpers.tables import MISSING, table_html
 
-    frame = pd.DataFrame({"speaker": ["a spokeswoman", "the chief executive"], "words": [12, 40], "share": [0.25, float("nan")],
-                          "": ["x", "y"]}, index=pd.Index(["s1", "s2"]))
+    frame = pd.DataFrame(
+        {"speaker": ["a spokeswoman", "the chief executive"], "words": [12, 40], "share": [0.25, float("nan")], "": ["x", "y"]},
+        index=pd.Index(["s1", "s2"]),
+    )
     shown = table_html(frame)
     heads = _cells(shown, "th")
     assert [text for _, text in heads[:5]] == ["row", "speaker", "words", "share", "value"]  # no header cell is empty
@@ -86,11 +92,19 @@ def test_intervals_times_and_ids_stay_on_one_line_and_prose_may_wrap():
 
     from helpers.tables import table_html
 
-    frame = pd.DataFrame({"gap": ["[4 d 2 h 10 min 12 s, 4 d 3 h 11 min 47 s]"], "when": ["2020-09-24 00:00–24:00 PDT"],
-                          "id": ["keiser-public-closing"], "kind": ["first person plural"]})
+    frame = pd.DataFrame(
+        {
+            "gap": ["[4 d 2 h 10 min 12 s, 4 d 3 h 11 min 47 s]"],
+            "when": ["2020-09-24 00:00–24:00 PDT"],
+            "id": ["keiser-public-closing"],
+            "kind": ["first person plural"],
+        }
+    )
     styles = {text: style for style, text in _cells(table_html(frame), "td")}
-    assert all("nowrap" in styles[text] for text in ("[4 d 2 h 10 min 12 s, 4 d 3 h 11 min 47 s]", "2020-09-24 00:00–24:00 PDT",
-                                                   "keiser-public-closing"))
+    assert all(
+        "nowrap" in styles[text]
+        for text in ("[4 d 2 h 10 min 12 s, 4 d 3 h 11 min 47 s]", "2020-09-24 00:00–24:00 PDT", "keiser-public-closing")
+    )
     assert "nowrap" not in styles["first person plural"]
 
 
@@ -111,7 +125,9 @@ def test_a_wide_table_scrolls_in_a_labelled_region_a_keyboard_reaches():
     frame = pd.DataFrame({f"measure number {i}": [f"value-{i}-{'x' * 12}"] for i in range(8)})
     frame.attrs["caption"] = "Eight measures"
     shown = table_html(frame)
-    assert shown.startswith('<div class="casework-scroll" role="region" tabindex="0" aria-label="Eight measures (scrolls sideways)"')
+    assert shown.startswith(
+        '<div class="casework-scroll" role="region" tabindex="0" aria-label="Eight measures (scrolls sideways)"'
+    )
     assert "<caption" in shown
     narrow = table_html(frame.iloc[:, :2])
     assert "casework-scroll" not in narrow and narrow.startswith("<table")
@@ -123,11 +139,21 @@ def test_long_text_beside_many_columns_becomes_one_card_per_row_text_first():
     from helpers.tables import table_html
 
     quote = "We have heard the lived experiences from our people and the hurt they are feeling, and we will not proceed."
-    frame = pd.DataFrame({"when": ["2020-09-24 05:00–11:03 PDT"], "speaker": ["the chief executive"], "audience": ["public"],
-                          "status": ["verbatim"], "text": [quote]}, index=pd.Index(["s1"], name="statement"))
+    frame = pd.DataFrame(
+        {
+            "when": ["2020-09-24 05:00–11:03 PDT"],
+            "speaker": ["the chief executive"],
+            "audience": ["public"],
+            "status": ["verbatim"],
+            "text": [quote],
+        },
+        index=pd.Index(["s1"], name="statement"),
+    )
     shown = table_html(frame, caption="Who said what")
     assert shown.startswith('<div class="casework-cards">') and "<table" not in shown
-    assert shown.index(quote) < shown.index("<b>statement</b>") < shown.index("<b>speaker</b>")  # the words first, then who and when
+    assert (
+        shown.index(quote) < shown.index("<b>statement</b>") < shown.index("<b>speaker</b>")
+    )  # the words first, then who and when
     assert '<ul aria-label="Who said what"' in shown
     # the same text beside one short column is a table, its text column given room
     two = table_html(frame[["speaker", "text"]])
@@ -146,8 +172,13 @@ def test_a_wide_table_of_measures_scrolls_with_its_row_names_in_view_rather_than
 
     from helpers.tables import table_html
 
-    frame = pd.DataFrame({"tenses": ["present perfect, future, simple present, simple past, modal, present progressive"],
-                          **{f"category {i} per 100 words": [1.5 * i] for i in range(8)}}, index=pd.Index(["s1"], name="statement"))
+    frame = pd.DataFrame(
+        {
+            "tenses": ["present perfect, future, simple present, simple past, modal, present progressive"],
+            **{f"category {i} per 100 words": [1.5 * i] for i in range(8)},
+        },
+        index=pd.Index(["s1"], name="statement"),
+    )
     shown = table_html(frame)
     assert shown.startswith('<div class="casework-scroll"') and "casework-cards" not in shown
     import re

@@ -19,7 +19,20 @@ NOTE = COURSEWORK / "teaching-note.md"
 ANSWERS = COURSEWORK / "instructor-notes.md"
 GLOSSARY = COURSEWORK / "glossary.md"
 TAG = re.compile(r"\[(event|statement|fact|claim): ([a-z0-9-]+)\]")
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 FULL_DATE = re.compile(r"(\d{1,2}) (" + "|".join(MONTHS) + r") (\d{4})")
 MONTH_YEAR = re.compile(r"(?<!\d )(" + "|".join(MONTHS) + r") (\d{4})")
 LESSONS = {nb.stem[:2]: nb for nb in lesson_notebooks()}
@@ -35,7 +48,7 @@ def _section(text: str, heading: str) -> str:
     level = len(heading) - len(heading.lstrip("#"))
     start = text.index(heading + "\n") + len(heading) + 1
     following = re.search(rf"^#{{1,{level}}} ", text[start:], re.M)
-    return text[start:start + following.start()] if following else text[start:]
+    return text[start : start + following.start()] if following else text[start:]
 
 
 def _lesson_time(notebook) -> tuple[int, int]:
@@ -46,16 +59,36 @@ def _lesson_time(notebook) -> tuple[int, int]:
 
 # ------------------------------------------------------------------ the sections an instructor needs
 
+
 def test_the_note_has_every_section(note):
-    for heading in ("## Synopsis", "## Learning objectives", "## Preparation questions", "## The plan",
-                    "### What the lessons take", "### Pre-class work", "### Opening question",
-                    "### Session plan: one class (75 minutes)", "### Two-session variant: session 1 (75 minutes)",
-                    "### Two-session variant: session 2 (75 minutes)", "### Anticipated misconceptions", "### Closing take-aways",
-                    "### Board plan", "## Case analysis", "### Stakeholder map", "### Timeline analysis: what could the spokeswoman have known at 22:00?",
-                    "### Ethics analysis", "### Contradictions that matter", "### SCCT: cluster and posture",
-                    "### The decision point: what should the company have said at 21:30 on 23 September 2020?",
-                    "## Discussion questions", "## Sensitivity guidance", "## Epilogue", "## Readings", "## Running the module",
-                    "## Graded exercises"):
+    for heading in (
+        "## Synopsis",
+        "## Learning objectives",
+        "## Preparation questions",
+        "## The plan",
+        "### What the lessons take",
+        "### Pre-class work",
+        "### Opening question",
+        "### Session plan: one class (75 minutes)",
+        "### Two-session variant: session 1 (75 minutes)",
+        "### Two-session variant: session 2 (75 minutes)",
+        "### Anticipated misconceptions",
+        "### Closing take-aways",
+        "### Board plan",
+        "## Case analysis",
+        "### Stakeholder map",
+        "### Timeline analysis: what could the spokeswoman have known at 22:00?",
+        "### Ethics analysis",
+        "### Contradictions that matter",
+        "### SCCT: cluster and posture",
+        "### The decision point: what should the company have said at 21:30 on 23 September 2020?",
+        "## Discussion questions",
+        "## Sensitivity guidance",
+        "## Epilogue",
+        "## Readings",
+        "## Running the module",
+        "## Graded exercises",
+    ):
         assert re.search(rf"^{re.escape(heading)}", note, re.M), heading
     assert "nbgitpuller" in note and "git-pull?repo=" in note and "mybinder.org" in note
     assert "PRSA" in _section(note, "### Ethics analysis") and "Page Principles" in _section(note, "### Ethics analysis")
@@ -82,7 +115,11 @@ def _plans(note):
 
 def test_every_session_plan_adds_up_to_its_stated_minutes(note):
     plans = list(_plans(note))
-    assert [name for name, *_ in plans] == ["Session plan: one class", "Two-session variant: session 1", "Two-session variant: session 2"]
+    assert [name for name, *_ in plans] == [
+        "Session plan: one class",
+        "Two-session variant: session 1",
+        "Two-session variant: session 2",
+    ]
     for name, minutes, rows, _ in plans:
         assert rows[0][0] == 0 and rows[-1][1] == minutes, name
         assert all(end == start for (_, end, _), (start, _, _) in zip(rows, rows[1:])), name
@@ -110,7 +147,9 @@ def _block_notes(plan):
 
 def test_lesson_times_and_pre_class_work_are_the_lessons_own(note):
     table = _section(note, "### What the lessons take")
-    stated = {n: tuple(int(x) for x in t.split("–")) for n, t in re.findall(r"^\| (\d\d) [^|]+\|[^|]+\| ([\d–]+) \|$", table, re.M)}
+    stated = {
+        n: tuple(int(x) for x in t.split("–")) for n, t in re.findall(r"^\| (\d\d) [^|]+\|[^|]+\| ([\d–]+) \|$", table, re.M)
+    }
     times = {n: _lesson_time(nb) for n, nb in LESSONS.items()}
     assert {n: (t[0], t[-1]) for n, t in stated.items()} == times
     case_lessons = {n: t for n, t in times.items() if n != "06"}  # 06 compares cases; the note states it apart
@@ -152,8 +191,16 @@ def test_the_model_statement_states_only_what_the_record_supports_at_21_30(note,
                 assert row in hootsuite.facts.index
     text = " ".join(sentence for sentence, _ in sentences)
     # nothing the record does not support: no ending of the arrangement, no committee, no statement referred to as past
-    for forbidden in (r"\bhas ended\b", r"\bterminat", r"\bcancel", r"\bcommittee\b", r"\bpending\b", r"\bearlier statement\b",
-                      r"\bwe told reporters\b", r"\bnot entering\b"):
+    for forbidden in (
+        r"\bhas ended\b",
+        r"\bterminat",
+        r"\bcancel",
+        r"\bcommittee\b",
+        r"\bpending\b",
+        r"\bearlier statement\b",
+        r"\bwe told reporters\b",
+        r"\bnot entering\b",
+    ):
         assert not re.search(forbidden, text, re.I), forbidden
 
 
@@ -173,8 +220,12 @@ DOCUMENTS = [NOTE, ANSWERS]
 @pytest.mark.parametrize("document", DOCUMENTS, ids=lambda p: p.name)
 def test_every_tag_names_a_row(document, hootsuite):
     text = document.read_text(encoding="utf-8")
-    tables = {"event": hootsuite.events.index, "statement": hootsuite.statements.index, "fact": hootsuite.facts.index,
-              "claim": hootsuite.claims.index}
+    tables = {
+        "event": hootsuite.events.index,
+        "statement": hootsuite.statements.index,
+        "fact": hootsuite.facts.index,
+        "claim": hootsuite.claims.index,
+    }
     tags = TAG.findall(text)
     assert len(tags) >= 15
     assert [t for t in tags if t[1] not in tables[t[0]]] == []
@@ -210,7 +261,9 @@ def test_every_date_agrees_with_its_event(document, hootsuite):
             assert local_start <= written <= local_end, (events[0], written)
             checked += 1
         for month, year in MONTH_YEAR.findall(FULL_DATE.sub("", sentence)):
-            assert (local_start.year, local_start.month) <= (int(year), MONTHS.index(month) + 1) <= (local_end.year, local_end.month)
+            assert (
+                (local_start.year, local_start.month) <= (int(year), MONTHS.index(month) + 1) <= (local_end.year, local_end.month)
+            )
             checked += 1
     assert checked >= (6 if document == NOTE else 1)
 
@@ -227,7 +280,10 @@ def test_the_note_states_the_corrected_record(note):
 
 # ------------------------------------------------------------------ the worked answers and the glossary
 
-PROMPT = re.compile(r"^## (Try it.*|Reflection|Discussion.*|Decode it yourself.*|A close reading:.*|One voice.*|Which cluster.*|Where the method fails)$", re.M)
+PROMPT = re.compile(
+    r"^## (Try it.*|Reflection|Discussion.*|Decode it yourself.*|A close reading:.*|One voice.*|Which cluster.*|Where the method fails)$",
+    re.M,
+)
 
 
 def _prompts(notebook) -> list[str]:
@@ -281,8 +337,10 @@ def _default_context(lesson, case):
 def test_the_self_check_answers_are_what_the_self_check_accepts(lesson, hootsuite):
     from helpers.selfcheck import FITS, questions, self_check
 
-    notes = _section(ANSWERS.read_text(encoding="utf-8"), next(h for h in re.findall(r"^## .*$", ANSWERS.read_text(encoding="utf-8"), re.M)
-                                                                 if h.startswith(f"## {lesson} ")))
+    notes = _section(
+        ANSWERS.read_text(encoding="utf-8"),
+        next(h for h in re.findall(r"^## .*$", ANSWERS.read_text(encoding="utf-8"), re.M) if h.startswith(f"## {lesson} ")),
+    )
     listed = dict(re.findall(r"^- `([a-z-]+)`: (.+)$", _section(notes, "### Self-check answers"), re.M))
     context = _default_context(lesson, hootsuite)
     asked = [q.key for q, expected in questions(lesson, hootsuite, **context) if expected is not None]
@@ -306,8 +364,10 @@ def test_quoted_notebook_outputs_are_the_notebooks_own():
         assert " ".join(block.split()) in " ".join(outputs.split()), block
 
 
+# fmt: off
 GLOSSARY_TERMS = ("holding statement", "b corp", "implicature", "aspect", "delivery order", "awardee", "cohen's kappa", "paltering",
                   "instructing information", "adjusting information", "agentless passive", "fragment", "paraphrase")
+# fmt: on
 
 
 def _glossary_terms() -> set[str]:

@@ -69,7 +69,11 @@ def test_default_anchor_is_the_thread(hootsuite):
 
 def test_gaps_from_lists_the_chain_in_order(hootsuite):
     table = gaps_from(hootsuite, "thread", "UTC")
-    chain = [e for e in table.index if e in ("thread", "keiser-email", "spokesperson-biv", "hootsuite-tweet", "keiser-public", "ice-statement")]
+    chain = [
+        e
+        for e in table.index
+        if e in ("thread", "keiser-email", "spokesperson-biv", "hootsuite-tweet", "keiser-public", "ice-statement")
+    ]
     assert chain == ["thread", "keiser-email", "spokesperson-biv", "hootsuite-tweet", "keiser-public", "ice-statement"]
     assert table.loc["keiser-email", "from anchor"] == "[4 h 08 min 12 s, 5 h 08 min 12 s]"
     assert table.loc["thread", "when (UTC)"] == "2020-09-23 23:51:47 UTC"
@@ -112,18 +116,24 @@ def test_as_of_on_a_daylight_saving_change(fictional):
     assert parse_as_of(fictional, "2023-04-02 02:30", "Australia/Sydney") == pd.Timestamp("2023-04-01T15:30Z")
 
 
-@pytest.mark.parametrize("as_of, message", [
-    ("2019-01-01 00:00", "is outside the case, which runs from 2020-06-01 00:00"),
-    ("tomorrow", "is not a time written 'YYYY-MM-DD HH:MM'"),
-    ("2020-09-31 10:00", "is not a valid time"),
-])
+@pytest.mark.parametrize(
+    "as_of, message",
+    [
+        ("2019-01-01 00:00", "is outside the case, which runs from 2020-06-01 00:00"),
+        ("tomorrow", "is not a time written 'YYYY-MM-DD HH:MM'"),
+        ("2020-09-31 10:00", "is not a valid time"),
+    ],
+)
 def test_bad_as_of(hootsuite, as_of, message):
     with pytest.raises(ParameterError, match=f"parameter 'as_of': .*{message}"):
         parse_as_of(hootsuite, as_of)
 
 
 def test_unknown_anchor_lists_valid_events(hootsuite):
-    with pytest.raises(ParameterError, match=r"parameter 'anchor_event': 'treadh' is not an event of this case \(did you mean 'thread'\?\); events with a known time: .*thread"):
+    with pytest.raises(
+        ParameterError,
+        match=r"parameter 'anchor_event': 'treadh' is not an event of this case \(did you mean 'thread'\?\); events with a known time: .*thread",
+    ):
         check_event(hootsuite, "treadh")
 
 
@@ -149,6 +159,7 @@ def test_decoding_feedback_guides_without_giving_the_answer():
 
 
 # ------------------------------------------------------------------ issue 22: order labels, the discussion's pair, ids on events, series
+
 
 def test_a_gap_wholly_below_zero_says_the_second_came_first(fictional):
     from helpers.timeline import gap_row

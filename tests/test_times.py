@@ -98,15 +98,18 @@ def test_unknown_time_without_bounds_cannot_be_placed():
     assert time_interval("", "unknown", VANCOUVER) is None
 
 
-@pytest.mark.parametrize("value, precision, message", [
-    ("2020-09-23 21:00", "minute", "does not fit precision 'minute'"),
-    ("2020-09-23T21:00", "minute", "does not fit precision 'minute'"),  # no offset
-    ("2020-02-30", "day", "not a valid day time"),
-    ("yesterday", "day", "does not fit precision 'day'"),
-    ("2020-09-23", "fortnight", "unknown precision 'fortnight'"),
-    ("2020-09-23", "unknown", "needs a blank time"),
-    ("", "day", "needs a time"),
-])
+@pytest.mark.parametrize(
+    "value, precision, message",
+    [
+        ("2020-09-23 21:00", "minute", "does not fit precision 'minute'"),
+        ("2020-09-23T21:00", "minute", "does not fit precision 'minute'"),  # no offset
+        ("2020-02-30", "day", "not a valid day time"),
+        ("yesterday", "day", "does not fit precision 'day'"),
+        ("2020-09-23", "fortnight", "unknown precision 'fortnight'"),
+        ("2020-09-23", "unknown", "needs a blank time"),
+        ("", "day", "needs a time"),
+    ],
+)
 def test_bad_times_are_named(value, precision, message):
     with pytest.raises(TimeFormatError, match=message):
         time_interval(value, precision, VANCOUVER)
@@ -158,11 +161,14 @@ def test_unknown_precision_is_shown_as_its_bounds_not_as_a_day():
     assert format_interval(day, "day", "America/Vancouver") == "2020-09-24 (day) PDT"
 
 
-@pytest.mark.parametrize("value, precision, earliest, zone, shown", [
-    ("2020-09-23 night", "part_of_day", "2020-09-23T22:00-07:00", "America/Vancouver", "2020-09-23 22:00–24:00 PDT"),
-    ("2020-09-23T21:00-07:00", "hour", "", "America/Chicago", "2020-09-23 23:00–24:00 CDT"),
-    ("2020-09-23", "day", "2020-09-23T16:51:47.732-07:00", "America/Vancouver", "2020-09-23 16:51–24:00 PDT"),
-])
+@pytest.mark.parametrize(
+    "value, precision, earliest, zone, shown",
+    [
+        ("2020-09-23 night", "part_of_day", "2020-09-23T22:00-07:00", "America/Vancouver", "2020-09-23 22:00–24:00 PDT"),
+        ("2020-09-23T21:00-07:00", "hour", "", "America/Chicago", "2020-09-23 23:00–24:00 CDT"),
+        ("2020-09-23", "day", "2020-09-23T16:51:47.732-07:00", "America/Vancouver", "2020-09-23 16:51–24:00 PDT"),
+    ],
+)
 def test_an_interval_ending_at_midnight_ends_at_24(value, precision, earliest, zone, shown):
     assert format_interval(time_interval(value, precision, VANCOUVER, earliest=earliest), precision, zone) == shown
 
@@ -174,11 +180,14 @@ def test_month_precision_is_labelled_only_for_a_whole_month():
     assert format_interval(bounded, "month", "America/Vancouver") == "2021-01-05 00:00 – 2021-02-01 00:00 PST"
 
 
-@pytest.mark.parametrize("name, suggestion", [
-    ("utc", "(did you mean 'UTC'?)"),
-    ("europe/london", "(did you mean 'Europe/London'?)"),
-    ("Europe/Londn", "(did you mean 'Europe/London'"),
-])
+@pytest.mark.parametrize(
+    "name, suggestion",
+    [
+        ("utc", "(did you mean 'UTC'?)"),
+        ("europe/london", "(did you mean 'Europe/London'?)"),
+        ("Europe/Londn", "(did you mean 'Europe/London'"),
+    ],
+)
 def test_zone_suggestions_ignore_case(name, suggestion):
     with pytest.raises(ValueError) as caught:
         get_zone(name)
@@ -225,8 +234,10 @@ def test_intersection_is_inside_both(a, b):
         assert b.start <= both.start < both.end <= b.end
 
 
-@given(st.dates(min_value=datetime(2000, 1, 1).date(), max_value=datetime(2037, 12, 31).date()),
-       st.sampled_from(["America/Vancouver", "Europe/London", "Australia/Sydney", "UTC", "Asia/Kolkata"]))
+@given(
+    st.dates(min_value=datetime(2000, 1, 1).date(), max_value=datetime(2037, 12, 31).date()),
+    st.sampled_from(["America/Vancouver", "Europe/London", "Australia/Sydney", "UTC", "Asia/Kolkata"]),
+)
 def test_a_local_day_is_23_to_25_hours_and_starts_at_local_midnight(day, zone_name):
     interval = time_interval(day.isoformat(), "day", get_zone(zone_name))
     assert timedelta(hours=23) <= interval.width <= timedelta(hours=25)

@@ -28,14 +28,25 @@ def test_the_fictional_case_is_valid(case_copy):
 
 
 def test_missing_column(case_copy):
-    edit(case_copy, "statements.csv", lambda h, rows: ([c for c in h if c != "time_basis"], [{k: v for k, v in r.items() if k != "time_basis"} for r in rows]))
+    edit(
+        case_copy,
+        "statements.csv",
+        lambda h, rows: ([c for c in h if c != "time_basis"], [{k: v for k, v in r.items() if k != "time_basis"} for r in rows]),
+    )
     problem, message = first_problem(case_copy)
     assert (problem.file, problem.line, problem.column) == ("statements.csv", 1, "time_basis")
     assert "missing column" in message
 
 
 def test_misspelt_column_is_reported_as_unknown(case_copy):
-    edit(case_copy, "sources.csv", lambda h, rows: (["oulet" if c == "outlet" else c for c in h], [{("oulet" if k == "outlet" else k): v for k, v in r.items()} for r in rows]))
+    edit(
+        case_copy,
+        "sources.csv",
+        lambda h, rows: (
+            ["oulet" if c == "outlet" else c for c in h],
+            [{("oulet" if k == "outlet" else k): v for k, v in r.items()} for r in rows],
+        ),
+    )
     problems = validate_case(case_copy)
     assert {(p.column, p.message.split(" (")[0]) for p in problems} >= {("outlet", "missing column"), ("oulet", "unknown column")}
 
@@ -43,6 +54,7 @@ def test_misspelt_column_is_reported_as_unknown(case_copy):
 def test_unknown_source_id(case_copy):
     def change(header, rows):
         rows[1]["source_ids"] = rows[1]["source_ids"] + ";no-such-source"
+
     edit(case_copy, "statements.csv", change)
     problem, message = first_problem(case_copy)
     assert (problem.file, problem.line, problem.column) == ("statements.csv", 3, "source_ids")
@@ -52,6 +64,7 @@ def test_unknown_source_id(case_copy):
 def test_evidence_not_in_statement_text(case_copy):
     def change(header, rows):
         rows[0]["evidence"] = "words nobody said"
+
     edit(case_copy, "stances.csv", change)
     problem, message = first_problem(case_copy)
     assert (problem.file, problem.line, problem.column) == ("stances.csv", 2, "evidence")
@@ -61,6 +74,7 @@ def test_evidence_not_in_statement_text(case_copy):
 def test_unparseable_time(case_copy):
     def change(header, rows):
         rows[0]["time"], rows[0]["time_precision"] = "2023-13-45T25:00+11:00", "minute"
+
     edit(case_copy, "statements.csv", change)
     problem, message = first_problem(case_copy)
     assert (problem.file, problem.line, problem.column) == ("statements.csv", 2, "time")
@@ -70,6 +84,7 @@ def test_unparseable_time(case_copy):
 def test_time_without_offset(case_copy):
     def change(header, rows):
         rows[0]["time"], rows[0]["time_precision"] = "2023-03-30T09:15", "minute"
+
     edit(case_copy, "statements.csv", change)
     problem, _ = first_problem(case_copy)
     assert problem.column == "time" and "does not fit precision 'minute'" in problem.message
@@ -86,6 +101,7 @@ def test_unknown_time_zone(case_copy):
 def test_unknown_precision(case_copy):
     def change(header, rows):
         rows[2]["time_precision"] = "fortnight"
+
     edit(case_copy, "events.csv", change)
     problem, message = first_problem(case_copy)
     assert (problem.file, problem.line, problem.column) == ("events.csv", 4, "time_precision")
@@ -95,6 +111,7 @@ def test_unknown_precision(case_copy):
 def test_duplicate_id(case_copy):
     def change(header, rows):
         rows[3]["statement_id"] = rows[0]["statement_id"]
+
     edit(case_copy, "statements.csv", change)
     problems = validate_case(case_copy)
     duplicate = [p for p in problems if "duplicate id" in p.message]
@@ -105,6 +122,7 @@ def test_duplicate_id(case_copy):
 def test_unknown_claim_in_stances(case_copy):
     def change(header, rows):
         rows[0]["claim_id"] = "no-such-claim"
+
     edit(case_copy, "stances.csv", change)
     problem, message = first_problem(case_copy)
     assert (problem.file, problem.line, problem.column) == ("stances.csv", 2, "claim_id")
@@ -116,6 +134,7 @@ def test_contradictory_duplicate_stance(case_copy):
         twin = dict(rows[0])
         twin["stance"] = "denies" if twin["stance"] == "affirms" else "affirms"
         rows.append(twin)
+
     edit(case_copy, "stances.csv", change)
     problems = validate_case(case_copy)
     assert any("contradicts the row at line 2" in p.message for p in problems)
@@ -125,15 +144,19 @@ def test_event_linked_to_a_statement_must_not_carry_its_own_time(case_copy):
     def change(header, rows):
         linked = next(r for r in rows if r["statement_id"])
         linked["time"], linked["time_precision"], linked["time_basis"] = "2023-03-30", "day", "reported"
+
     edit(case_copy, "events.csv", change)
     problems = validate_case(case_copy)
-    assert any(p.file == "events.csv" and p.column == "time" and "must be blank when statement_id is set" in p.message for p in problems)
+    assert any(
+        p.file == "events.csv" and p.column == "time" and "must be blank when statement_id is set" in p.message for p in problems
+    )
 
 
 def test_bounds_outside_the_time(case_copy):
     def change(header, rows):
         row = next(r for r in rows if r["time_precision"] == "day")
         row["time_earliest"] = "2099-01-01T00:00+00:00"
+
     edit(case_copy, "statements.csv", change)
     problems = validate_case(case_copy)
     assert any(p.column == "time_earliest" and "leave nothing" in p.message for p in problems)
@@ -143,6 +166,7 @@ def test_derived_time_must_match_its_status_id(case_copy):
     def change(header, rows):
         row = next(r for r in rows if r["time_precision"] == "second")
         row["time_basis"], row["status_id"] = "derived", "1308917007438483457"
+
     edit(case_copy, "statements.csv", change)
     problems = validate_case(case_copy)
     assert any("decodes to 2020-09-23T23:51:47.732000+00:00" in p.message for p in problems)
@@ -170,6 +194,7 @@ def test_bad_fact_value(case_copy):
     def change(header, rows):
         row = next(r for r in rows if r["value_type"] == "money")
         row["value"] = "about half a million"
+
     edit(case_copy, "facts.csv", change)
     problem, _ = first_problem(case_copy)
     assert problem.column == "value" and "not a valid money" in problem.message
@@ -177,7 +202,9 @@ def test_bad_fact_value(case_copy):
 
 def test_case_id_must_match_folder(case_copy):
     toml = case_copy / "case.toml"
-    toml.write_text(toml.read_text(encoding="utf-8").replace('case_id = "harbour-ferry-2023"', 'case_id = "other"'), encoding="utf-8")
+    toml.write_text(
+        toml.read_text(encoding="utf-8").replace('case_id = "harbour-ferry-2023"', 'case_id = "other"'), encoding="utf-8"
+    )
     problem, _ = first_problem(case_copy)
     assert problem.column == "case_id" and "differs from the folder name" in problem.message
 
@@ -186,13 +213,16 @@ def test_every_problem_is_listed_not_only_the_first(case_copy):
     def change(header, rows):
         rows[0]["audience"] = "everyone"
         rows[1]["text_status"] = "quote"
+
     edit(case_copy, "statements.csv", change)
     problems = validate_case(case_copy)
     assert {(p.line, p.column) for p in problems} >= {(2, "audience"), (3, "text_status")}
 
 
 def test_unknown_case_lists_the_available_ones():
-    with pytest.raises(UnknownCaseError, match="unknown case .hootsuite-ice-2021.; available cases: chef-2019, hootsuite-ice-2020, wayfair-2019"):
+    with pytest.raises(
+        UnknownCaseError, match="unknown case .hootsuite-ice-2021.; available cases: chef-2019, hootsuite-ice-2020, wayfair-2019"
+    ):
         load_case("hootsuite-ice-2021")
 
 
@@ -228,7 +258,9 @@ def _rules_the_loader_reports() -> set[str]:
             rule = node.args[1]
             if isinstance(rule, ast.Name) and rule.id == "rule":
                 continue  # the reporter passing its caller's rule on
-            assert isinstance(rule, ast.Constant) and isinstance(rule.value, str), f"line {node.lineno}: a rule must be written out"
+            assert isinstance(rule, ast.Constant) and isinstance(rule.value, str), (
+                f"line {node.lineno}: a rule must be written out"
+            )
             found.add(rule.value)
     return found
 
@@ -242,12 +274,14 @@ def test_every_rule_of_the_dictionary_is_the_loaders_and_every_loader_rule_is_in
 
 def _section(heading: str) -> str:
     start = DICTIONARY.index(heading + "\n")
-    following = re.search(r"^## ", DICTIONARY[start + len(heading):], re.M)
-    return DICTIONARY[start:start + len(heading) + following.start()] if following else DICTIONARY[start:]
+    following = re.search(r"^## ", DICTIONARY[start + len(heading) :], re.M)
+    return DICTIONARY[start : start + len(heading) + following.start()] if following else DICTIONARY[start:]
 
 
 def _table_rows(section: str) -> list[list[str]]:
-    rows = [[cell.strip() for cell in line.strip().strip("|").split("|")] for line in section.splitlines() if line.startswith("| ")]
+    rows = [
+        [cell.strip() for cell in line.strip().strip("|").split("|")] for line in section.splitlines() if line.startswith("| ")
+    ]
     return [row for row in rows[1:] if not set(row[0]) <= {"-"}]  # without the header and the rule line
 
 
@@ -271,23 +305,33 @@ def test_the_dictionary_lists_each_tables_columns_as_the_loader_reads_them(name)
         (column,) = re.findall(r"^`([a-z_]+)`$", row[0]) or [None]
         assert column, f"{table.file}: a row of the dictionary's table names no column: {row}"
         documented[column] = row
-    assert list(documented) == table.names or set(documented) == set(table.names), (table.file, sorted(set(documented) ^ set(table.names)))
+    assert list(documented) == table.names or set(documented) == set(table.names), (
+        table.file,
+        sorted(set(documented) ^ set(table.names)),
+    )
     enum_names = {c.name for c in table.columns if c.kind == "enum"}
     other_values = set().union(*(set(c.allowed) for c in table.columns if c.kind == "enum"))
     for column, row in documented.items():
         if row is None:
             continue
-        assert row[1].startswith("yes") == columns[column].required, f"{table.file}, {column}: required is {columns[column].required}"
+        assert row[1].startswith("yes") == columns[column].required, (
+            f"{table.file}, {column}: required is {columns[column].required}"
+        )
         if column in enum_names:
             named = _backticked(row[-1])
-            assert set(columns[column].allowed) <= named, f"{table.file}, {column}: not documented: {set(columns[column].allowed) - named}"
+            assert set(columns[column].allowed) <= named, (
+                f"{table.file}, {column}: not documented: {set(columns[column].allowed) - named}"
+            )
             stray = named - other_values - set(table.names)
             assert not stray, f"{table.file}, {column}: the dictionary allows {stray}, the loader does not"
 
 
 def test_the_dictionary_lists_the_times_and_case_toml_as_the_loader_reads_them():
-    rows = {re.findall(r"`([a-z_]+)`", row[0])[0]: row for row in _table_rows(_section("## Times (used by `statements.csv` and `events.csv`)"))
-            if row[0].startswith("`")}
+    rows = {
+        re.findall(r"`([a-z_]+)`", row[0])[0]: row
+        for row in _table_rows(_section("## Times (used by `statements.csv` and `events.csv`)"))
+        if row[0].startswith("`")
+    }
     assert list(rows)[:6] == list(schema.TIME_COLUMNS)
     assert _backticked(rows["time_precision"][1]) == set(PRECISIONS)
     assert _backticked(rows["time_basis"][1]) == set(BASES)
@@ -302,12 +346,14 @@ def test_the_dictionary_lists_the_times_and_case_toml_as_the_loader_reads_them()
 
 # Each rule broken once, in a copy of the fictional case: the loader must report it under that rule.
 
+
 def _set(file, match, **values):
     def change(folder):
         header, rows = read_rows(folder / file)
         row = next(r for r in rows if all(r[k] == v for k, v in match.items()))
         row.update(values)
         write_rows(folder / file, header, rows)
+
     return change
 
 
@@ -316,6 +362,7 @@ def _append(file, **values):
         header, rows = read_rows(folder / file)
         rows.append({h: values.get(h, "") for h in header})
         write_rows(folder / file, header, rows)
+
     return change
 
 
@@ -325,6 +372,7 @@ def _toml(old, new):
         text = path.read_text(encoding="utf-8")
         assert old in text
         path.write_text(text.replace(old, new), encoding="utf-8")
+
     return change
 
 
@@ -332,6 +380,7 @@ def _teaching(*rows):
     def change(folder):
         header = ["note_id", "lesson", "part", "about", "text", "source_ids"]
         write_rows(folder / "teaching.csv", header, [dict(zip(header, row)) for row in rows])
+
     return change
 
 
@@ -341,6 +390,7 @@ def _text(file, text=None, data=None):
             (folder / file).write_bytes((folder / file).read_bytes() + data)
         else:
             (folder / file).write_text(text, encoding="utf-8")
+
     return change
 
 
@@ -351,7 +401,12 @@ def _unlink(file):
 def _header(file, old, new):
     def change(folder):
         header, rows = read_rows(folder / file)
-        write_rows(folder / file, [new if h == old else h for h in header], [{(new if k == old else k): v for k, v in r.items()} for r in rows])
+        write_rows(
+            folder / file,
+            [new if h == old else h for h in header],
+            [{(new if k == old else k): v for k, v in r.items()} for r in rows],
+        )
+
     return change
 
 
@@ -384,18 +439,35 @@ BREAKS = {
     "time-form": _set("statements.csv", DENIAL, time="2023-13-45T25:00+11:00", time_precision="minute"),
     "bound-form": _set("statements.csv", DENIAL, time_earliest="yesterday"),
     "bounds-leave-time": _set("statements.csv", {"statement_id": "ceo-reversal"}, time_earliest="2099-01-01T00:00+00:00"),
-    "derived-time-status-id": _set("statements.csv", {"statement_id": "engineer-email"}, time_basis="derived", status_id="1308917007438483457"),
-    "event-time-or-statement": _set("events.csv", {"event_id": "spokes-denial-made"}, time="2023-03-30", time_precision="day", time_basis="reported"),
+    "derived-time-status-id": _set(
+        "statements.csv", {"statement_id": "engineer-email"}, time_basis="derived", status_id="1308917007438483457"
+    ),
+    "event-time-or-statement": _set(
+        "events.csv", {"event_id": "spokes-denial-made"}, time="2023-03-30", time_precision="day", time_basis="reported"
+    ),
     "speaks-for-organisation": _set("statements.csv", {"statement_id": "cvsb-statement"}, speaks_for="organisation"),
     "quantity-series": _set("events.csv", PETITION, quantity_series=""),
     "claims-and-stances": _text("stances.csv", "statement_id,claim_id,stance,mode,evidence,rationale\n"),
-    "stance-once": _append("stances.csv", statement_id="spokes-denial", claim_id="wren-passed-feb-survey", stance="denies", mode="literal",
-                           evidence="passed", rationale="twin"),
-    "words-in-text": _set("stances.csv", {"statement_id": "spokes-denial", "claim_id": "no-safety-issue"}, evidence="words nobody said"),
+    "stance-once": _append(
+        "stances.csv",
+        statement_id="spokes-denial",
+        claim_id="wren-passed-feb-survey",
+        stance="denies",
+        mode="literal",
+        evidence="passed",
+        rationale="twin",
+    ),
+    "words-in-text": _set(
+        "stances.csv", {"statement_id": "spokes-denial", "claim_id": "no-safety-issue"}, evidence="words nobody said"
+    ),
     "fact-value": _set("facts.csv", {"fact_id": "contract-value"}, value="about half a million"),
     "coding-sentence": _set("coding.csv", {"statement_id": "spokes-denial", "sentence": "1", "scheme": "benoit"}, sentence="9"),
-    "coding-strategy": _set("coding.csv", {"statement_id": "spokes-denial", "sentence": "1", "scheme": "benoit"}, strategy="apologise"),
-    "coding-evidence": _set("coding.csv", {"statement_id": "spokes-denial", "sentence": "1", "scheme": "benoit"}, evidence="simply wrong"),
+    "coding-strategy": _set(
+        "coding.csv", {"statement_id": "spokes-denial", "sentence": "1", "scheme": "benoit"}, strategy="apologise"
+    ),
+    "coding-evidence": _set(
+        "coding.csv", {"statement_id": "spokes-denial", "sentence": "1", "scheme": "benoit"}, evidence="simply wrong"
+    ),
     "coding-once": _set("coding.csv", {"statement_id": "spokes-denial", "sentence": "2", "scheme": "benoit"}, sentence="1"),
     "teaching-part-lesson": _teaching(("n1", "02", "cluster", "", "Where does the crisis sit?", "courier-1")),
     "teaching-about": _teaching(("n1", "04", "close-reading", "no-safety-issue", "Read it slowly.", "courier-1")),
@@ -423,6 +495,7 @@ def test_an_unknown_time_may_have_one_bound_and_the_message_names_the_bound_give
     case = load_case(case_copy)  # one bound: accepted, and the statement cannot be placed
     assert case.interval("ceo-staff-meeting", "statements") is None
     from helpers.queries import when
+
     assert when(case, "ceo-staff-meeting", "Australia/Sydney") == "unknown, not before 2023-04-01 18:00 AEDT"
     _set("statements.csv", {"statement_id": "ceo-staff-meeting"}, time_earliest="", time_latest="sunday")(case_copy)
     (problem,) = validate_case(case_copy)
@@ -446,7 +519,10 @@ def test_a_third_party_cannot_be_the_organisation_and_an_employee_must_belong_to
 def test_a_try_phrase_must_be_words_of_its_statement(case_copy):
     _teaching(("t1", "02", "try-phrase", "spokes-denial", "no such words", "courier-1"))(case_copy)
     (problem,) = validate_case(case_copy)
-    assert (problem.file, problem.column) == ("teaching.csv", "text") and "'no such words' does not occur in the text of statement 'spokes-denial'" in problem.message
+    assert (problem.file, problem.column) == (
+        "teaching.csv",
+        "text",
+    ) and "'no such words' does not occur in the text of statement 'spokes-denial'" in problem.message
     _teaching(("t1", "02", "try-phrase", "spokes-denial", "simply wrong", "courier-1"))(case_copy)
     assert validate_case(case_copy) == []
 
@@ -456,5 +532,7 @@ def test_a_case_without_claims_or_stances_is_refused_naming_the_file(case_copy):
     (case_copy / "stances.csv").write_text("statement_id,claim_id,stance,mode,evidence,rationale\n", encoding="utf-8")
     (problem,) = validate_case(case_copy)
     assert problem.file == "stances.csv" and "has no rows" in problem.message and "(04)" in problem.message
-    (case_copy / "claims.csv").write_text("claim_id,proposition,record,record_note,record_event_ids,source_ids\n", encoding="utf-8")
+    (case_copy / "claims.csv").write_text(
+        "claim_id,proposition,record,record_note,record_event_ids,source_ids\n", encoding="utf-8"
+    )
     assert sorted(p.file for p in validate_case(case_copy)) == ["claims.csv", "stances.csv"]

@@ -49,7 +49,9 @@ def test_the_analysis_counts_each_rows_example_in_its_category(row_id):
     example = row["example_match"].replace("{organisation}", "Acme")
     own = LEXICON.pattern(row_id, organisation="Acme").search(example)
     marked = [m for m in analyse_text(example, LEXICON, "Acme").matches if m.category == row["category"]]
-    assert any(m.start < own.end() and own.start() < m.end for m in marked), f"{row_id}: its example is not counted as {row['category']}"
+    assert any(m.start < own.end() and own.start() < m.end for m in marked), (
+        f"{row_id}: its example is not counted as {row['category']}"
+    )
     counterexample = row["example_nonmatch"].replace("{organisation}", "Acme")
     assert row_id not in {m.row_id for m in analyse_text(counterexample, LEXICON, "Acme").matches}
 
@@ -59,8 +61,15 @@ def test_at_one_position_the_first_row_in_file_order_wins():
     text = "Hootsuite is not entering into a deal."
     negation = [(m.text, m.row_id) for m in find_matches(text, LEXICON, "Hootsuite") if m.category == "negation"]
     assert negation == [("is not entering", "neg-progressive")]  # neg-not would match "not", but the scan reached "is" first
-    first = LEXICON.with_row(row_id="neg-is-not", category="negation", subcategory="test", pattern="is not",
-                             source="a row added for this test", example_match="is not", example_nonmatch="is")
+    first = LEXICON.with_row(
+        row_id="neg-is-not",
+        category="negation",
+        subcategory="test",
+        pattern="is not",
+        source="a row added for this test",
+        example_match="is not",
+        example_nonmatch="is",
+    )
     reordered = Lexicon(pd.concat([first.rows.loc[["neg-is-not"]], first.rows.drop(index="neg-is-not")]), first.path)
     assert [m.row_id for m in find_matches(text, reordered, "Hootsuite") if m.category == "negation"] == ["neg-is-not"]
     assert [m.row_id for m in find_matches(text, first, "Hootsuite") if m.category == "negation"] == ["neg-progressive"]
@@ -68,7 +77,16 @@ def test_at_one_position_the_first_row_in_file_order_wins():
 
 def test_every_lexicon_row_cites_a_source_and_every_category_is_used():
     assert (LEXICON.rows["source"].str.len() > 10).all()
-    assert set(LEXICON.categories) >= {"hedge", "booster", "negation", "commitment", "self_mention", "responsibility", "attitude", "apology"}
+    assert set(LEXICON.categories) >= {
+        "hedge",
+        "booster",
+        "negation",
+        "commitment",
+        "self_mention",
+        "responsibility",
+        "attitude",
+        "apology",
+    }
     apology = set(LEXICON.rows.loc[LEXICON.rows["category"] == "apology", "subcategory"])
     assert len(apology) == 6  # Lewicki et al.'s six components
 
@@ -88,18 +106,25 @@ def _write_lexicon(path, change):
 def test_bad_regex_names_line_and_column(tmp_path):
     def change(header, rows):
         rows[2]["pattern"] = r"\b(unclosed"
+
     path = _write_lexicon(tmp_path / "lexicon.csv", change)
-    with pytest.raises(LexiconError, match=r"lexicon.csv, line 4 \(row_id=.*\), column 'pattern': not a valid regular expression"):
+    with pytest.raises(
+        LexiconError, match=r"lexicon.csv, line 4 \(row_id=.*\), column 'pattern': not a valid regular expression"
+    ):
         load_lexicon(path)
 
 
 def test_missing_column_and_duplicate_row(tmp_path):
-    path = _write_lexicon(tmp_path / "a.csv", lambda h, rows: ([c for c in h if c != "source"], [{k: v for k, v in r.items() if k != "source"} for r in rows]))
+    path = _write_lexicon(
+        tmp_path / "a.csv",
+        lambda h, rows: ([c for c in h if c != "source"], [{k: v for k, v in r.items() if k != "source"} for r in rows]),
+    )
     with pytest.raises(LexiconError, match="column 'source': missing column"):
         load_lexicon(path)
 
     def duplicate(header, rows):
         rows.append(dict(rows[0]))
+
     path = _write_lexicon(tmp_path / "b.csv", duplicate)
     with pytest.raises(LexiconError, match=r"duplicate row_id 'hedge-modal' \(first at line 2\)"):
         load_lexicon(path)
@@ -108,6 +133,7 @@ def test_missing_column_and_duplicate_row(tmp_path):
 def test_a_different_lexicon_file_changes_the_analysis(tmp_path):
     def only_hedges(header, rows):
         return header, [r for r in rows if r["category"] == "hedge"]
+
     custom = load_lexicon(_write_lexicon(tmp_path / "hedges.csv", only_hedges))
     analysis = analyse_text("Perhaps we will never know.", custom)
     assert {m.category for m in analysis.matches} == {"hedge"}
@@ -116,8 +142,15 @@ def test_a_different_lexicon_file_changes_the_analysis(tmp_path):
 def test_try_it_row_changes_the_result():
     text = "We remain open to a dialogue with our people."
     before = analyse_text(text, LEXICON).counts(LEXICON.categories)["attitude"]
-    extended = LEXICON.with_row(row_id="att-dialogue", category="attitude", subcategory="openness", pattern="open to a dialogue",
-                                source="student row", example_match="open to a dialogue", example_nonmatch="closed")
+    extended = LEXICON.with_row(
+        row_id="att-dialogue",
+        category="attitude",
+        subcategory="openness",
+        pattern="open to a dialogue",
+        source="student row",
+        example_match="open to a dialogue",
+        example_nonmatch="closed",
+    )
     after = analyse_text(text, extended).counts(extended.categories)["attitude"]
     assert after == before + 1
     with pytest.raises(LexiconError, match="column 'source': must not be blank"):
@@ -129,33 +162,51 @@ def test_sentence_splitting_keeps_abbreviations():
     sentences = [text[s:e] for s, e in split_sentences(text)]
     assert sentences == [
         "Hootsuite is not entering into a deal with U.S. Immigration and Customs Enforcement.",
-        "FCN Inc. holds it.", "Really?", "Yes.",
+        "FCN Inc. holds it.",
+        "Really?",
+        "Yes.",
     ]
 
 
 def test_match_spans_point_at_the_matched_words(hootsuite):
     text = hootsuite.statements.loc["gaboriault-biv", "text"]
     matches = find_matches(text, LEXICON, hootsuite.organisation)
-    assert all(text[m.start:m.end] == m.text for m in matches)
+    assert all(text[m.start : m.end] == m.text for m in matches)
     fired = {(m.text, m.row_id) for m in matches}
     assert ("is not entering", "neg-progressive") in fired
     assert ("Hootsuite", "self-name") in fired and ("can confirm", "commit-confirm") in fired
     assert ("As a business", "evade-frame") in fired
 
 
-@pytest.mark.parametrize("text, negated", [
-    ("We are not certainly going to renew.", True), ("We cannot certainly say.", True), ("Nobody certainly knew.", True),
-    ("We don't clearly see it.", True), ("We certainly will.", False), ("Not here. We certainly will.", False),  # another sentence
-])
+@pytest.mark.parametrize(
+    "text, negated",
+    [
+        ("We are not certainly going to renew.", True),
+        ("We cannot certainly say.", True),
+        ("Nobody certainly knew.", True),
+        ("We don't clearly see it.", True),
+        ("We certainly will.", False),
+        ("Not here. We certainly will.", False),  # another sentence
+    ],
+)
 def test_negation_aware_flag(text, negated):
     booster = [m for m in find_matches(text, LEXICON) if m.category == "booster"]
     assert booster and booster[0].negated is negated
 
 
-@pytest.mark.parametrize("sentence", [
-    "We cannot confirm the order.", "No contract has been signed.", "Nothing has changed.", "Nobody was told.",
-    "I am no longer employed by Hootsuite.", "There is no contract.", "We will never sign it.", "We don't comment.",
-])
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "We cannot confirm the order.",
+        "No contract has been signed.",
+        "Nothing has changed.",
+        "Nobody was told.",
+        "I am no longer employed by Hootsuite.",
+        "There is no contract.",
+        "We will never sign it.",
+        "We don't comment.",
+    ],
+)
 def test_grammar_and_lexicon_agree_on_what_negates(sentence):
     """What the grammar reads as a negated verb group, the lexicon's negation category counts too."""
     analysis = analyse_text(sentence, LEXICON, "Hootsuite")
@@ -209,11 +260,17 @@ def labelled_scores() -> dict[str, float]:
     return {k: v / len(rows) for k, v in hits.items()}
 
 
-@pytest.mark.parametrize("row", [
-    pytest.param(row, id=row["sentence"][:60],
-                 marks=[pytest.mark.xfail(strict=True, reason=row["known_miss"])] if row["known_miss"] else [])
-    for row in _labelled()
-])
+@pytest.mark.parametrize(
+    "row",
+    [
+        pytest.param(
+            row,
+            id=row["sentence"][:60],
+            marks=[pytest.mark.xfail(strict=True, reason=row["known_miss"])] if row["known_miss"] else [],
+        )
+        for row in _labelled()
+    ],
+)
 def test_grammar_reads_each_labelled_sentence(row):
     """Each labelled sentence: the first verb group's tense, negation and subject as labelled.
 
@@ -269,16 +326,36 @@ def test_lexicon_copy_is_reusable(tmp_path):
 def test_tokens_split_contractions_and_keep_their_spans():
     text = "We won't comment; Hootsuite’s CEO didn't. It cannot."
     assert [(word, text[start:end]) for word, start, end in tokens(text)] == [
-        ("we", "We"), ("will", "won't"), ("not", "won't"), ("comment", "comment"), (";", ";"),
-        ("hootsuite's", "Hootsuite’s"), ("ceo", "CEO"), ("did", "didn't"), ("not", "didn't"), (".", "."),
-        ("it", "It"), ("can", "cannot"), ("not", "cannot"), (".", "."),
+        ("we", "We"),
+        ("will", "won't"),
+        ("not", "won't"),
+        ("comment", "comment"),
+        (";", ";"),
+        ("hootsuite's", "Hootsuite’s"),
+        ("ceo", "CEO"),
+        ("did", "didn't"),
+        ("not", "didn't"),
+        (".", "."),
+        ("it", "It"),
+        ("can", "cannot"),
+        ("not", "cannot"),
+        (".", "."),
     ]
 
 
-@pytest.mark.parametrize("text, words", [
-    ("U.S. Immigration", 2), ("don't", 1), ("Hootsuite’s plan", 2), ("1,000 deals", 3), ("  two\n\nlines  ", 2),
-    ("rock'n'roll", 2), ("a.m. on Friday", 3), ("—", 0),
-])
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("U.S. Immigration", 2),
+        ("don't", 1),
+        ("Hootsuite’s plan", 2),
+        ("1,000 deals", 3),
+        ("  two\n\nlines  ", 2),
+        ("rock'n'roll", 2),
+        ("a.m. on Friday", 3),
+        ("—", 0),
+    ],
+)
 def test_word_count(text, words):
     assert count_words(text) == words
 
@@ -289,13 +366,18 @@ def test_corpus_table_holds_each_texts_analysis(hootsuite):
     table = analyse_corpus(texts, LEXICON, "Hootsuite")
     assert list(table.columns) == [*LEXICON.categories, "words", "first_tense", "negated_groups", "passive_groups"]
     biv = table.iloc[0]
-    assert (biv["words"], biv["self_mention"], biv["negated_groups"], biv["passive_groups"], biv["first_tense"]) == (36, 3, 2, 0, "simple present")
+    assert (biv["words"], biv["self_mention"], biv["negated_groups"], biv["passive_groups"], biv["first_tense"]) == (
+        36,
+        3,
+        2,
+        0,
+        "simple present",
+    )
     assert table.iloc[1]["evasion"] == 1 and table.iloc[1]["first_tense"] == ""
     assert table.iloc[2][[*LEXICON.categories, "words", "negated_groups"]].sum() == 0
     for text, row in zip(texts, table.to_dict("records")):
         analysis = analyse_text(text, LEXICON, "Hootsuite")
         assert {c: row[c] for c in LEXICON.categories} == analysis.counts(LEXICON.categories)
-
 
 
 @pytest.fixture
@@ -335,6 +417,7 @@ def test_the_rate_benchmark_prints_ours_beside_vader(bench_wording, capsys):
 
 
 # ------------------------------------------------------------------ an organisation's names, as whole words (issue 22)
+
 
 def test_an_organisations_names_are_whole_words_and_never_verbs():
     names = ("Chef Software", "Chef")

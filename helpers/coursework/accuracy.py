@@ -43,18 +43,22 @@ from ..paths import COURSEWORK_DIR
 from ..wording import analyse_text, load_lexicon, split_sentences
 
 EQUIVALENTS_FILE = COURSEWORK_DIR / "rubrics" / "equivalents.csv"
-STOPWORDS = frozenset("""
+STOPWORDS = frozenset(
+    """
 a about above after again against all also am an and any are as at be because been before being between both but by can
 could did do does doing down during each few for from further had has have having he her here hers him his how i if in into
 is it its itself just me more most my of off on once only or other our ours out over own same she should so some such than
 that the their theirs them then there these they this those through to too under until up very was we were what when where
 which while who whom why will with would you your yours yet still ourselves us one
-""".split())
+""".split()
+)
 NEGATORS = frozenset({"not", "never", "no", "n't", "nothing", "none", "neither", "nor", "cannot", "without", "nobody"})
 #: Words that say a matter is still under way: a sentence holding one does not settle an open claim.
 UNDER_WAY = frozenset({"until", "yet", "still", "steps", "step", "pending", "process", "working", "reviewing", "whether"})
 #: A verb that reports what someone said: a claim after it in the sentence is reported, not asserted ("we said that it had passed").
-_REPORTED = re.compile(r"\b(?:said|says|told|tells|claimed|claims|stated|states|wrote|announced|suggested|implied)\b", re.IGNORECASE)
+_REPORTED = re.compile(
+    r"\b(?:said|says|told|tells|claimed|claims|stated|states|wrote|announced|suggested|implied)\b", re.IGNORECASE
+)
 _TOKEN = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?|\d+")
 _CLAUSE = re.compile(r"[;:—–]|\bbut\b|,\s+(?:and|or)\b|\band\s+(?=there\b)| - ", re.IGNORECASE)
 _ENDINGS = ("ations", "ation", "ings", "ing", "ed", "ies", "es", "s", "ly")
@@ -88,7 +92,9 @@ class Token:
 
 
 #: "had" stands for "exist" only as a main verb of possession: before one of these ("never had any contract").
-DETERMINERS = frozenset({"a", "an", "any", "no", "the", "this", "that", "these", "those", "our", "its", "their", "one", "some", "such"})
+DETERMINERS = frozenset(
+    {"a", "an", "any", "no", "the", "this", "that", "these", "those", "our", "its", "their", "one", "some", "such"}
+)
 POSSESSION = frozenset({"had", "has", "have", "having"})
 
 
@@ -136,8 +142,35 @@ class Template:
         return _negated(self.text, list(self.tokens), last)
 
 
-AUXILIARIES = frozenset({"am", "is", "are", "was", "were", "be", "been", "being", "have", "has", "had", "having", "do", "does",
-                         "did", "will", "would", "shall", "should", "can", "could", "may", "might", "must", "to"})
+AUXILIARIES = frozenset(
+    {
+        "am",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "have",
+        "has",
+        "had",
+        "having",
+        "do",
+        "does",
+        "did",
+        "will",
+        "would",
+        "shall",
+        "should",
+        "can",
+        "could",
+        "may",
+        "might",
+        "must",
+        "to",
+    }
+)
 
 
 def _predicates(text: str, lexicon) -> set[str]:
@@ -149,7 +182,7 @@ def _predicates(text: str, lexicon) -> set[str]:
     for group in groups:
         main = [w for w in _TOKEN.findall(group.text) if w.lower() not in AUXILIARIES and w.lower() not in NEGATORS]
         found.update(t.stem for t in tokens(" ".join(main)) if t.stem)
-        rest = text[group.end:]
+        rest = text[group.end :]
         following = [t.stem for t in tokens(rest) if t.stem]
         if not main:  # a copula or an auxiliary alone ("was a direct party"): the next words carry the claim
             found.update(following[:3])
@@ -184,14 +217,20 @@ def _reading_cached(key: tuple) -> Reading:
         propositions_elsewhere = set().union(*(t.words for t in every[: len(claims)] if t.claim != claim))
         templates_elsewhere = set().union(*(t.words for t in every if t.claim != claim))
         own = next(t for t in every[: len(claims)] if t.claim == claim).words - propositions_elsewhere
-        literal = set().union(*(t.words for t in every[len(claims):] if t.claim == claim and t.mode == "literal")) - templates_elsewhere
+        literal = (
+            set().union(*(t.words for t in every[len(claims) :] if t.claim == claim and t.mode == "literal"))
+            - templates_elsewhere
+        )
         distinctive[claim] = frozenset(w for w in own | literal if not _is_date_or_number(w))
     return Reading(tuple(every), distinctive)
 
 
 NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten eleven twelve twenty thirty hundred thousand".split())
-CALENDAR = frozenset(stem(w) for w in """january february march april may june july august september october november december
-monday tuesday wednesday thursday friday saturday sunday day week month year today yesterday tomorrow""".split())
+CALENDAR = frozenset(
+    stem(w)
+    for w in """january february march april may june july august september october november december
+monday tuesday wednesday thursday friday saturday sunday day week month year today yesterday tomorrow""".split()
+)
 
 
 def _is_date_or_number(word: str) -> bool:
@@ -221,15 +260,21 @@ class DraftStance:
 
     @property
     def against_record(self) -> bool:
-        return (self.record == "supported" and self.stance == "denies") or (self.record == "contradicted" and self.stance == "affirms")
+        return (self.record == "supported" and self.stance == "denies") or (
+            self.record == "contradicted" and self.stance == "affirms"
+        )
 
     @property
     def beyond_record(self) -> bool:
         return self.record == "unknown" and self.mode == "literal" and self.settles
 
     def describe(self) -> str:
-        said = {"affirms": "says", "denies": "denies"}[self.stance] if self.mode == "literal" else {"affirms": "implies", "denies": "implies the opposite of"}[self.stance]
-        return f"\"{self.sentence}\" {said} the claim {self.claim!r} (record: {self.record})"
+        said = (
+            {"affirms": "says", "denies": "denies"}[self.stance]
+            if self.mode == "literal"
+            else {"affirms": "implies", "denies": "implies the opposite of"}[self.stance]
+        )
+        return f'"{self.sentence}" {said} the claim {self.claim!r} (record: {self.record})'
 
 
 def _settles(sentence: str, lexicon, organisation: str) -> bool:
@@ -264,6 +309,16 @@ def draft_stances(case: Case, text: str) -> list[DraftStance]:
                 best[template.claim] = (len(distinct), template, shared, negated != template.negated_at(keys))
         for claim, (_, template, shared, flipped) in best.items():
             stance = ("denies" if template.stance == "affirms" else "affirms") if flipped else template.stance
-            found_stances.append(DraftStance(claim, stance, template.mode, sentence.strip(), tuple(sorted({t.stem for t in shared})),
-                                             template.text, case.claims.loc[claim, "record"], _settles(sentence, lexicon, case.organisation)))
+            found_stances.append(
+                DraftStance(
+                    claim,
+                    stance,
+                    template.mode,
+                    sentence.strip(),
+                    tuple(sorted({t.stem for t in shared})),
+                    template.text,
+                    case.claims.loc[claim, "record"],
+                    _settles(sentence, lexicon, case.organisation),
+                )
+            )
     return found_stances

@@ -112,7 +112,16 @@ def record(question: str, namespace: dict, path: str | None = None) -> None:
 
 def record_identity(exercise: str, student_id: str, case_id: str, path: str | None = None) -> None:
     """Say which exercise, student id and case ``start(...)`` used (runs in the kernel)."""
-    _append({"identity": {"exercise": str(exercise)[:MAX_ID], "student_id": str(student_id)[:MAX_ID], "case_id": str(case_id)[:MAX_ID]}}, path)
+    _append(
+        {
+            "identity": {
+                "exercise": str(exercise)[:MAX_ID],
+                "student_id": str(student_id)[:MAX_ID],
+                "case_id": str(case_id)[:MAX_ID],
+            }
+        },
+        path,
+    )
 
 
 @dataclass
@@ -148,8 +157,12 @@ def _read_capped(path: Path) -> tuple[bytes | None, str | None]:
 
 def _valid_identity(entry) -> bool:
     inner = entry.get("identity")
-    return (set(entry) == {"identity"} and isinstance(inner, dict) and set(inner) == {"exercise", "student_id", "case_id"}
-            and all(isinstance(v, str) and len(v) <= MAX_ID for v in inner.values()))
+    return (
+        set(entry) == {"identity"}
+        and isinstance(inner, dict)
+        and set(inner) == {"exercise", "student_id", "case_id"}
+        and all(isinstance(v, str) and len(v) <= MAX_ID for v in inner.values())
+    )
 
 
 def _valid_answer(entry) -> bool:
@@ -247,8 +260,15 @@ def _coding_problem(value, context: dict | None) -> str | None:
     says which sentences must be coded and with which strategies; it is public (the form shows it).
     """
     if not isinstance(value, list) or not all(
-            isinstance(row, list) and len(row) == 4 and isinstance(row[0], str) and isinstance(row[1], int)
-            and not isinstance(row[1], bool) and isinstance(row[2], str) and isinstance(row[3], str) for row in value):
+        isinstance(row, list)
+        and len(row) == 4
+        and isinstance(row[0], str)
+        and isinstance(row[1], int)
+        and not isinstance(row[1], bool)
+        and isinstance(row[2], str)
+        and isinstance(row[3], str)
+        for row in value
+    ):
         return "give the coding as the form writes it: a list of [statement, sentence, scheme, strategy]"
     keys = [(row[0], row[1], row[2]) for row in value]
     if len(set(keys)) < len(keys):

@@ -92,7 +92,10 @@ def _coding(value, expected, spec):
     kappa, agreed, total = coding_kappa(value, expected)
     full, partial = spec.get("kappa_full", 0.6), spec.get("kappa_partial", 0.4)
     share = 1 if kappa >= full else 0.5 if kappa >= partial else 0
-    return share, f"kappa {kappa:.2f} against the reference coding over {total} codes ({agreed} agree); full points from {full:g}, half from {partial:g}"
+    return (
+        share,
+        f"kappa {kappa:.2f} against the reference coding over {total} codes ({agreed} agree); full points from {full:g}, half from {partial:g}",
+    )
 
 
 COMPARE = {"number": _number, "interval": _interval, "category": _category, "set": _set, "span": _span, "coding": _coding}
@@ -128,7 +131,9 @@ def _check(spec: dict, entry: dict | None, expected, case) -> QuestionResult:
     if entry is None:
         return _result(0, points, "unanswered", "no answer was recorded for this question")
     if "conflict" in entry:
-        return _result(0, points, "conflict", f"the answer was recorded {entry['conflict']} times; only one answer per question counts")
+        return _result(
+            0, points, "conflict", f"the answer was recorded {entry['conflict']} times; only one answer per question counts"
+        )
     if "problem" in entry:
         status = "unanswered" if entry["problem"].startswith(("not answered", "no variable")) else "wrong form"
         return _result(0, points, status, entry["problem"])
@@ -136,7 +141,9 @@ def _check(spec: dict, entry: dict | None, expected, case) -> QuestionResult:
     kind = spec["kind"]
     if kind == "text":
         return grade_text(spec, value, case)
-    problem = shape_problem(kind, value, spec.get("choices"), spec.get("minimum"), spec.get("maximum"), answer_context(kind, expected))
+    problem = shape_problem(
+        kind, value, spec.get("choices"), spec.get("minimum"), spec.get("maximum"), answer_context(kind, expected)
+    )
     if problem:
         return _result(0, points, "wrong form", problem)
     share, feedback = COMPARE[kind](value, expected, spec)
@@ -183,7 +190,10 @@ def coding_alternatives(case) -> dict[tuple[str, int, str], list[str]]:
 
     table = pd.read_csv(ALTERNATIVES_FILE, dtype=str, keep_default_na=False)
     strategies = load_strategies()
-    coded = {(sid, int(n), scheme) for sid, n, scheme in zip(case.coding["statement_id"], case.coding["sentence"], case.coding["scheme"])}
+    coded = {
+        (sid, int(n), scheme)
+        for sid, n, scheme in zip(case.coding["statement_id"], case.coding["sentence"], case.coding["scheme"])
+    }
     found: dict[tuple[str, int, str], list[str]] = {}
     for row, entry in table[table["case_id"] == case.case_id].iterrows():
         where = f"{ALTERNATIVES_FILE} row {row + 2}"
@@ -194,7 +204,9 @@ def coding_alternatives(case) -> dict[tuple[str, int, str], list[str]]:
         accepted = [a.strip() for a in entry["also_accepted"].split(";") if a.strip()]
         unknown = [a for a in accepted if a not in allowed]
         if unknown or not accepted or not entry["rationale"].strip() or not entry["source"].strip():
-            raise ValueError(f"{where}: also_accepted must name {entry['scheme']} strategies (not {unknown}), with a rationale and a source")
+            raise ValueError(
+                f"{where}: also_accepted must name {entry['scheme']} strategies (not {unknown}), with a rationale and a source"
+            )
         found[key] = accepted
     return found
 
@@ -202,10 +214,15 @@ def coding_alternatives(case) -> dict[tuple[str, int, str], list[str]]:
 def coding_expected(case, statements) -> dict:
     """The coding question's expected value: each (sentence, scheme) with its reference code and accepted alternatives."""
 
-    reference = case.coding.assign(sentence=case.coding["sentence"].astype(int)).set_index(["statement_id", "sentence", "scheme"])["strategy"]
+    reference = case.coding.assign(sentence=case.coding["sentence"].astype(int)).set_index(
+        ["statement_id", "sentence", "scheme"]
+    )["strategy"]
     alternatives = coding_alternatives(case)
-    items = [[sid, n, scheme, reference[(sid, n, scheme)], alternatives.get((sid, n, scheme), [])]
-             for sid, n in form_items(case, statements) for scheme in CODED_SCHEMES]
+    items = [
+        [sid, n, scheme, reference[(sid, n, scheme)], alternatives.get((sid, n, scheme), [])]
+        for sid, n in form_items(case, statements)
+        for scheme in CODED_SCHEMES
+    ]
     return {"items": items}
 
 
@@ -214,7 +231,6 @@ def coding_mistakes(case, statements, below: float) -> list[list[list]]:
     suggestions taken unread, every sentence given its scheme's most frequent reference strategy, and the codes
     put against the wrong sentences (each moved one row down)."""
 
-
     expected = coding_expected(case, statements)
     items = expected["items"]
     keys = [(sid, n, scheme) for sid, n, scheme, _, _ in items]
@@ -222,7 +238,12 @@ def coding_mistakes(case, statements, below: float) -> list[list[list]]:
     cues = {}
     for scheme in {scheme for _, _, scheme in keys}:
         accepted = accept_suggestions(suggest_codes(case, scheme))
-        cues.update({(sid, int(n), scheme): code for sid, n, code in zip(accepted["statement_id"], accepted["sentence"], accepted["strategy"])})
+        cues.update(
+            {
+                (sid, int(n), scheme): code
+                for sid, n, code in zip(accepted["statement_id"], accepted["sentence"], accepted["strategy"])
+            }
+        )
     unread = [[*key, cues.get(key, "none")] for key in keys]
     common = {scheme: Counter(r for _, _, s, r, _ in items if s == scheme).most_common(1)[0][0] for _, _, scheme in keys}
     same = [[*key, common[key[2]]] for key in keys]

@@ -71,50 +71,116 @@ def add_commands(commands, case_help, formatter=argparse.RawDescriptionHelpForma
     """
     exercises = ", ".join(exercise_ids())
     generate = commands.add_parser(
-        "generate", aliases=list(DEPRECATED_NAMES), formatter_class=formatter, epilog=GENERATE_EPILOG,
+        "generate",
+        aliases=list(DEPRECATED_NAMES),
+        formatter_class=formatter,
+        epilog=GENERATE_EPILOG,
         help="make the student notebooks and grading keys from coursework/source/ ('release' is its old name)",
         description=GENERATE_HELP,
     )
     generate.add_argument("exercises", nargs="*", metavar="EXERCISE", help=f"exercise ids: {exercises} (default: all)")
-    generate.add_argument("--check", action="store_true", help="write nothing; exit 1 if a committed file differs from a fresh build")
+    generate.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 if a committed file differs from a fresh build"
+    )
 
-    grade = commands.add_parser("grade", help="grade a folder or Canvas zip of submissions", description=GRADE_HELP, epilog=GRADE_EPILOG,
-                                formatter_class=formatter)
+    grade = commands.add_parser(
+        "grade",
+        help="grade a folder or Canvas zip of submissions",
+        description=GRADE_HELP,
+        epilog=GRADE_EPILOG,
+        formatter_class=formatter,
+    )
     grade.add_argument("submissions", type=Path, metavar="SUBMISSIONS", help="folder of .ipynb files, or the zip Canvas exports")
     grade.add_argument("--exercise", required=True, metavar="EXERCISE", help=f"the exercise graded: {exercises}")
-    grade.add_argument("--case", default="hootsuite-ice-2020", metavar="CASE", help=case_help("hootsuite-ice-2020")
-                       + "; the case the exercise is set on")
-    grade.add_argument("--out", type=Path, default=Path("grading-output"), metavar="DIR",
-                       help="output folder, created if missing (default: grading-output)")
-    grade.add_argument("--roster", type=Path, metavar="CSV", help="the gradebook CSV exported from Canvas: maps Canvas user ids to "
-                       "student ids, lists students with no submission, and fills the import file's columns")
-    grade.add_argument("--roster-id-column", default="SIS User ID", metavar="COLUMN",
-                       help="the roster column holding the id students type in their notebook (default: 'SIS User ID')")
-    grade.add_argument("--canvas-assignment", metavar="NAME (ID)", help="the Canvas assignment to update, as its gradebook column is "
-                       "headed, e.g. \"Exercise 1 (12345)\" (with --roster, its name or id is enough; default: the roster column "
-                       "named like the exercise, else a new assignment)")
+    grade.add_argument(
+        "--case",
+        default="hootsuite-ice-2020",
+        metavar="CASE",
+        help=case_help("hootsuite-ice-2020") + "; the case the exercise is set on",
+    )
+    grade.add_argument(
+        "--out",
+        type=Path,
+        default=Path("grading-output"),
+        metavar="DIR",
+        help="output folder, created if missing (default: grading-output)",
+    )
+    grade.add_argument(
+        "--roster",
+        type=Path,
+        metavar="CSV",
+        help="the gradebook CSV exported from Canvas: maps Canvas user ids to "
+        "student ids, lists students with no submission, and fills the import file's columns",
+    )
+    grade.add_argument(
+        "--roster-id-column",
+        default="SIS User ID",
+        metavar="COLUMN",
+        help="the roster column holding the id students type in their notebook (default: 'SIS User ID')",
+    )
+    grade.add_argument(
+        "--canvas-assignment",
+        metavar="NAME (ID)",
+        help="the Canvas assignment to update, as its gradebook column is "
+        'headed, e.g. "Exercise 1 (12345)" (with --roster, its name or id is enough; default: the roster column '
+        "named like the exercise, else a new assignment)",
+    )
     grade.add_argument("--reveal", action="store_true", help="also write the expected answers into the feedback pages")
-    grade.add_argument("--workers", type=positive_whole_number, default=1, metavar="N", help="submissions graded at once (default: 1)")
-    grade.add_argument("--timeout", type=positive_number, default=300.0, metavar="SECONDS",
-                       help="seconds allowed per notebook (default: 300)")
-    grade.add_argument("--cell-timeout", type=positive_number, default=60.0, metavar="SECONDS",
-                       help="seconds allowed per notebook cell (default: 60)")
-    grade.add_argument("--memory-mb", type=positive_whole_number, default=2048, metavar="MIB",
-                       help="memory limit of each submission, MiB (default: 2048)")
-    grade.add_argument("--disk-mb", type=positive_whole_number, default=64, metavar="MB",
-                       help="size of each submission's working copy, MB (default: 64)")
-    grade.add_argument("--require-isolation", action="store_true", help="refuse to grade without a sandbox (isolation mode 'off': "
-                       "no bubblewrap, or user namespaces disabled); see coursework/README.md")
-    grade.add_argument("--executor", default="threads", metavar="EXECUTOR", help="threads (default: this machine), dask (a local "
-                       "Dask cluster of --workers processes), or dask:ADDRESS (an existing Dask scheduler; its workers need this "
-                       "package and access to OUT)")
-    grade.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
-                       help="a progress bar on stderr (default: only when stderr is a terminal)")
+    grade.add_argument(
+        "--workers", type=positive_whole_number, default=1, metavar="N", help="submissions graded at once (default: 1)"
+    )
+    grade.add_argument(
+        "--timeout", type=positive_number, default=300.0, metavar="SECONDS", help="seconds allowed per notebook (default: 300)"
+    )
+    grade.add_argument(
+        "--cell-timeout",
+        type=positive_number,
+        default=60.0,
+        metavar="SECONDS",
+        help="seconds allowed per notebook cell (default: 60)",
+    )
+    grade.add_argument(
+        "--memory-mb",
+        type=positive_whole_number,
+        default=2048,
+        metavar="MIB",
+        help="memory limit of each submission, MiB (default: 2048)",
+    )
+    grade.add_argument(
+        "--disk-mb",
+        type=positive_whole_number,
+        default=64,
+        metavar="MB",
+        help="size of each submission's working copy, MB (default: 64)",
+    )
+    grade.add_argument(
+        "--require-isolation",
+        action="store_true",
+        help="refuse to grade without a sandbox (isolation mode 'off': "
+        "no bubblewrap, or user namespaces disabled); see coursework/README.md",
+    )
+    grade.add_argument(
+        "--executor",
+        default="threads",
+        metavar="EXECUTOR",
+        help="threads (default: this machine), dask (a local "
+        "Dask cluster of --workers processes), or dask:ADDRESS (an existing Dask scheduler; its workers need this "
+        "package and access to OUT)",
+    )
+    grade.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="a progress bar on stderr (default: only when stderr is a terminal)",
+    )
 
     review = commands.add_parser(
-        "review", help="grade the written answers of a graded folder by hand (the rubric's instructor rows)",
-        formatter_class=formatter, epilog=REVIEW_EPILOG,
-        description=REVIEW_HELP)
+        "review",
+        help="grade the written answers of a graded folder by hand (the rubric's instructor rows)",
+        formatter_class=formatter,
+        epilog=REVIEW_EPILOG,
+        description=REVIEW_HELP,
+    )
     review.add_argument("out", type=Path, metavar="OUT", help="the output folder of `casework grade`")
     review.add_argument("--submission", action="append", default=[], metavar="NAME", help="only this submission (repeatable)")
     review.add_argument("--all", action="store_true", help="ask again for rows already graded")
@@ -149,8 +215,11 @@ def generate(args) -> int:
     from .source import release as build
 
     if args.command in DEPRECATED_NAMES:
-        print(f"casework: `casework {args.command}` is now `casework {DEPRECATED_NAMES[args.command]}`; "
-              "the old name will go in a later version", file=sys.stderr)
+        print(
+            f"casework: `casework {args.command}` is now `casework {DEPRECATED_NAMES[args.command]}`; "
+            "the old name will go in a later version",
+            file=sys.stderr,
+        )
     try:
         stale = build(args.exercises or None, check=args.check)
     except SourceError as error:
@@ -177,11 +246,27 @@ def grade(args) -> int:
         return 2
     try:
         progress = sys.stderr.isatty() if args.progress is None else args.progress  # a bar only on a terminal, unless asked
-        options = Options(workers=args.workers, timeout=args.timeout, cell_timeout=args.cell_timeout, memory_mb=args.memory_mb,
-                          disk_mb=args.disk_mb, progress=progress, executor=args.executor, require_isolation=args.require_isolation)
+        options = Options(
+            workers=args.workers,
+            timeout=args.timeout,
+            cell_timeout=args.cell_timeout,
+            memory_mb=args.memory_mb,
+            disk_mb=args.disk_mb,
+            progress=progress,
+            executor=args.executor,
+            require_isolation=args.require_isolation,
+        )
         course = Course(args.roster, args.roster_id_column, args.canvas_assignment)
-        rows = grade_batch(args.submissions, args.exercise, args.out, options, case=args.case, course=course, reveal=args.reveal,
-                           on_start=lambda protections: print(f"casework grade: {protections}", file=sys.stderr))
+        rows = grade_batch(
+            args.submissions,
+            args.exercise,
+            args.out,
+            options,
+            case=args.case,
+            course=course,
+            reveal=args.reveal,
+            on_start=lambda protections: print(f"casework grade: {protections}", file=sys.stderr),
+        )
     except (GradingError, SourceError) as error:
         print(f"casework: error: {error}", file=sys.stderr)
         return 2
@@ -189,9 +274,14 @@ def grade(args) -> int:
     for row in rows:
         statuses[row.status] = statuses.get(row.status, 0) + 1
     waiting = sum(1 for row in rows if not row.final)
-    print(f"graded {len(rows)} row(s): " + ", ".join(f"{n} {s}" for s, n in sorted(statuses.items(), key=lambda kv: list(STATUSES).index(kv[0]))))
-    print(f"gradebook: {args.out / 'gradebook.csv'}; Canvas import: {args.out / 'canvas-import.csv'}; "
-          f"feedback: {args.out / 'feedback'}; summary: {args.out / 'summary.md'}")
+    print(
+        f"graded {len(rows)} row(s): "
+        + ", ".join(f"{n} {s}" for s, n in sorted(statuses.items(), key=lambda kv: list(STATUSES).index(kv[0])))
+    )
+    print(
+        f"gradebook: {args.out / 'gradebook.csv'}; Canvas import: {args.out / 'canvas-import.csv'}; "
+        f"feedback: {args.out / 'feedback'}; summary: {args.out / 'summary.md'}"
+    )
     if waiting:
         print(f"{waiting} row(s) need you before their grades count (see summary.md); their Canvas scores are left blank")
     return 1 if waiting else 0
@@ -213,7 +303,9 @@ def review(args) -> int:
         return 1
     waiting = sum(1 for row in rows if not row.final)
     if waiting:
-        print(f"{waiting} row(s) are not final yet (rubric rows to grade, or another reason: see summary.md); their Canvas scores are left blank")
+        print(
+            f"{waiting} row(s) are not final yet (rubric rows to grade, or another reason: see summary.md); their Canvas scores are left blank"
+        )
     return 1 if waiting else 0
 
 

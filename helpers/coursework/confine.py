@@ -140,8 +140,12 @@ def become_kernel(settings: dict) -> dict:
         _drop_capabilities()  # root of a user namespace: the same user id as the sandbox, so drop its powers
     _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(PR_SET_NO_NEW_PRIVS)")
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    for name, key in (("RLIMIT_AS", "memory_bytes"), ("RLIMIT_CPU", "cpu_seconds"), ("RLIMIT_FSIZE", "file_bytes"),
-                      ("RLIMIT_NPROC", "processes")):
+    for name, key in (
+        ("RLIMIT_AS", "memory_bytes"),
+        ("RLIMIT_CPU", "cpu_seconds"),
+        ("RLIMIT_FSIZE", "file_bytes"),
+        ("RLIMIT_NPROC", "processes"),
+    ):
         if limits.get(key):
             value = limits[key]
             if key == "processes" and not uid:  # the limit counts every process of this user id, the sandbox's own included
@@ -150,9 +154,17 @@ def become_kernel(settings: dict) -> dict:
     os.chdir(work)
     env = {key: os.environ[key] for key in KEPT if key in os.environ}
     env.update(
-        PATH=settings["path"], HOME=work, TMPDIR=os.path.join(work, "tmp"), IPYTHONDIR=os.path.join(work, ".ipython"),
-        MPLCONFIGDIR=os.path.join(work, ".matplotlib"), MPLBACKEND="module://matplotlib_inline.backend_inline",
-        PYTHONDONTWRITEBYTECODE="1", PYTHONNOUSERSITE="1", OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
+        PATH=settings["path"],
+        HOME=work,
+        TMPDIR=os.path.join(work, "tmp"),
+        IPYTHONDIR=os.path.join(work, ".ipython"),
+        MPLCONFIGDIR=os.path.join(work, ".matplotlib"),
+        MPLBACKEND="module://matplotlib_inline.backend_inline",
+        PYTHONDONTWRITEBYTECODE="1",
+        PYTHONNOUSERSITE="1",
+        OPENBLAS_NUM_THREADS="1",
+        OMP_NUM_THREADS="1",
+        MKL_NUM_THREADS="1",
     )
     env.setdefault("LANG", "C.UTF-8")
     return env

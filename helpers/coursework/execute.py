@@ -83,10 +83,17 @@ def prepare(notebook, questions: list[str], answer_path: str) -> tuple[nbformat.
             problems[question] = f"the answer cell was changed to a {notebook.cells[indexes[0]].cell_type} cell"
         else:
             record_after[indexes[0]] = question
-    run = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
-                                             "language_info": {"name": "python"}})
-    run.cells.append(nbformat.v4.new_code_cell(
-        f"import helpers.coursework.answers as __casework_answers__\n__casework_answers__.open_channel({answer_path!r})"))
+    run = nbformat.v4.new_notebook(
+        metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+            "language_info": {"name": "python"},
+        }
+    )
+    run.cells.append(
+        nbformat.v4.new_code_cell(
+            f"import helpers.coursework.answers as __casework_answers__\n__casework_answers__.open_channel({answer_path!r})"
+        )
+    )
     for index, cell in enumerate(notebook.cells):
         if cell.cell_type == "code":
             copy = nbformat.v4.new_code_cell(cell.source)
@@ -142,13 +149,27 @@ class Executor:
             run, cell_problems = prepare(notebook, questions, answer_path)
             limits = self.limits
             job = {
-                "slug": slug, "staging": worker.sandbox.staging, "notebook": run, "questions": questions, "parameters": parameters,
-                "notebook_timeout": limits.timeout, "cell_timeout": limits.cell_timeout, "warm_kernels": limits.warm_kernels,
-                "cell_output_limit": limits.cell_output_bytes, "notebook_output_limit": limits.notebook_output_bytes,
+                "slug": slug,
+                "staging": worker.sandbox.staging,
+                "notebook": run,
+                "questions": questions,
+                "parameters": parameters,
+                "notebook_timeout": limits.timeout,
+                "cell_timeout": limits.cell_timeout,
+                "warm_kernels": limits.warm_kernels,
+                "cell_output_limit": limits.cell_output_bytes,
+                "notebook_output_limit": limits.notebook_output_bytes,
                 "sandbox": {
-                    "uid": uid, "isolate": self.mode != "off", "cgroups": worker.cgroups, "disk_bytes": limits.disk_mb * 1024 * 1024,
-                    "limits": {"memory_bytes": limits.memory_mb * 1024 * 1024, "cpu_seconds": int(limits.timeout) + 5,
-                               "file_bytes": limits.file_mb * 1024 * 1024, "processes": limits.processes},
+                    "uid": uid,
+                    "isolate": self.mode != "off",
+                    "cgroups": worker.cgroups,
+                    "disk_bytes": limits.disk_mb * 1024 * 1024,
+                    "limits": {
+                        "memory_bytes": limits.memory_mb * 1024 * 1024,
+                        "cpu_seconds": int(limits.timeout) + 5,
+                        "file_bytes": limits.file_mb * 1024 * 1024,
+                        "processes": limits.processes,
+                    },
                 },
             }
             answer = worker.run(job, limits.timeout + GRACE_SECONDS)
@@ -190,15 +211,36 @@ class SandboxWorker:
         self.sandbox.writable = self.cgroups
         jobs_read, jobs_write = os.pipe()
         answers_read, answers_write = os.pipe()
-        argv = [sys.executable, "-I", "-m", "helpers.coursework.sandbox", "--requests", str(jobs_read), "--replies", str(answers_write)]
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8", "HOME": self.sandbox.staging,
-               "JUPYTER_PLATFORM_DIRS": "1", "JUPYTER_RUNTIME_DIR": f"{self.sandbox.staging}/.jupyter"}
+        argv = [
+            sys.executable,
+            "-I",
+            "-m",
+            "helpers.coursework.sandbox",
+            "--requests",
+            str(jobs_read),
+            "--replies",
+            str(answers_write),
+        ]
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "LANG": "C.UTF-8",
+            "HOME": self.sandbox.staging,
+            "JUPYTER_PLATFORM_DIRS": "1",
+            "JUPYTER_RUNTIME_DIR": f"{self.sandbox.staging}/.jupyter",
+        }
         if self.sandbox.mode == "off":
             Path(self.sandbox.staging).mkdir(parents=True, exist_ok=True)
         with open(self.log_path, "ab") as log:
-            self.process = subprocess.Popen(self.sandbox.command(argv), env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                                            pass_fds=(jobs_read, answers_write), start_new_session=True,
-                                            cwd=self.sandbox.staging if self.sandbox.mode == "off" else "/")
+            self.process = subprocess.Popen(
+                self.sandbox.command(argv),
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+                pass_fds=(jobs_read, answers_write),
+                start_new_session=True,
+                cwd=self.sandbox.staging if self.sandbox.mode == "off" else "/",
+            )
         os.close(jobs_read)
         os.close(answers_write)
         self.jobs, self.answers = os.fdopen(jobs_write, "wb"), os.fdopen(answers_read, "rb")
@@ -258,12 +300,18 @@ def execution_status(report: dict, limits: Limits) -> tuple[str, list[str]]:
     """The row's status as far as running the notebook goes, with the reasons."""
     errors = [f"cell {int(i)}: {e}" for i, e in sorted(report.get("errors", {}).items(), key=lambda kv: int(kv[0]))]
     if report.get("timed_out"):
-        return "timed-out", [f"the notebook ran longer than {limits.timeout:g} s and was stopped; answers recorded before then were graded"] + errors[:3]
+        return "timed-out", [
+            f"the notebook ran longer than {limits.timeout:g} s and was stopped; answers recorded before then were graded"
+        ] + errors[:3]
     if report.get("ignored_interrupt"):
-        return "kernel-died", [f"a cell went on after the interrupt at the {limits.cell_timeout:g} s cell limit, so the kernel was stopped; "
-                               "answers recorded before then were graded"] + errors[:3]
+        return "kernel-died", [
+            f"a cell went on after the interrupt at the {limits.cell_timeout:g} s cell limit, so the kernel was stopped; "
+            "answers recorded before then were graded"
+        ] + errors[:3]
     if report.get("dead_kernel"):
-        return "kernel-died", ["the kernel died (os._exit, a crash or out of memory); answers recorded before then were graded"] + errors[:3]
+        return "kernel-died", [
+            "the kernel died (os._exit, a crash or out of memory); answers recorded before then were graded"
+        ] + errors[:3]
     if report.get("failure"):
         return "failed", [report["failure"]] + errors[:3]
     dropped = ["output over the limit was dropped (outputs and widget data are capped)"] if report.get("output_dropped") else []

@@ -27,14 +27,28 @@ class Exercise:
         rows = "".join(f"<tr><th>{escape(k)}</th><td><code>{escape(str(v))}</code></td></tr>" for k, v in self.variant.items())
         warning = ""
         if canonical(self.student_id) == PLACEHOLDER_ID:
-            warning = ("<p><strong>You are working on the demo variant.</strong> Type your own student id in the first code cell "
-                       "(<code>student_id = \"...\"</code>), then run all cells again: the grader checks your answers against "
-                       "the variant of the id in your notebook, and flags a notebook still set to <code>demo</code>.</p>")
-        return (f'<div class="casework-variant">{warning}<p>Case: {escape(self.case.title)} (organisation: '
-                f'{escape(self.case.organisation)}). Your variant (student id <code>{escape(self.student_id)}</code>):</p>'
-                f'<table>{rows}</table></div>')
+            warning = (
+                "<p><strong>You are working on the demo variant.</strong> Type your own student id in the first code cell "
+                '(<code>student_id = "..."</code>), then run all cells again: the grader checks your answers against '
+                "the variant of the id in your notebook, and flags a notebook still set to <code>demo</code>.</p>"
+            )
+        return (
+            f'<div class="casework-variant">{warning}<p>Case: {escape(self.case.title)} (organisation: '
+            f"{escape(self.case.organisation)}). Your variant (student id <code>{escape(self.student_id)}</code>):</p>"
+            f"<table>{rows}</table></div>"
+        )
 
-    def check(self, question: str, value, kind: str, choices=None, minimum=None, maximum=None, context: str | None = None, rubric: str | None = None) -> str:
+    def check(
+        self,
+        question: str,
+        value,
+        kind: str,
+        choices=None,
+        minimum=None,
+        maximum=None,
+        context: str | None = None,
+        rubric: str | None = None,
+    ) -> str:
         """A formative message about the form of an answer; it never says whether it is right."""
         try:
             plain = to_plain(value)
@@ -45,13 +59,14 @@ class Exercise:
             if problem:
                 message = f"{question}: not yet gradable: {problem}"
             elif rubric:
-
                 results = apply_rubric(plain, load_rubric(rubric), self.case)
                 lines = [f"  {'met' if r.passed else 'not yet'}: {r.description}" for r in results]
                 message = f"{question}: automatic pre-checks (the instructor grades the rest):\n" + "\n".join(lines)
             else:
-                message = (f"{question}: the form is right ({kind}). This check does not say whether the answer is correct; "
-                           "re-read the question and the case data if you are unsure.")
+                message = (
+                    f"{question}: the form is right ({kind}). This check does not say whether the answer is correct; "
+                    "re-read the question and the case data if you are unsure."
+                )
         print(message)
         return message
 

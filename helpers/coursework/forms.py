@@ -53,12 +53,16 @@ def coding_form_html(case: Case, items, schemes=CODED_SCHEMES, codes=None) -> st
     for sid, n in items:
         cells = "".join(f"<td>{e(chosen.get((sid, n, scheme), UNCHOSEN))}</td>" for scheme in schemes)
         rows.append(f"<tr><td><code>{e(sid)}</code> {n}</td><td>{e(sentence_text(case, sid, n))}</td>{cells}</tr>")
-    return (f'<table class="casework-coding-form"><thead><tr><th>sentence</th><th>text</th>{head}</tr></thead>'
-            f"<tbody>{''.join(rows)}</tbody></table>")
+    return (
+        f'<table class="casework-coding-form"><thead><tr><th>sentence</th><th>text</th>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
 
 
 def _literal(codes) -> str:
-    lines = ",\n".join(f"    [{json.dumps(sid)}, {n}, {json.dumps(scheme)}, {json.dumps(strategy)}]" for sid, n, scheme, strategy in codes)
+    lines = ",\n".join(
+        f"    [{json.dumps(sid)}, {n}, {json.dumps(scheme)}, {json.dumps(strategy)}]" for sid, n, scheme, strategy in codes
+    )
     return "[\n" + lines + ",\n]" if codes else "[]"
 
 
@@ -73,7 +77,9 @@ class CodingForm:
         self.case, self.schemes = case, tuple(schemes)
         self.items = form_items(case, statements)
         if not self.items:
-            raise ValueError(f"none of {list(statements)} has a sentence the case's reference coding codes with {' and '.join(self.schemes)}")
+            raise ValueError(
+                f"none of {list(statements)} has a sentence the case's reference coding codes with {' and '.join(self.schemes)}"
+            )
         self.strategies = strategies_by_scheme(self.schemes)
         self.context = {"items": [list(item) for item in self.items], "schemes": self.strategies}
         self._touched = False  # a choice made in the page since the form was built
@@ -81,14 +87,22 @@ class CodingForm:
         self.menus: dict[tuple[str, int, str], widgets.Dropdown] = {}
         rows = []
         for sid, n in self.items:
-            label = widgets.HTML(f'<div style="line-height:1.4;padding:4px 0"><code>{html.escape(sid)}</code> {n}: '
-                                 f"{html.escape(sentence_text(case, sid, n))}</div>", layout=widgets.Layout(width="46%"))
+            label = widgets.HTML(
+                f'<div style="line-height:1.4;padding:4px 0"><code>{html.escape(sid)}</code> {n}: '
+                f"{html.escape(sentence_text(case, sid, n))}</div>",
+                layout=widgets.Layout(width="46%"),
+            )
             menus = []
             for scheme in self.schemes:
                 # the scheme's name labels each drop-down (screen readers read it with the choice)
-                menu = widgets.Dropdown(options=[(UNCHOSEN, "")] + [(s, s) for s in self.strategies[scheme]], value="",
-                                        description=scheme, style={"description_width": "initial"},
-                                        layout=widgets.Layout(width="27%"), tooltip=f"{scheme}: {sid} sentence {n}")
+                menu = widgets.Dropdown(
+                    options=[(UNCHOSEN, "")] + [(s, s) for s in self.strategies[scheme]],
+                    value="",
+                    description=scheme,
+                    style={"description_width": "initial"},
+                    layout=widgets.Layout(width="27%"),
+                    tooltip=f"{scheme}: {sid} sentence {n}",
+                )
                 menu.observe(self._changed, names="value")
                 self.menus[(sid, n, scheme)] = menu
                 menus.append(menu)
@@ -145,8 +159,10 @@ class CodingForm:
         if self._write_into_cell(current):
             print(f"Your {len(current)} choice(s) are now written into this cell, so they are saved with the notebook.")
         else:
-            print("Put this in the answer cell in place of form.answer(), so your choices are saved with the notebook:\n\n"
-                  f"form.answer({_literal(current)})")
+            print(
+                "Put this in the answer cell in place of form.answer(), so your choices are saved with the notebook:\n\n"
+                f"form.answer({_literal(current)})"
+            )
         self._touched = False
         return current
 
@@ -164,9 +180,15 @@ class CodingForm:
             tree = ast.parse(source)
         except SyntaxError:
             return False
-        calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                 and node.func.attr == "answer" and isinstance(node.func.value, ast.Name)
-                 and shell.user_ns.get(node.func.value.id) is self]
+        calls = [
+            node
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "answer"
+            and isinstance(node.func.value, ast.Name)
+            and shell.user_ns.get(node.func.value.id) is self
+        ]
         if len(calls) != 1:
             return False
         call = calls[0]

@@ -78,17 +78,27 @@ class Owner:
 def owner_of(submission: Submission, roster: Roster | None) -> Owner:
     if roster is None:
         if submission.canvas_user_id:
-            return Owner(student=submission.display_name, roster={"ID": submission.canvas_user_id}, problem=(
-                f"the file name gives the Canvas user id {submission.canvas_user_id}, not a student id; grade with "
-                "--roster (the gradebook CSV Canvas exports) to map Canvas user ids to student ids"))
+            return Owner(
+                student=submission.display_name,
+                roster={"ID": submission.canvas_user_id},
+                problem=(
+                    f"the file name gives the Canvas user id {submission.canvas_user_id}, not a student id; grade with "
+                    "--roster (the gradebook CSV Canvas exports) to map Canvas user ids to student ids"
+                ),
+            )
         if submission.file_id:
             return Owner(submission.file_id)
-        return Owner(problem=f"the file name {PurePath(submission.name).name!r} is not a student id (name files ID.ipynb, or pass the LMS zip)")
+        return Owner(
+            problem=f"the file name {PurePath(submission.name).name!r} is not a student id (name files ID.ipynb, or pass the LMS zip)"
+        )
     if submission.canvas_user_id:
         entry = roster.by_canvas_id(submission.canvas_user_id)
         if entry is None:
-            return Owner(student=submission.display_name, roster={"ID": submission.canvas_user_id},
-                         problem=f"the Canvas user id {submission.canvas_user_id} in the file name is not in the roster")
+            return Owner(
+                student=submission.display_name,
+                roster={"ID": submission.canvas_user_id},
+                problem=f"the Canvas user id {submission.canvas_user_id} in the file name is not in the roster",
+            )
     elif submission.file_id:
         entry = roster.by_student_id(submission.file_id)
         if entry is None:
@@ -96,7 +106,11 @@ def owner_of(submission: Submission, roster: Roster | None) -> Owner:
     else:
         return Owner(problem=f"the file name {PurePath(submission.name).name!r} is neither a student id nor an LMS export name")
     if not entry.student_id:
-        return Owner(student=entry.student, roster=entry.lms, problem=f"the roster's line {entry.line} ({entry.student}) has no {roster.id_column}")
+        return Owner(
+            student=entry.student,
+            roster=entry.lms,
+            problem=f"the roster's line {entry.line} ({entry.student}) has no {roster.id_column}",
+        )
     return Owner(entry.student_id, entry.lms, entry.student)
 
 
@@ -113,7 +127,9 @@ def decide(owner: Owner, written: WrittenIds, used: list[dict], exercise: str, c
     reasons += list(written.problems)
     others = sorted({u.get("exercise", "") for u in used} - {exercise})
     if others:
-        reasons.append(f"the notebook starts exercise {', '.join(map(repr, others))}, not {exercise!r}: was the right file submitted?")
+        reasons.append(
+            f"the notebook starts exercise {', '.join(map(repr, others))}, not {exercise!r}: was the right file submitted?"
+        )
     kernel_ids = [u["student_id"] for u in used if u.get("exercise") == exercise]
     ids = list(dict.fromkeys(kernel_ids or list(written.student_ids)))
     distinct = list(dict.fromkeys(canonical(i) for i in [*written.student_ids, *kernel_ids]))
@@ -121,12 +137,16 @@ def decide(owner: Owner, written: WrittenIds, used: list[dict], exercise: str, c
     if not distinct:
         reasons.append("the notebook never sets student_id (its parameters cell was removed or changed)")
     elif len(distinct) > 1:
-        reasons.append(f"the notebook uses more than one student id ({', '.join(map(repr, dict.fromkeys([*written.student_ids, *kernel_ids])))})")
+        reasons.append(
+            f"the notebook uses more than one student id ({', '.join(map(repr, dict.fromkeys([*written.student_ids, *kernel_ids])))})"
+        )
     elif distinct[0] == canonical(PLACEHOLDER_ID):
         reasons.append(f"the notebook still holds the placeholder id {PLACEHOLDER_ID!r}: the student id was never typed in")
     elif owner.student_id and distinct[0] != canonical(owner.student_id):
         reasons.append(f"the notebook was worked with student id {notebook_id!r}, but the file belongs to {owner.student_id!r}")
     cases = {PurePath(c).name for c in [*written.case_ids, *(u.get("case_id", "") for u in used)] if c}
     if cases - {case_id}:
-        reasons.append(f"the notebook works on case {', '.join(sorted(cases - {case_id}))}, but this run grades case {case_id} (--case)")
+        reasons.append(
+            f"the notebook works on case {', '.join(sorted(cases - {case_id}))}, but this run grades case {case_id} (--case)"
+        )
     return Identity(notebook_id or owner.student_id, notebook_id, reasons)

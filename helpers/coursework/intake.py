@@ -92,7 +92,11 @@ def collect(path: Path, limit_bytes: int) -> Intake:
     else:
         raise IntakeError(f"{path}: no such folder or zip file")
     if not found.submissions:
-        skipped = f" ({len(found.skipped)} other file(s) skipped: {', '.join(n for n, _ in found.skipped[:3])}{', ...' if len(found.skipped) > 3 else ''})" if found.skipped else ""
+        skipped = (
+            f" ({len(found.skipped)} other file(s) skipped: {', '.join(n for n, _ in found.skipped[:3])}{', ...' if len(found.skipped) > 3 else ''})"
+            if found.skipped
+            else ""
+        )
         raise IntakeError(f"{path}: no notebook (.ipynb) to grade{skipped}")
     return found
 
@@ -114,7 +118,9 @@ def _from_folder(folder: Path, limit: int) -> Intake:
             skipped.append((name, "not a regular file"))
         else:
             size = entry.stat().st_size
-            submissions.append(_named(name, entry.read_bytes() if size <= limit else None, None if size <= limit else _too_large(size, limit)))
+            submissions.append(
+                _named(name, entry.read_bytes() if size <= limit else None, None if size <= limit else _too_large(size, limit))
+            )
     return Intake(submissions, skipped)
 
 
@@ -258,8 +264,10 @@ def read_roster(path: Path, id_column: str = DEFAULT_ID_COLUMN) -> Roster:
     for needed in ("Student", "ID", id_column):
         if needed not in header:
             hint = did_you_mean(needed, header)
-            raise IntakeError(f"--roster {path}: no column {needed!r}{hint}; a Canvas gradebook export has {', '.join(ROSTER_COLUMNS)}"
-                              + ("" if needed != id_column else " (choose the id column with --roster-id-column)"))
+            raise IntakeError(
+                f"--roster {path}: no column {needed!r}{hint}; a Canvas gradebook export has {', '.join(ROSTER_COLUMNS)}"
+                + ("" if needed != id_column else " (choose the id column with --roster-id-column)")
+            )
     index = {name: header.index(name) for name in header}
     assignments = {h: ASSIGNMENT_COLUMN.match(h)["id"] for h in header if ASSIGNMENT_COLUMN.match(h)}
     entries, points = [], {}
@@ -281,6 +289,8 @@ def _check_unique(path: Path, entries: list[RosterEntry], column: str, key) -> N
     first: dict[str, int] = {}
     for entry in entries:
         if key(entry) in first:
-            raise IntakeError(f"--roster {path}, lines {first[key(entry)]} and {entry.line}: the same {column} {key(entry)!r}; "
-                              "each student must appear once")
+            raise IntakeError(
+                f"--roster {path}, lines {first[key(entry)]} and {entry.line}: the same {column} {key(entry)!r}; "
+                "each student must appear once"
+            )
         first[key(entry)] = entry.line

@@ -38,6 +38,7 @@ from pathlib import Path
 from ..paths import CASES_DIR, COURSEWORK_DIR, DATA_DIR, PACKAGE_DIR
 
 #: Every protection, and the modes in which it holds (coursework/README.md has this table).
+# fmt: off
 PROTECTIONS = {
     "scrubbed environment, no standard input, time limits per cell and per notebook": ("root", "userns", "off"),
     "memory, CPU time and file size limits per process": ("root", "userns", "off"),
@@ -51,6 +52,7 @@ PROTECTIONS = {
     "own user id per submission, unique across concurrent batches": ("root",),
     "memory, processes and CPU capped for the submission as a whole (control groups)": ("root",),
 }
+# fmt: on
 
 BWRAP = shutil.which("bwrap")
 UID_RANGE = range(61000, 64000)  # user ids no account uses; one per running submission
@@ -139,8 +141,14 @@ class Sandbox:
         project = PACKAGE_DIR.parent
         # The rubrics and the model answers of written questions are what every student's copy of the
         # repository holds too (self-checks read them); the grading keys and exercise sources are not.
-        for path in [PACKAGE_DIR, DATA_DIR, CASES_DIR, COURSEWORK_DIR / "rubrics", COURSEWORK_DIR / "model-answers.csv",
-                     *map(Path, self.readable)]:
+        for path in [
+            PACKAGE_DIR,
+            DATA_DIR,
+            CASES_DIR,
+            COURSEWORK_DIR / "rubrics",
+            COURSEWORK_DIR / "model-answers.csv",
+            *map(Path, self.readable),
+        ]:
             if path.exists():
                 bind(str(path))
         for path in [COURSEWORK_DIR / "keys", COURSEWORK_DIR / "source", project / ".git", *map(Path, self.hidden)]:
@@ -148,12 +156,26 @@ class Sandbox:
                 args += ["--tmpfs", str(path)]  # inside something bound: cover it
         for path in self.writable:
             bind(path, "--bind")
-        args += ["--size", str(self.staging_bytes), "--tmpfs", self.staging,
-                 "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-pid", "--die-with-parent", "--new-session",
-                 "--chdir", self.staging]
+        args += [
+            "--size",
+            str(self.staging_bytes),
+            "--tmpfs",
+            self.staging,
+            "--unshare-net",
+            "--unshare-ipc",
+            "--unshare-uts",
+            "--unshare-pid",
+            "--die-with-parent",
+            "--new-session",
+            "--chdir",
+            self.staging,
+        ]
         if self.mode == "root":
-            args += [arg for cap in ("CAP_SYS_ADMIN", "CAP_SETUID", "CAP_SETGID", "CAP_CHOWN", "CAP_KILL", "CAP_DAC_OVERRIDE")
-                     for arg in ("--cap-add", cap)]
+            args += [
+                arg
+                for cap in ("CAP_SYS_ADMIN", "CAP_SETUID", "CAP_SETGID", "CAP_CHOWN", "CAP_KILL", "CAP_DAC_OVERRIDE")
+                for arg in ("--cap-add", cap)
+            ]
         else:
             args += ["--unshare-user", "--uid", "0", "--gid", "0", "--cap-add", "CAP_SYS_ADMIN"]
         return args + ["--", *argv]
@@ -236,9 +258,14 @@ def job_cgroups(slots: list[str], name: str, limits: dict) -> list[str]:
         os.makedirs(folder, exist_ok=True)
         files = set(os.listdir(folder))
         settings = {
-            "memory.limit_in_bytes": limits["memory_bytes"], "memory.memsw.limit_in_bytes": limits["memory_bytes"],
-            "memory.max": limits["memory_bytes"], "memory.swap.max": 0,
-            "pids.max": limits["processes"], "cpu.cfs_period_us": 100_000, "cpu.cfs_quota_us": 100_000, "cpu.max": "100000 100000",
+            "memory.limit_in_bytes": limits["memory_bytes"],
+            "memory.memsw.limit_in_bytes": limits["memory_bytes"],
+            "memory.max": limits["memory_bytes"],
+            "memory.swap.max": 0,
+            "pids.max": limits["processes"],
+            "cpu.cfs_period_us": 100_000,
+            "cpu.cfs_quota_us": 100_000,
+            "cpu.max": "100000 100000",
         }
         for setting, value in settings.items():
             if setting in files:

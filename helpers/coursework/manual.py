@@ -34,7 +34,19 @@ from .results import QuestionResult, SubmissionResult
 MANUAL_FILE = "manual-grades.csv"
 REVIEW_PAGE = "review.html"
 RUN_FILE = "run.json"  # under OUT/results/: what ``casework review`` needs to write the outputs again
-COLUMNS = ("submission", "student_id", "question", "criterion", "kind", "of", "pre_check", "points", "comment", "answer_sha256", "problem")
+COLUMNS = (
+    "submission",
+    "student_id",
+    "question",
+    "criterion",
+    "kind",
+    "of",
+    "pre_check",
+    "points",
+    "comment",
+    "answer_sha256",
+    "problem",
+)
 GRADED = ("pre-checked", "graded")  # the statuses of a written answer the instructor can grade
 
 
@@ -81,8 +93,17 @@ def read_sheet(path: Path) -> list[ManualEntry]:
         values = {k: (v or "").strip() for k, v in row.items() if k}
         # a cell the CSV writer protected from spreadsheets starts with "'": read it as what it protects
         values = {k: v[1:] if v.startswith("'") and v[1:2] in "=+-@" else v for k, v in values.items()}
-        entries.append(ManualEntry(values.get("submission", ""), values.get("question", ""), values.get("criterion", ""),
-                                   values.get("points", ""), values.get("comment", ""), values.get("answer_sha256", ""), values))
+        entries.append(
+            ManualEntry(
+                values.get("submission", ""),
+                values.get("question", ""),
+                values.get("criterion", ""),
+                values.get("points", ""),
+                values.get("comment", ""),
+                values.get("answer_sha256", ""),
+                values,
+            )
+        )
     return entries
 
 
@@ -115,7 +136,9 @@ def apply_sheet(results: list[SubmissionResult], entries: list[ManualEntry]) -> 
         elif entry.key in seen:
             entry.problem = "this row appears twice in the sheet; the first one counts"
         elif entry.answer_sha256 and entry.answer_sha256 != answer_digest(question.answer):
-            entry.problem = "the answer changed since this row was graded: grade it again (or blank answer_sha256 to keep these points)"
+            entry.problem = (
+                "the answer changed since this row was graded: grade it again (or blank answer_sha256 to keep these points)"
+            )
         elif entry.points:
             try:
                 points = float(entry.points)
@@ -125,7 +148,10 @@ def apply_sheet(results: list[SubmissionResult], entries: list[ManualEntry]) -> 
                 if not 0 <= points <= criterion.of:
                     entry.problem = f"points {entry.points} is outside 0 to {criterion.of:g}"
                 else:
-                    criterion.points, criterion.overruled = points, criterion.automatic and points != (criterion.of if criterion.passed else 0)
+                    criterion.points, criterion.overruled = (
+                        points,
+                        criterion.automatic and points != (criterion.of if criterion.passed else 0),
+                    )
         if not entry.problem and criterion is not None:
             criterion.comment = entry.comment
         seen.add(entry.key)
@@ -151,10 +177,21 @@ def sheet_rows(results: list[SubmissionResult], entries: list[ManualEntry]) -> l
                 used.add(key)
                 points = entry.points if entry else ""
                 stale = entry is not None and entry.answer_sha256 and entry.answer_sha256 != digest
-                rows.append([result.submission, result.student_id, question.question, criterion.criterion,
-                             "automatic" if criterion.automatic else "instructor", criterion.of,
-                             (criterion.of if criterion.passed else 0) if criterion.automatic else "", points,
-                             entry.comment if entry else "", entry.answer_sha256 if stale else digest, entry.problem if entry else ""])
+                rows.append(
+                    [
+                        result.submission,
+                        result.student_id,
+                        question.question,
+                        criterion.criterion,
+                        "automatic" if criterion.automatic else "instructor",
+                        criterion.of,
+                        (criterion.of if criterion.passed else 0) if criterion.automatic else "",
+                        points,
+                        entry.comment if entry else "",
+                        entry.answer_sha256 if stale else digest,
+                        entry.problem if entry else "",
+                    ]
+                )
     for entry in entries:
         if entry.key not in used:
             used.add(entry.key)

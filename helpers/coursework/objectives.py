@@ -44,7 +44,9 @@ class Assessed:
 
 def load_objectives() -> list[Objective]:
     with OBJECTIVES_FILE.open(encoding="utf-8", newline="") as handle:
-        return [Objective(row["objective_id"], tuple(row["notebooks"].split(";")), row["objective"]) for row in csv.DictReader(handle)]
+        return [
+            Objective(row["objective_id"], tuple(row["notebooks"].split(";")), row["objective"]) for row in csv.DictReader(handle)
+        ]
 
 
 def assessment_map(keys: list[dict]) -> dict[str, list[Assessed]]:
@@ -54,7 +56,10 @@ def assessment_map(keys: list[dict]) -> dict[str, list[Assessed]]:
         for question in key["questions"]:
             for objective in question.get("objectives", []):
                 found.setdefault(objective, []).append(
-                    Assessed(key["exercise"], question["id"], question["kind"], question["points"], bool(question.get("judgement"))))
+                    Assessed(
+                        key["exercise"], question["id"], question["kind"], question["points"], bool(question.get("judgement"))
+                    )
+                )
     return found
 
 
@@ -62,13 +67,18 @@ def gaps(keys: list[dict]) -> list[str]:
     """What the map lacks: objectives no question assesses with a judgement, and questions that name no known objective."""
     known = {o.objective_id for o in load_objectives()}
     mapping = assessment_map(keys)
-    found = [f"objective {o!r} has no graded question that asks for a judgement" for o in sorted(known)
-             if not any(a.judgement for a in mapping[o])]
+    found = [
+        f"objective {o!r} has no graded question that asks for a judgement"
+        for o in sorted(known)
+        if not any(a.judgement for a in mapping[o])
+    ]
     for key in keys:
         for question in key["questions"]:
             named = question.get("objectives") or []
             if not named or not set(named) <= known:
-                found.append(f"question {key['exercise']} {question['id']} names no objective of {OBJECTIVES_FILE.name} ({named!r})")
+                found.append(
+                    f"question {key['exercise']} {question['id']} names no objective of {OBJECTIVES_FILE.name} ({named!r})"
+                )
     return found
 
 

@@ -89,11 +89,24 @@ def gradebook_rows(results: list[SubmissionResult], key: dict) -> list[list]:
     names = feedback_names(results)
     rows = [header]
     for result in results:
-        row = [result.submission, result.student_id, result.name, result.notebook_id, result.variant_of,
-               _num(result.score), _num(result.max_score)]
+        row = [
+            result.submission,
+            result.student_id,
+            result.name,
+            result.notebook_id,
+            result.variant_of,
+            _num(result.score),
+            _num(result.max_score),
+        ]
         row += [_num(q.points) if (q := result.question(spec["id"])) else "" for spec in questions]
         row += [_manual_points(result, q) for q in manual]  # what the instructor entered (blank: nothing yet)
-        row += [result.status, "yes" if result.final else "no", _clip(result.reason), names.get(result.submission, ""), result.isolation]
+        row += [
+            result.status,
+            "yes" if result.final else "no",
+            _clip(result.reason),
+            names.get(result.submission, ""),
+            result.isolation,
+        ]
         rows.append(row)
     return rows
 
@@ -162,36 +175,57 @@ def feedback_html(result: SubmissionResult, key: dict, reveal: bool = False) -> 
     blocks = []
     for question in result.questions:
         spec = specs.get(question.question, {})
-        answer = (f'<pre class="answer">{e(_clip(_shown(question.answer)))}</pre>' if question.answered
-                  else "<p class=\"answer\"><em>no answer was recorded</em></p>")
-        expected = (f"<p><strong>Expected:</strong> <code>{e(_clip(_expected_shown(spec.get('kind', ''), question.expected)))}</code></p>"
-                    if reveal else "")
+        answer = (
+            f'<pre class="answer">{e(_clip(_shown(question.answer)))}</pre>'
+            if question.answered
+            else '<p class="answer"><em>no answer was recorded</em></p>'
+        )
+        expected = (
+            f"<p><strong>Expected:</strong> <code>{e(_clip(_expected_shown(spec.get('kind', ''), question.expected)))}</code></p>"
+            if reveal
+            else ""
+        )
         criteria = "".join(_criterion_html(c) for c in question.criteria)
-        manual = f"<p>The instructor has still to grade {_num(question.manual_of)} point(s) of this answer.</p>" if question.manual_of else ""
+        manual = (
+            f"<p>The instructor has still to grade {_num(question.manual_of)} point(s) of this answer.</p>"
+            if question.manual_of
+            else ""
+        )
         prompt = spec.get("text", "")
-        heading = "" if prompt.lstrip().startswith("#") else f"<h2>{e(question.question)}</h2>"  # the prompt's own heading, if it has one
+        heading = (
+            "" if prompt.lstrip().startswith("#") else f"<h2>{e(question.question)}</h2>"
+        )  # the prompt's own heading, if it has one
         verdict = e(question.status) + ("" if question.feedback == question.status else f": {e(question.feedback)}")
         blocks.append(
             f'<section>{heading}<div class="question">{_MARKDOWN(prompt)}</div>'
             f"<p><strong>Your answer, as recorded:</strong></p>{answer}"
             f"<p><strong>Points: {e(_num(question.points))} of {e(_num(question.of))}</strong> ({verdict})</p>"
-            + (f"<ul>{criteria}</ul>" if criteria else "") + manual + expected + "</section>"
+            + (f"<ul>{criteria}</ul>" if criteria else "")
+            + manual
+            + expected
+            + "</section>"
         )
     variant = "".join(f"<tr><th>{e(k)}</th><td><code>{e(str(v))}</code></td></tr>" for k, v in result.variant.items())
     status_note = STATUSES.get(result.status, "")
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
         f"<title>Feedback: {e(key['title'])}</title><style>{FEEDBACK_CSS}</style></head><body><main>"
         f"<h1>{e(key['title'])}</h1>"
         f"<p>Submission <code>{e(result.submission)}</code>, student id <code>{e(result.student_id or 'unknown')}</code>, "
         f"case <code>{e(result.case_id)}</code>.</p>"
-        + (f"<p>Checked against the variant of <code>{e(result.variant_of)}</code>:</p><table>{variant}</table>" if result.variant_of else "")
-        + f"<p class=\"score\">Score: {e(_num(result.score) or 'none')} of {e(_num(result.max_score))}. Status: {e(result.status)}"
-        + (f" ({e(status_note)})" if status_note else "") + ".</p>"
+        + (
+            f"<p>Checked against the variant of <code>{e(result.variant_of)}</code>:</p><table>{variant}</table>"
+            if result.variant_of
+            else ""
+        )
+        + f'<p class="score">Score: {e(_num(result.score) or "none")} of {e(_num(result.max_score))}. Status: {e(result.status)}'
+        + (f" ({e(status_note)})" if status_note else "")
+        + ".</p>"
         + (f"<p>{e(_clip(result.reason))}</p>" if result.reason else "")
-        + "".join(blocks) + "</main></body></html>\n"
+        + "".join(blocks)
+        + "</main></body></html>\n"
     )
 
 
@@ -208,8 +242,11 @@ def _criterion_html(criterion) -> str:
         why = ""
     points = "" if criterion.pending else f"{e(_num(criterion.points))} of "
     comment = f"<br><em>{e(_clip(criterion.comment, 1000))}</em>" if criterion.comment else ""
-    return (f"<li>{points}{e(_num(criterion.of))}, {verdict}: {e(criterion.description)}{comment}"
-            + (f"<ul>{why}</ul>" if why else "") + "</li>")
+    return (
+        f"<li>{points}{e(_num(criterion.of))}, {verdict}: {e(criterion.description)}{comment}"
+        + (f"<ul>{why}</ul>" if why else "")
+        + "</li>"
+    )
 
 
 FEEDBACK_CSS = (
@@ -229,50 +266,87 @@ def _md(text: str) -> str:
     return html.escape(" ".join(str(text).split()), quote=False).replace("`", "'").replace("|", "\\|")[:120]
 
 
-def summary_markdown(results: list[SubmissionResult], key: dict, skipped: list[tuple[str, str]], assignment: str,
-                     roster: Roster | None, manual_entries: list[ManualEntry] | None = None, manual_problem: str = "") -> str:
+def summary_markdown(
+    results: list[SubmissionResult],
+    key: dict,
+    skipped: list[tuple[str, str]],
+    assignment: str,
+    roster: Roster | None,
+    manual_entries: list[ManualEntry] | None = None,
+    manual_problem: str = "",
+) -> str:
     statuses = Counter(r.status for r in results)
     submitted = [r for r in results if r.submission]
     final = [r for r in results if r.final]
-    lines = [f"# Class summary: {key['title']}", "", f"Submissions: {len(submitted)}" + (f"; roster students: {len(roster.entries)}" if roster else ""), ""]
+    lines = [
+        f"# Class summary: {key['title']}",
+        "",
+        f"Submissions: {len(submitted)}" + (f"; roster students: {len(roster.entries)}" if roster else ""),
+        "",
+    ]
     lines += ["| status | rows | meaning |", "|---|---|---|"]
     lines += [f"| {s} | {n} | {STATUSES.get(s, '')} |" for s, n in sorted(statuses.items())]
     scores = sorted(r.score for r in final)
     if scores:
         middle = len(scores) // 2
         median = scores[middle] if len(scores) % 2 else (scores[middle - 1] + scores[middle]) / 2
-        lines += ["", f"Final scores ({len(scores)}): median {median:g}, lowest {scores[0]:g}, highest {scores[-1]:g} of {final[0].max_score:g}."]
+        lines += [
+            "",
+            f"Final scores ({len(scores)}): median {median:g}, lowest {scores[0]:g}, highest {scores[-1]:g} of {final[0].max_score:g}.",
+        ]
     lines += ["", "![Score distribution](score-distribution.png)", "", "## Rows that need the instructor", ""]
     waiting = [r for r in results if not r.final]
     lines += [f"- `{_md(r.submission or r.student_id)}` ({r.status}): {_md(_waiting_reason(r))}" for r in waiting] or ["- none"]
     exported = sum(1 for r in results if r.final)
     has_id = re.search(r"\((\d+)\)\s*$", assignment)
-    lines += ["", "## Canvas import", "",
-              f"- `canvas-import.csv` {'updates the existing assignment' if has_id else 'creates a NEW assignment'} "
-              f"**{_md(assignment)}**" + ("" if has_id else " (pass --canvas-assignment \"Name (id)\" or a --roster that has the "
-                                                            "assignment's column to update an existing one)") + ".",
-              f"- {exported} score(s) exported; every other row is left blank, which leaves its grade in Canvas unchanged."]
+    lines += [
+        "",
+        "## Canvas import",
+        "",
+        f"- `canvas-import.csv` {'updates the existing assignment' if has_id else 'creates a NEW assignment'} "
+        f"**{_md(assignment)}**"
+        + (
+            ""
+            if has_id
+            else ' (pass --canvas-assignment "Name (id)" or a --roster that has the '
+            "assignment's column to update an existing one)"
+        )
+        + ".",
+        f"- {exported} score(s) exported; every other row is left blank, which leaves its grade in Canvas unchanged.",
+    ]
     if roster is not None and assignment in roster.points_possible:
         canvas_points = roster.points_possible[assignment]
         ours = sum(q["points"] for q in key["questions"])
         if canvas_points and _num(float(canvas_points)) != _num(ours):
-            lines.append(f"- **Check the points:** the assignment is out of {canvas_points} in Canvas; this exercise is out of {_num(ours)}.")
+            lines.append(
+                f"- **Check the points:** the assignment is out of {canvas_points} in Canvas; this exercise is out of {_num(ours)}."
+            )
     if skipped:
         lines += ["", "## Files that are not submissions (skipped)", ""] + [f"- `{_md(name)}`: {why}" for name, why in skipped]
     written = [(r, q) for r in results for q in r.questions if q.criteria and q.status in ("pre-checked", "graded")]
     if written:
         waiting_rows = sum(1 for _, q in written if q.manual_of)
-        lines += ["", "## Manual grading", "",
-                  f"- {len(written)} written answer(s); {waiting_rows} with rubric rows still to grade. Enter them with "
-                  f"`casework review` (or in `{MANUAL_FILE}`, beside this file); `{REVIEW_PAGE}` shows every text beside its pre-checks."]
-        lines += [f"- `{MANUAL_FILE}` row for `{_md(e.submission)}` {_md(e.question)} {_md(e.criterion)}: {_md(e.problem)}"
-                  for e in (manual_entries or []) if e.problem]
+        lines += [
+            "",
+            "## Manual grading",
+            "",
+            f"- {len(written)} written answer(s); {waiting_rows} with rubric rows still to grade. Enter them with "
+            f"`casework review` (or in `{MANUAL_FILE}`, beside this file); `{REVIEW_PAGE}` shows every text beside its pre-checks.",
+        ]
+        lines += [
+            f"- `{MANUAL_FILE}` row for `{_md(e.submission)}` {_md(e.question)} {_md(e.criterion)}: {_md(e.problem)}"
+            for e in (manual_entries or [])
+            if e.problem
+        ]
         if manual_problem:
             lines.append(f"- **{_md(manual_problem)}**")
     lines += ["", "## Most common wrong answers", ""]
     for question in key["questions"]:
-        wrong = Counter(_md(json.dumps(q.answer, sort_keys=True)) for r in results if (q := r.question(question["id"]))
-                        and q.status in ("incorrect", "wrong form") and q.answered)
+        wrong = Counter(
+            _md(json.dumps(q.answer, sort_keys=True))
+            for r in results
+            if (q := r.question(question["id"])) and q.status in ("incorrect", "wrong form") and q.answered
+        )
         lines.append(f"### {question['id']} ({question['kind']})")
         lines += [f"- `{answer}`: {count}" for answer, count in wrong.most_common(3)] or ["- none"]
         lines.append("")
@@ -300,8 +374,17 @@ def score_figure(results: list[SubmissionResult], key: dict) -> bytes:
     return buffer.getvalue()
 
 
-def write_outputs(results: list[SubmissionResult], key: dict, out: Path, environment: dict, skipped: list[tuple[str, str]],
-                  assignment: str, roster: Roster | None, id_column: str, reveal: bool = False) -> None:
+def write_outputs(
+    results: list[SubmissionResult],
+    key: dict,
+    out: Path,
+    environment: dict,
+    skipped: list[tuple[str, str]],
+    assignment: str,
+    roster: Roster | None,
+    id_column: str,
+    reveal: bool = False,
+) -> None:
     """Every output of a run, with the instructor's manual points (``manual-grades.csv``) applied to ``results`` first."""
     written = any(q["kind"] == "text" for q in key["questions"])
     sheet, entries, problem = out / MANUAL_FILE, [], ""
@@ -324,9 +407,16 @@ def write_outputs(results: list[SubmissionResult], key: dict, out: Path, environ
         if entries is not None:
             atomic_write(sheet, csv_text(sheet_rows(results, entries)), GROUP)
         atomic_write(out / REVIEW_PAGE, review_page(results, key), GROUP)
-    run = {"exercise": key["exercise"], "results": [r.to_json() for r in results], "skipped": [list(s) for s in skipped],
-           "assignment": assignment, "roster": str(roster.path) if roster is not None else "", "id_column": id_column,
-           "reveal": reveal, "environment": environment}
+    run = {
+        "exercise": key["exercise"],
+        "results": [r.to_json() for r in results],
+        "skipped": [list(s) for s in skipped],
+        "assignment": assignment,
+        "roster": str(roster.path) if roster is not None else "",
+        "id_column": id_column,
+        "reveal": reveal,
+        "environment": environment,
+    }
     (out / "results").mkdir(mode=0o700, exist_ok=True)
     atomic_write(out / "results" / RUN_FILE, json.dumps(run, sort_keys=True, ensure_ascii=True), PRIVATE)
 
@@ -341,10 +431,14 @@ def _rows_html(question: QuestionResult) -> str:
         got = "open" if c.pending else f"{c.points:g}"
         check = ("met" if c.passed else "not met") if c.automatic else "instructor"
         evidence = "".join(f"<li>{e(x)}</li>" for x in c.evidence)
-        rows.append(f"<tr><td>{e(c.criterion)}</td><td>{check}{' (overruled)' if c.overruled else ''}</td><td>{got} of {c.of:g}</td>"
-                    f"<td>{e(c.description)}{f'<ul>{evidence}</ul>' if evidence else ''}</td><td>{e(c.comment)}</td></tr>")
-    return ("<table><thead><tr><th>row</th><th>pre-check</th><th>points</th><th>what it checks; why it failed</th><th>your comment</th>"
-            f"</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+        rows.append(
+            f"<tr><td>{e(c.criterion)}</td><td>{check}{' (overruled)' if c.overruled else ''}</td><td>{got} of {c.of:g}</td>"
+            f"<td>{e(c.description)}{f'<ul>{evidence}</ul>' if evidence else ''}</td><td>{e(c.comment)}</td></tr>"
+        )
+    return (
+        "<table><thead><tr><th>row</th><th>pre-check</th><th>points</th><th>what it checks; why it failed</th><th>your comment</th>"
+        f"</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
 
 
 def review_page(results: list[SubmissionResult], key: dict) -> str:
@@ -354,12 +448,16 @@ def review_page(results: list[SubmissionResult], key: dict) -> str:
     for result in results:
         for question in text_questions(result):
             state = f"{question.manual_of:g} point(s) still to grade" if question.manual_of else "graded"
-            blocks.append(f'<section><h2>{e(result.submission)} · {e(result.student_id or "unknown")} · {e(question.question)}</h2>'
-                          f"<p>{e(state)}; {question.points:g} of {question.of:g} so far. Submission status: {e(result.status)}.</p>"
-                          f'<pre class="answer">{e(str(question.answer))}</pre>{_rows_html(question)}</section>')
+            blocks.append(
+                f"<section><h2>{e(result.submission)} · {e(result.student_id or 'unknown')} · {e(question.question)}</h2>"
+                f"<p>{e(state)}; {question.points:g} of {question.of:g} so far. Submission status: {e(result.status)}.</p>"
+                f'<pre class="answer">{e(str(question.answer))}</pre>{_rows_html(question)}</section>'
+            )
     body = "".join(blocks) or "<p>No written answers in this run.</p>"
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
-            f"<title>Review: {e(key['title'])}</title><style>{FEEDBACK_CSS}</style></head><body><main>"
-            f"<h1>Review: {e(key['title'])}</h1><p>Enter points and comments with <code>casework review</code>, or in "
-            f"<code>{MANUAL_FILE}</code>; then the gradebook, the feedback and the Canvas file include them.</p>{body}</main></body></html>\n")
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
+        f"<title>Review: {e(key['title'])}</title><style>{FEEDBACK_CSS}</style></head><body><main>"
+        f"<h1>Review: {e(key['title'])}</h1><p>Enter points and comments with <code>casework review</code>, or in "
+        f"<code>{MANUAL_FILE}</code>; then the gradebook, the feedback and the Canvas file include them.</p>{body}</main></body></html>\n"
+    )

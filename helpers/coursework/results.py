@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 #: Every status a row can have, with what it means; the gradebook and the README use these words.
+# fmt: off
 STATUSES = {
     "graded": "every cell ran; the score is final",
     "graded-with-errors": "the notebook ran to the end, but some cells raised errors or hit the cell time limit; the score is final",
@@ -24,6 +25,7 @@ STATUSES = {
     "tampered": "the submission changed the grader's own files; they were restored and the score voided",
     "missing": "a roster student with no submission",
 }
+# fmt: on
 
 #: Statuses whose score is the student's grade: only these are written to the LMS import file.
 FINAL = ("graded", "graded-with-errors")

@@ -54,16 +54,29 @@ def rewrite_outputs(out: Path) -> list[SubmissionResult]:
             roster = read_roster(Path(run["roster"]), run["id_column"])
         except IntakeError as error:
             raise ReviewError(f"the roster this folder was graded with cannot be read: {error}") from None
-    write_outputs(run["results"], key, out, run["environment"], [tuple(s) for s in run["skipped"]], run["assignment"], roster,
-                  run["id_column"], run["reveal"])
+    write_outputs(
+        run["results"],
+        key,
+        out,
+        run["environment"],
+        [tuple(s) for s in run["skipped"]],
+        run["assignment"],
+        roster,
+        run["id_column"],
+        run["reveal"],
+    )
     return run["results"]
 
 
 def _wrap(text: str) -> str:
-    return "\n".join(textwrap.fill(line, 100, initial_indent="    ", subsequent_indent="    ") for line in str(text).splitlines() or [""])
+    return "\n".join(
+        textwrap.fill(line, 100, initial_indent="    ", subsequent_indent="    ") for line in str(text).splitlines() or [""]
+    )
 
 
-def review(out: Path, ask=input, say=print, submissions: list[str] | None = None, everything: bool = False) -> list[SubmissionResult]:
+def review(
+    out: Path, ask=input, say=print, submissions: list[str] | None = None, everything: bool = False
+) -> list[SubmissionResult]:
     """Ask the instructor for the points and a comment of every open rubric row; write them back; rewrite the outputs.
 
     ``ask`` and ``say`` are ``input`` and ``print`` at a terminal. Enter leaves a row as it is; ``q``
@@ -81,13 +94,17 @@ def review(out: Path, ask=input, say=print, submissions: list[str] | None = None
             rows = [c for c in question.criteria if not c.automatic and (everything or c.pending)]
             if not rows or stop:
                 continue
-            say(f"\n=== {result.submission} (student {result.student_id or 'unknown'}), {question.question}: "
-                f"{question.points:g} of {question.of:g} so far")
+            say(
+                f"\n=== {result.submission} (student {result.student_id or 'unknown'}), {question.question}: "
+                f"{question.points:g} of {question.of:g} so far"
+            )
             say(_wrap(question.answer))
             for c in question.criteria:
                 if c.automatic:
-                    say(f"  pre-check {c.criterion}: {'met' if c.passed else 'not met'} ({c.points:g} of {c.of:g})"
-                        + "".join(f"\n      {x}" for x in c.evidence))
+                    say(
+                        f"  pre-check {c.criterion}: {'met' if c.passed else 'not met'} ({c.points:g} of {c.of:g})"
+                        + "".join(f"\n      {x}" for x in c.evidence)
+                    )
             for c in rows:
                 say(f"  {c.criterion} (0 to {c.of:g}): {c.description}")
                 while True:
@@ -118,7 +135,9 @@ def review(out: Path, ask=input, say=print, submissions: list[str] | None = None
             _write_sheet(sheet, run["results"], entries)
     results = rewrite_outputs(out)
     open_rows = sum(1 for r in results for q in text_questions(r) if q.manual_of)
-    say(f"\nwrote {sheet}, the gradebook, the feedback and the Canvas import file; {open_rows} written answer(s) still have rows to grade")
+    say(
+        f"\nwrote {sheet}, the gradebook, the feedback and the Canvas import file; {open_rows} written answer(s) still have rows to grade"
+    )
     return results
 
 

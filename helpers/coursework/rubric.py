@@ -119,7 +119,9 @@ def load_rubric(name: str | Path) -> Rubric:
             for category in _categories(value, kind):
                 known = load_lexicon().categories if category.startswith("wording:") else (lexicon.categories if lexicon else [])
                 if category.removeprefix("wording:") not in known:
-                    raise RubricError(f"{where}: {category!r} is not a category of {'the wording lexicon' if category.startswith('wording:') else lexicon_path}")
+                    raise RubricError(
+                        f"{where}: {category!r} is not a category of {'the wording lexicon' if category.startswith('wording:') else lexicon_path}"
+                    )
         criteria.append(Criterion(entry["criterion"].strip(), kind, value, int(entry["points"]), entry["description"].strip()))
     return Rubric(path.stem, path, tuple(criteria), lexicon)
 
@@ -150,24 +152,37 @@ def apply_rubric(text: str, rubric: Rubric, case: Case) -> list[CriterionResult]
             evidence = [s.describe() for s in against] or ([] if stances else ["speaks to none of the case's claims"])
         elif kind == "open":
             evidence = [s.describe() + ", which the record leaves open" for s in stances if s.beyond_record]
-            evidence += [f"\"{_sentence_of(text, m.start)}\": {m.text!r} ({m.subcategory})" for m in _matches(text, value, rubric, case)]
+            evidence += [
+                f'"{_sentence_of(text, m.start)}": {m.text!r} ({m.subcategory})' for m in _matches(text, value, rubric, case)
+            ]
         elif kind == "cue":
             evidence = [] if _matches(text, value, rubric, case) else [f"no {value} in the draft"]
         elif kind == "cue_with":
             first, second = _categories(value, kind)
             sentences = split_sentences(text)
-            first_in, second_in = ({i for i, (a, b) in enumerate(sentences) for m in _matches(text, category, rubric, case) if a <= m.start < b}
-                                   for category in (first, second))
+            first_in, second_in = (
+                {i for i, (a, b) in enumerate(sentences) for m in _matches(text, category, rubric, case) if a <= m.start < b}
+                for category in (first, second)
+            )
             evidence = [] if first_in & second_in else [f"no sentence has both {first} and {second}"]
         elif kind == "no_cue":
-            evidence = [f"\"{_sentence_of(text, m.start)}\": {m.text!r}" for m in _matches(text, value, rubric, case)]
+            evidence = [f'"{_sentence_of(text, m.start)}": {m.text!r}' for m in _matches(text, value, rubric, case)]
         elif kind == "length":
             low, high = (int(v) for v in value.split("-"))
             words = analyse_text(text).words
             evidence = [] if low <= words <= high else [f"{words} words"]
         passed = not evidence
-        results.append(CriterionResult(criterion.criterion, criterion.description, criterion.points, True,
-                                       points=criterion.points if passed else 0, passed=passed, evidence=evidence))
+        results.append(
+            CriterionResult(
+                criterion.criterion,
+                criterion.description,
+                criterion.points,
+                True,
+                points=criterion.points if passed else 0,
+                passed=passed,
+                evidence=evidence,
+            )
+        )
     return results
 
 
@@ -181,14 +196,20 @@ def gamed_drafts(case: Case) -> list[str]:
     responsibility, action and an update wrapped round a denial of what the record establishes; a promise the
     record may break; and a long text that owns nothing and does nothing. Each fails some automatic criterion."""
     claims = case.claims
-    false = [f"It is not true that {p[0].lower() + p[1:]}" for p in claims.loc[claims["record"] == "supported", "proposition"][:1]]
+    false = [
+        f"It is not true that {p[0].lower() + p[1:]}" for p in claims.loc[claims["record"] == "supported", "proposition"][:1]
+    ]
     false += list(claims.loc[claims["record"] == "contradicted", "proposition"][:1])
-    stuffed = (f"We take full responsibility and we will make amends to everyone. {' '.join(false)} We are taking the necessary "
-               "steps, we will review how we work, and we will update you tomorrow morning. We take responsibility, we made a "
-               "mistake and we are sorry; we will do better and we will put it right, and we will tell you more by Friday.")
-    promise = (f"Rest assured: {case.organisation} has fully resolved this matter and it will never happen again. We take "
-               "full responsibility and we have made the decision to change. Everything has been fixed, the arrangement has "
-               "been terminated, and we guarantee our customers and our staff that there is no risk of any kind. We will "
-               "update everyone tomorrow morning with the full story of what we did.")
+    stuffed = (
+        f"We take full responsibility and we will make amends to everyone. {' '.join(false)} We are taking the necessary "
+        "steps, we will review how we work, and we will update you tomorrow morning. We take responsibility, we made a "
+        "mistake and we are sorry; we will do better and we will put it right, and we will tell you more by Friday."
+    )
+    promise = (
+        f"Rest assured: {case.organisation} has fully resolved this matter and it will never happen again. We take "
+        "full responsibility and we have made the decision to change. Everything has been fixed, the arrangement has "
+        "been terminated, and we guarantee our customers and our staff that there is no risk of any kind. We will "
+        "update everyone tomorrow morning with the full story of what we did."
+    )
     filler = f"{case.organisation} values its customers and its employees and the conversations they have every day. " * 14
     return ["No comment.", stuffed, promise, filler]

@@ -68,11 +68,22 @@ class KernelHost:
 
     def _start(self) -> subprocess.Popen:
         env = {key: os.environ[key] for key in ("PATH", "LANG", "HOME", "PYTHONPATH") if key in os.environ}
-        env.update(OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",  # threads would make a fork unsafe
-                   MPLBACKEND="module://matplotlib_inline.backend_inline", MPLCONFIGDIR=os.path.join(os.getcwd(), ".matplotlib"),
-                   PYTHONDONTWRITEBYTECODE="1")
-        return subprocess.Popen([sys.executable, "-m", "helpers.coursework.zygote"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=self.log, env=env, close_fds=True)
+        env.update(
+            OPENBLAS_NUM_THREADS="1",
+            OMP_NUM_THREADS="1",
+            MKL_NUM_THREADS="1",  # threads would make a fork unsafe
+            MPLBACKEND="module://matplotlib_inline.backend_inline",
+            MPLCONFIGDIR=os.path.join(os.getcwd(), ".matplotlib"),
+            PYTHONDONTWRITEBYTECODE="1",
+        )
+        return subprocess.Popen(
+            [sys.executable, "-m", "helpers.coursework.zygote"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.log,
+            env=env,
+            close_fds=True,
+        )
 
     def start(self) -> None:
         """Start the host (it warms up meanwhile) unless it runs."""
@@ -169,8 +180,9 @@ class SandboxKernelManager(AsyncKernelManager):
         self.transport = "ipc"
         self.ip = os.path.join(channel, ".kernel")
         self.connection_file = os.path.join(channel, ".kernel.json")
-        self._kernel_spec = KernelSpec(argv=["casework-forked-kernel", "-f", "{connection_file}"], display_name="casework sandbox",
-                                       language="python", env={})
+        self._kernel_spec = KernelSpec(
+            argv=["casework-forked-kernel", "-f", "{connection_file}"], display_name="casework sandbox", language="python", env={}
+        )
         self.provisioner = ForkedKernelProvisioner(kernel_id=self.kernel_id or "", kernel_spec=self._kernel_spec, parent=self)
 
     def client(self, **kwargs):
@@ -238,7 +250,13 @@ class SandboxClient(PapermillNotebookClient):
             STATE["output_dropped"] = True
             if cell_index not in self._dropped:
                 self._dropped.add(cell_index)
-                outs.append(nbformat.v4.new_output("stream", name="stderr", text="[casework: further output of this cell was dropped: over the output limit]\n"))
+                outs.append(
+                    nbformat.v4.new_output(
+                        "stream",
+                        name="stderr",
+                        text="[casework: further output of this cell was dropped: over the output limit]\n",
+                    )
+                )
             return None
         return super().output(outs, msg, display_id, cell_index)
 
@@ -282,8 +300,15 @@ def run(job: dict) -> dict:
     limits = job["sandbox"]["limits"]
     cgroups = isolation.job_cgroups(job["sandbox"].get("cgroups", []), slug, limits)
     SandboxKernelManager.settings = {
-        "channel": str(channel), "work": str(work), "log": str(channel / "kernel.log"), "uid": uid, "isolate": job["sandbox"]["isolate"], "cgroups": cgroups,
-        "limits": limits, "disk_bytes": job["sandbox"]["disk_bytes"], "path": os.path.dirname(sys.executable) + ":/usr/bin:/bin",
+        "channel": str(channel),
+        "work": str(work),
+        "log": str(channel / "kernel.log"),
+        "uid": uid,
+        "isolate": job["sandbox"]["isolate"],
+        "cgroups": cgroups,
+        "limits": limits,
+        "disk_bytes": job["sandbox"]["disk_bytes"],
+        "path": os.path.dirname(sys.executable) + ":/usr/bin:/bin",
         "message_limit": job["cell_output_limit"] * 2,
     }
     report = {"dead_kernel": False, "errors": {}, "executed": [], "seconds": 0.0}
@@ -292,15 +317,27 @@ def run(job: dict) -> dict:
     notebook = nbformat.from_dict(job["notebook"])
     try:
         papermill.execute_notebook(
-            notebook, None, parameters=job["parameters"], engine_name=ENGINE, kernel_name="python3", language="python",
-            cwd=str(work), progress_bar=False, request_save_on_cell_execute=False, execution_timeout=job["cell_timeout"],
-            start_timeout=job.get("start_timeout", 120), kernel_manager_class=SandboxKernelManager, allow_errors=True,
-            interrupt_on_timeout=True, raise_on_iopub_timeout=False,
+            notebook,
+            None,
+            parameters=job["parameters"],
+            engine_name=ENGINE,
+            kernel_name="python3",
+            language="python",
+            cwd=str(work),
+            progress_bar=False,
+            request_save_on_cell_execute=False,
+            execution_timeout=job["cell_timeout"],
+            start_timeout=job.get("start_timeout", 120),
+            kernel_manager_class=SandboxKernelManager,
+            allow_errors=True,
+            interrupt_on_timeout=True,
+            raise_on_iopub_timeout=False,
             # Kill the kernel after the last cell rather than ask it to shut down: its answers are
             # already written and its outputs received (a graceful shutdown took 0.5 s a submission).
             shutdown_kernel="immediate",
             error_on_timeout={"ename": "CellTimeout", "evalue": f"the cell ran longer than {job['cell_timeout']} s"},
-            cell_output_limit=job["cell_output_limit"], notebook_output_limit=job["notebook_output_limit"],
+            cell_output_limit=job["cell_output_limit"],
+            notebook_output_limit=job["notebook_output_limit"],
             notebook_deadline=started + job["notebook_timeout"] if job.get("notebook_timeout") else 0,
         )
     except PapermillExecutionError:
@@ -331,7 +368,10 @@ def run(job: dict) -> dict:
         report["kernel_log"] = _tail(channel / "kernel.log")
     recorded = read_answers(channel / ANSWER_FILE, job["questions"])
     shutil.rmtree(root, ignore_errors=True)
-    return {"report": report, "recorded": {"answers": recorded.answers, "identities": recorded.identities, "notes": recorded.notes}}
+    return {
+        "report": report,
+        "recorded": {"answers": recorded.answers, "identities": recorded.identities, "notes": recorded.notes},
+    }
 
 
 def _tail(path: Path) -> str:
@@ -354,8 +394,14 @@ def serve(requests: int, replies: int) -> None:
             try:
                 answer = run(message["job"])
             except Exception as error:  # noqa: BLE001 - the grader records it as this submission's failure
-                answer = {"report": {"failure": f"the worker failed: {type(error).__name__}: {error}"[:500], "errors": {}, "executed": []},
-                          "recorded": {"answers": {}, "identities": [], "notes": []}}
+                answer = {
+                    "report": {
+                        "failure": f"the worker failed: {type(error).__name__}: {error}"[:500],
+                        "errors": {},
+                        "executed": [],
+                    },
+                    "recorded": {"answers": {}, "identities": [], "notes": []},
+                }
             outbox.write(json.dumps({"nonce": message["nonce"], **answer}).encode() + b"\n")
             outbox.flush()
 

@@ -33,8 +33,10 @@ SOURCE_DIR = EXERCISES_DIR
 RELEASE_DIR = COURSEWORK_DIR / "release"
 KEYS_DIR = COURSEWORK_DIR / "keys"
 SOLUTION = re.compile(r"^[ \t]*### BEGIN SOLUTION[ \t]*\n.*?^[ \t]*### END SOLUTION[ \t]*\n?", re.S | re.M)
+# fmt: off
 SPEC_OPTIONS = ("tolerance", "choices", "rubric", "max_words", "minimum", "maximum", "kappa_full", "kappa_partial",
                 "objectives", "judgement")
+# fmt: on
 
 
 class SourceError(ValueError):
@@ -61,11 +63,13 @@ def build(exercise: str, keep_solutions: bool = False) -> tuple[nbformat.Noteboo
     path = master_path(exercise)
     raw = path.read_bytes()
     master = nbformat.reads(raw.decode("utf-8"), as_version=4)
-    student = nbformat.v4.new_notebook(metadata={
-        "kernelspec": master.metadata.get("kernelspec", {}),
-        "language_info": {"name": "python"},
-        "casework": {"exercise": exercise, "title": master.metadata["casework"]["title"]},
-    })
+    student = nbformat.v4.new_notebook(
+        metadata={
+            "kernelspec": master.metadata.get("kernelspec", {}),
+            "language_info": {"name": "python"},
+            "casework": {"exercise": exercise, "title": master.metadata["casework"]["title"]},
+        }
+    )
     questions, answer_cells, texts = {}, {}, {}
     prompt = ""  # the last markdown cell before an answer cell: the question as students read it
     for index, cell in enumerate(master.cells):
@@ -77,13 +81,27 @@ def build(exercise: str, keep_solutions: bool = False) -> tuple[nbformat.Noteboo
             if missing:
                 raise SourceError(f"{path.name} cell {index}: check cell lacks {sorted(missing)} in metadata.casework")
             if "def expected(" not in cell.source or "def wrong(" not in cell.source:
-                raise SourceError(f"{path.name} cell {index}: a check cell must define expected(case, variant) and wrong(case, variant)")
+                raise SourceError(
+                    f"{path.name} cell {index}: a check cell must define expected(case, variant) and wrong(case, variant)"
+                )
             _check_assessment(meta, f"{path.name} cell {index}")
-            questions[meta["question"]] = {"id": meta["question"], "kind": meta["kind"], "points": meta["points"],
-                                           **{k: meta[k] for k in SPEC_OPTIONS if k in meta}, "code": cell.source}
+            questions[meta["question"]] = {
+                "id": meta["question"],
+                "kind": meta["kind"],
+                "points": meta["points"],
+                **{k: meta[k] for k in SPEC_OPTIONS if k in meta},
+                "code": cell.source,
+            }
             continue
-        new = nbformat.v4.new_code_cell(cell.source) if cell.cell_type == "code" else (
-            nbformat.v4.new_markdown_cell(cell.source) if cell.cell_type == "markdown" else nbformat.v4.new_raw_cell(cell.source))
+        new = (
+            nbformat.v4.new_code_cell(cell.source)
+            if cell.cell_type == "code"
+            else (
+                nbformat.v4.new_markdown_cell(cell.source)
+                if cell.cell_type == "markdown"
+                else nbformat.v4.new_raw_cell(cell.source)
+            )
+        )
         new.id = cell.get("id") or f"cell-{index}"
         tags = cell.metadata.get("tags", [])
         if tags:
@@ -91,7 +109,9 @@ def build(exercise: str, keep_solutions: bool = False) -> tuple[nbformat.Noteboo
         if "question" in meta:
             question = meta["question"]
             if not SOLUTION.search(cell.source):
-                raise SourceError(f"{path.name} cell {index}: answer cell {question} has no ### BEGIN SOLUTION / ### END SOLUTION block")
+                raise SourceError(
+                    f"{path.name} cell {index}: answer cell {question} has no ### BEGIN SOLUTION / ### END SOLUTION block"
+                )
             if keep_solutions:
                 new.source = re.sub(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", "", cell.source, flags=re.M).rstrip("\n")
             else:
@@ -101,7 +121,9 @@ def build(exercise: str, keep_solutions: bool = False) -> tuple[nbformat.Noteboo
             texts[question] = prompt
         student.cells.append(new)
     if set(questions) != set(answer_cells):
-        raise SourceError(f"{path.name}: questions with answer cells {sorted(answer_cells)} and with checks {sorted(questions)} differ")
+        raise SourceError(
+            f"{path.name}: questions with answer cells {sorted(answer_cells)} and with checks {sorted(questions)} differ"
+        )
     key = {
         "exercise": exercise,
         "title": master.metadata["casework"]["title"],
@@ -119,16 +141,21 @@ def _check_assessment(meta: dict, where: str) -> None:
     known = {o.objective_id for o in load_objectives()}
     objectives = meta.get("objectives")
     if not isinstance(objectives, list) or not objectives or not set(objectives) <= known:
-        raise SourceError(f"{where}: metadata.casework.objectives must list the objectives the question assesses, from "
-                          f"coursework/objectives.csv ({', '.join(sorted(known))}); got {objectives!r}")
+        raise SourceError(
+            f"{where}: metadata.casework.objectives must list the objectives the question assesses, from "
+            f"coursework/objectives.csv ({', '.join(sorted(known))}); got {objectives!r}"
+        )
     if not isinstance(meta.get("judgement"), bool):
-        raise SourceError(f"{where}: metadata.casework.judgement must say (true or false) whether the question asks for a judgement")
+        raise SourceError(
+            f"{where}: metadata.casework.judgement must say (true or false) whether the question asks for a judgement"
+        )
     if meta["kind"] == "text":
-
         rubric = load_rubric(meta.get("rubric", ""))
         if meta["points"] != rubric.points:
-            raise SourceError(f"{where}: a text question is worth its rubric's points ({rubric.points}: {rubric.automatic_points} "
-                              f"automatic, {rubric.manual_points} the instructor's), not {meta['points']}")
+            raise SourceError(
+                f"{where}: a text question is worth its rubric's points ({rubric.points}: {rubric.automatic_points} "
+                f"automatic, {rubric.manual_points} the instructor's), not {meta['points']}"
+            )
 
 
 def with_ids(notebook: nbformat.NotebookNode, student_id: str, case_id: str | None = None) -> nbformat.NotebookNode:
@@ -156,7 +183,10 @@ def release(exercises: list[str] | None = None, check: bool = False) -> list[str
     stale = []
     for exercise in exercises or exercise_ids():
         student, key = build(exercise)
-        for path, text in ((RELEASE_DIR / f"{exercise}.ipynb", _student_text(student)), (KEYS_DIR / f"{exercise}.json", _key_text(key))):
+        for path, text in (
+            (RELEASE_DIR / f"{exercise}.ipynb", _student_text(student)),
+            (KEYS_DIR / f"{exercise}.json", _key_text(key)),
+        ):
             current = path.read_text(encoding="utf-8") if path.exists() else None
             if current != text:
                 stale.append(str(path))

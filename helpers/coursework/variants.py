@@ -96,33 +96,56 @@ def _choose(options: list, rng: random.Random, lacking: str):
 
 
 def _wording(case: Case, rng: random.Random) -> dict:
-    statement = _choose(wording_statements(case), rng, f"case {case.case_id!r} has no verbatim statement of the organisation "
-                        "with a negation and a finite verb, which the wording exercise asks about")
+    statement = _choose(
+        wording_statements(case),
+        rng,
+        f"case {case.case_id!r} has no verbatim statement of the organisation "
+        "with a negation and a finite verb, which the wording exercise asks about",
+    )
     return {"statement": statement}
 
 
 def _timing(case: Case, rng: random.Random) -> dict:
     events = timed_events(case)
     start = case.events["start"]
-    precise = [e for e in events if case.events.loc[e, "time_precision"] in ("second", "minute")
-               and any(start[later] > start[e] for later in events)]
-    first = _choose(precise, rng, f"case {case.case_id!r} has no event timed to the minute followed by a later timed event, "
-                    "which the timing exercise measures from")
-    later = [e for e in events[events.index(first) + 1:] if start[e] > start[first]]
+    precise = [
+        e
+        for e in events
+        if case.events.loc[e, "time_precision"] in ("second", "minute") and any(start[later] > start[e] for later in events)
+    ]
+    first = _choose(
+        precise,
+        rng,
+        f"case {case.case_id!r} has no event timed to the minute followed by a later timed event, "
+        "which the timing exercise measures from",
+    )
+    later = [e for e in events[events.index(first) + 1 :] if start[e] > start[first]]
     # Prefer what the organisation and the press did over one more petition milestone.
     later = [e for e in later if case.events.loc[e, "kind"] != "petition"] or later
     variant = {"from_event": first, "to_event": rng.choice(later), "zone": rng.choice(zones(case))}
     # Drawn after the first three, so adding questions did not change any student's first variant.
-    decision, statement = _choose(decision_pairs(case), rng, f"case {case.case_id!r} has no timed internal decision (a "
-                                  "company-decision event) and no timed statement of the organisation to the press or public, "
-                                  "whose gap the timing exercise measures")
+    decision, statement = _choose(
+        decision_pairs(case),
+        rng,
+        f"case {case.case_id!r} has no timed internal decision (a "
+        "company-decision event) and no timed statement of the organisation to the press or public, "
+        "whose gap the timing exercise measures",
+    )
     variant.update(decision_event=decision, statement_event=statement)
-    variant["moment"] = _choose(moments(case), rng, f"case {case.case_id!r} has no statement of the organisation to the press or "
-                                "public whose latest possible time lies within the case's timeline")
+    variant["moment"] = _choose(
+        moments(case),
+        rng,
+        f"case {case.case_id!r} has no statement of the organisation to the press or "
+        "public whose latest possible time lies within the case's timeline",
+    )
 
     audiences = list(response_times(case, default_anchor(case)).index)
-    variant["norm_audience"] = _choose(audiences, rng, f"case {case.case_id!r} has no statement of the organisation that the "
-                                       "timing exercise can hold against a response-time norm")
+    variant["norm_audience"] = _choose(
+        audiences,
+        rng,
+        f"case {case.case_id!r} has no statement of the organisation that the "
+        "timing exercise can hold against a response-time norm",
+    )
     variant["figure"] = rng.choice(figures(case))
     return variant
 
@@ -139,8 +162,11 @@ def moments(case: Case) -> list[str]:
     """Moments to ask "what was public by then?" about: when each of the organisation's statements to the
     press or public had certainly been made, written ``YYYY-MM-DD HH:MM:SS`` in the case's own zone."""
     statements = case.statements
-    own = statements[(statements["speaks_for"] == "organisation") & statements["audience"].isin(("press", "public"))
-                     & statements["end"].notna()]
+    own = statements[
+        (statements["speaks_for"] == "organisation")
+        & statements["audience"].isin(("press", "public"))
+        & statements["end"].notna()
+    ]
     first, last = case.events["start"].min(), case.events["end"].max()
     ends = sorted({end for end in own["end"] if first <= end <= last})
     return [end.tz_convert(case.timezone).strftime("%Y-%m-%d %H:%M:%S") for end in ends]
@@ -155,10 +181,18 @@ def figures(case: Case) -> list[str]:
 
 
 def _contradictions(case: Case, rng: random.Random) -> dict:
-    claim = _choose(contested_claims(case), rng, f"case {case.case_id!r} has no claim that one statement affirms and another "
-                    "denies, which the contradictions exercise asks about")
-    statement = _choose(misleading_statements(case), rng, f"case {case.case_id!r} has no statement that goes against the "
-                        "record (stances.csv and the claims' record), which the contradictions exercise asks about")
+    claim = _choose(
+        contested_claims(case),
+        rng,
+        f"case {case.case_id!r} has no claim that one statement affirms and another "
+        "denies, which the contradictions exercise asks about",
+    )
+    statement = _choose(
+        misleading_statements(case),
+        rng,
+        f"case {case.case_id!r} has no statement that goes against the "
+        "record (stances.csv and the claims' record), which the contradictions exercise asks about",
+    )
     return {"claim": claim, "statement": statement}
 
 
@@ -180,8 +214,10 @@ def _strategies(case: Case, rng: random.Random) -> dict:
     variant["cluster"] = rng.choice(sorted(load_clusters().index))
     items = coding_items(case)
     if not items:
-        raise VariantError(f"case {case.case_id!r} has no sentence coded with both the {' and '.join(CODED_SCHEMES)} schemes in its "
-                           "reference coding (coding.csv), which the strategies exercise's coding form asks students to code")
+        raise VariantError(
+            f"case {case.case_id!r} has no sentence coded with both the {' and '.join(CODED_SCHEMES)} schemes in its "
+            "reference coding (coding.csv), which the strategies exercise's coding form asks students to code"
+        )
     by_statement: dict[str, int] = {}
     for statement, _ in items:
         by_statement[statement] = by_statement.get(statement, 0) + 1
@@ -205,40 +241,63 @@ def coding_items(case: Case) -> list[tuple[str, int]]:
     coding = case.coding
     if coding.empty:
         return []
-    keys = [set(zip(coding.loc[coding["scheme"] == scheme, "statement_id"], coding.loc[coding["scheme"] == scheme, "sentence"].astype(int)))
-            for scheme in CODED_SCHEMES]
+    keys = [
+        set(
+            zip(
+                coding.loc[coding["scheme"] == scheme, "statement_id"],
+                coding.loc[coding["scheme"] == scheme, "sentence"].astype(int),
+            )
+        )
+        for scheme in CODED_SCHEMES
+    ]
     return sorted(set.intersection(*keys))
 
 
 def _provenance(case: Case, rng: random.Random) -> dict:
     statements = case.statements
-    by_status = {status: sorted(statements.index[statements["text_status"] == status]) for status in ("verbatim", "fragment", "paraphrase")}
+    by_status = {
+        status: sorted(statements.index[statements["text_status"] == status]) for status in ("verbatim", "fragment", "paraphrase")
+    }
     if not by_status["paraphrase"] or not (by_status["verbatim"] or by_status["fragment"]):
-        raise VariantError(f"case {case.case_id!r} needs at least one paraphrase and one quoted statement (statements.csv, "
-                           "text_status) for the provenance exercise to ask which passages may be quoted")
+        raise VariantError(
+            f"case {case.case_id!r} needs at least one paraphrase and one quoted statement (statements.csv, "
+            "text_status) for the provenance exercise to ask which passages may be quoted"
+        )
     passages = [rng.choice(ids) for ids in by_status.values() if ids]
     passages += rng.sample(sorted(set(statements.index) - set(passages)), min(2, len(statements) - len(passages)))
     placed = statements[statements["start"].notna()]
     inferred = sorted(placed.index[placed["time_basis"] == "inferred"])
     other = sorted(placed.index[placed["time_basis"] != "inferred"])
     if not inferred or not other:
-        raise VariantError(f"case {case.case_id!r} needs statements placed in time both by inference and otherwise "
-                           "(statements.csv, time_basis) for the provenance exercise to ask which times rest on inference")
+        raise VariantError(
+            f"case {case.case_id!r} needs statements placed in time both by inference and otherwise "
+            "(statements.csv, time_basis) for the provenance exercise to ask which times rest on inference"
+        )
     derived = sorted(placed.index[placed["time_basis"] == "derived"])
     times = [rng.choice(inferred), rng.choice(derived or other)]
     times += rng.sample(sorted(set(placed.index) - set(times)), min(2, len(placed) - len(times)))
     claims = case.claims
-    open_claims, settled = sorted(claims.index[claims["record"] == "unknown"]), sorted(claims.index[claims["record"] != "unknown"])
+    open_claims, settled = (
+        sorted(claims.index[claims["record"] == "unknown"]),
+        sorted(claims.index[claims["record"] != "unknown"]),
+    )
     if not open_claims or not settled:
-        raise VariantError(f"case {case.case_id!r} needs claims the record settles and claims it leaves open (claims.csv, record) "
-                           "for the provenance exercise to ask which stay open")
+        raise VariantError(
+            f"case {case.case_id!r} needs claims the record settles and claims it leaves open (claims.csv, record) "
+            "for the provenance exercise to ask which stay open"
+        )
     chosen = [rng.choice(open_claims), rng.choice(settled)]
     chosen += rng.sample(sorted(set(claims.index) - set(chosen)), min(2, len(claims) - len(chosen)))
     return {"passages": sorted(passages), "times": sorted(times), "claims": sorted(chosen)}
 
 
-BUILDERS = {"provenance": _provenance, "wording": _wording, "timing": _timing, "contradictions": _contradictions,
-            "strategies": _strategies}
+BUILDERS = {
+    "provenance": _provenance,
+    "wording": _wording,
+    "timing": _timing,
+    "contradictions": _contradictions,
+    "strategies": _strategies,
+}
 
 
 def assign(exercise: str, student_id: str, case: Case | None = None) -> dict:
@@ -260,5 +319,7 @@ def check_case(exercise: str, case: Case, requires: list[str] = ()) -> None:
         if table is None:
             raise VariantError(f"exercise {exercise!r} requires {file!r}, which is not a case file (see data/README.md)")
         if getattr(case, table).empty:
-            raise VariantError(f"exercise {exercise!r} needs {file}, which case {case.case_id!r} does not have ({case.path / file})")
+            raise VariantError(
+                f"exercise {exercise!r} needs {file}, which case {case.case_id!r} does not have ({case.path / file})"
+            )
     assign(exercise, PLACEHOLDER_ID, case)

@@ -57,7 +57,7 @@ def main(argv: list[str]) -> None:
     os.setgroups([])
     os.setresgid(NOBODY, NOBODY, NOBODY)
     os.setresuid(NOBODY, NOBODY, NOBODY)
-    os.execvp(argv[split + 1], argv[split + 1:])
+    os.execvp(argv[split + 1], argv[split + 1 :])
 
 
 if __name__ == "__main__":
