@@ -28,7 +28,8 @@ import nbformat
 import pytest
 
 from helpers.coursework import isolation
-from helpers.coursework.grade import Options, ResultCache, grade_batch
+from helpers.coursework.cache import ResultCache
+from helpers.coursework.grade import Options, grade_batch
 from helpers.coursework.source import build, load_key, with_ids
 
 HOSTILE = Path(__file__).parent / "submissions" / "wording"
@@ -118,8 +119,14 @@ def _leftovers(pid: int) -> list[str]:
 def _fill(folder: Path, out: Path, canary: Path, port: int, sock: str, rows=EXPECTED) -> None:
     for row in rows:
         data = (HOSTILE / row["submission"]).read_bytes()
-        for placeholder, value in (("@SUBMISSIONS@", folder), ("@OUT@", out), ("@CANARY_FILE@", canary), ("@CANARY_PORT@", port),
-                                   ("@CANARY_SOCKET@", sock), ("@GRADER_UID@", os.getuid())):
+        for placeholder, value in (
+            ("@SUBMISSIONS@", folder),
+            ("@OUT@", out),
+            ("@CANARY_FILE@", canary),
+            ("@CANARY_PORT@", port),
+            ("@CANARY_SOCKET@", sock),
+            ("@GRADER_UID@", os.getuid()),
+        ):
             data = data.replace(placeholder.encode(), str(value).encode())
         (folder / row["submission"]).write_bytes(data)
 
@@ -144,8 +151,9 @@ def hostile(tmp_path_factory):
     before = {p: p.read_bytes() for p in Path(__file__).parent.parent.joinpath("helpers").rglob("*.py")}
     os.environ["CASEWORK_TEST_SECRET"] = "must-not-reach-the-kernel"
     other: dict = {}
-    concurrent = threading.Thread(target=lambda: other.update(rows=grade_batch(victims, "wording", victims / "out",
-                                                                                Options(progress=False, timeout=60))))
+    concurrent = threading.Thread(
+        target=lambda: other.update(rows=grade_batch(victims, "wording", victims / "out", Options(progress=False, timeout=60)))
+    )
     try:
         concurrent.start()
         rows = grade_batch(folder, "wording", out, options)
@@ -157,15 +165,29 @@ def hostile(tmp_path_factory):
     first = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     again = grade_batch(folder, "wording", out, options)  # a re-run resumes from the stored results
     second = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    return {"rows": {r.submission: r for r in rows}, "again": again, "rows_list": rows, "out": out, "folder": folder,
-            "first": first, "second": second, "helpers_before": before, "canary": canary, "listeners": (tcp, unix),
-            "other": other["rows"], "sysv_new": _sysv_objects() - sysv_before, "leftovers": _leftovers(os.getpid())}
+    return {
+        "rows": {r.submission: r for r in rows},
+        "again": again,
+        "rows_list": rows,
+        "out": out,
+        "folder": folder,
+        "first": first,
+        "second": second,
+        "helpers_before": before,
+        "canary": canary,
+        "listeners": (tcp, unix),
+        "other": other["rows"],
+        "sysv_new": _sysv_objects() - sysv_before,
+        "leftovers": _leftovers(os.getpid()),
+    }
 
 
 @pytest.mark.parametrize("row", EXPECTED, ids=[r["submission"] for r in EXPECTED])
 def test_hostile_submission_gets_its_named_result(hostile, row):
     if not holds(row["isolation"], MODE):
-        pytest.xfail(f"needs isolation {row['isolation']!r}; this run has {MODE!r} (see the protections table in coursework/README.md)")
+        pytest.xfail(
+            f"needs isolation {row['isolation']!r}; this run has {MODE!r} (see the protections table in coursework/README.md)"
+        )
     result = hostile["rows"][row["submission"]]
     assert result.status in row["status"].split("|"), f"{result.status}: {result.reason}"
     assert (result.score or 0) == float(row["score"]), result.questions
@@ -187,7 +209,11 @@ def test_batch_finishes_with_one_row_per_submission_and_a_rerun_changes_nothing(
 
 
 def test_no_score_exceeds_what_the_answer_cells_earn_and_no_classmate_is_touched(hostile):
-    for name in ("graded.patches-checking-machinery.ipynb", "graded.patches-answer-channel.ipynb", "graded.forged-answer-outputs.ipynb"):
+    for name in (
+        "graded.patches-checking-machinery.ipynb",
+        "graded.patches-answer-channel.ipynb",
+        "graded.forged-answer-outputs.ipynb",
+    ):
         assert all(q.points == 0 for q in hostile["rows"][name].questions), name
     for name in ("graded.reference-solution.ipynb", "graded.reference-k7.ipynb", "graded.reference-m.m.ipynb"):
         assert (hostile["rows"][name].status, hostile["rows"][name].score) == ("graded", 5), hostile["rows"][name].reason
@@ -211,7 +237,9 @@ def test_outputs_lms_file_feedback_summary_and_environment(hostile):
     out = hostile["out"]
     with open(out / "canvas-import.csv", encoding="utf-8") as handle:
         canvas = list(csv.reader(handle))
-    assert canvas[0][:5] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"] and canvas[1][0].strip() == "Points Possible"
+    assert (
+        canvas[0][:5] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"] and canvas[1][0].strip() == "Points Possible"
+    )
     assert len(canvas) == 2 + len(hostile["rows"])  # one row per student: every file here has a student of its own
     exported = {row[2]: row[5] for row in canvas[2:]}
     for result in hostile["rows"].values():
@@ -254,13 +282,35 @@ def unprivileged(tmp_path_factory):
     for made in (folder, out):
         os.chown(made, 65534, 65534)
     project = Path(__file__).resolve().parent.parent
-    command = [sys.executable, str(project / "tests" / "support" / "as_nobody.py"),
-               *[a for p in (sys.base_prefix, sys.prefix, str(project), str(base)) for a in ("--reach", p)], "--",
-               str(Path(sys.executable).parent / "casework"), "grade", str(folder), "--exercise", "wording", "--out", str(out),
-               "--workers", "2", "--timeout", "40", "--cell-timeout", "8", "--no-progress", "--require-isolation"]
+    command = [
+        sys.executable,
+        str(project / "tests" / "support" / "as_nobody.py"),
+        *[a for p in (sys.base_prefix, sys.prefix, str(project), str(base)) for a in ("--reach", p)],
+        "--",
+        str(Path(sys.executable).parent / "casework"),
+        "grade",
+        str(folder),
+        "--exercise",
+        "wording",
+        "--out",
+        str(out),
+        "--workers",
+        "2",
+        "--timeout",
+        "40",
+        "--cell-timeout",
+        "8",
+        "--no-progress",
+        "--require-isolation",
+    ]
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=1200,
-                              env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(base), "LANG": "C.UTF-8"})
+        done = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            timeout=1200,
+            env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(base), "LANG": "C.UTF-8"},
+        )
     finally:
         tcp.close()
         unix.close()
@@ -271,8 +321,14 @@ def unprivileged(tmp_path_factory):
     environment = json.loads((out / "environment.json").read_text(encoding="utf-8"))
     canary_after = canary.read_text()
     shutil.rmtree(base, ignore_errors=True)
-    return {"rows": book, "mode": environment["isolation"]["mode"], "canary": canary_after, "listeners": (tcp, unix),
-            "expected": rows, "stderr": done.stderr}
+    return {
+        "rows": book,
+        "mode": environment["isolation"]["mode"],
+        "canary": canary_after,
+        "listeners": (tcp, unix),
+        "expected": rows,
+        "stderr": done.stderr,
+    }
 
 
 @pytest.mark.parametrize("row", EXPECTED, ids=[r["submission"] for r in EXPECTED])
@@ -281,7 +337,9 @@ def test_hostile_submission_gets_its_named_result_without_root(unprivileged, row
     if row not in unprivileged["expected"]:
         pytest.skip("this fixture compares the kernel's user id with the grader's, which is root's in the root run only")
     if not holds(row["isolation"], "userns"):
-        pytest.xfail(f"needs isolation {row['isolation']!r}, which needs root (see the protections table in coursework/README.md)")
+        pytest.xfail(
+            f"needs isolation {row['isolation']!r}, which needs root (see the protections table in coursework/README.md)"
+        )
     result = unprivileged["rows"][row["submission"]]
     assert result["status"] in row["status"].split("|"), f"{result['status']}: {result['reason']}"
     assert float(result["score"] or 0) == float(row["score"]), result
@@ -291,14 +349,17 @@ def test_hostile_submission_gets_its_named_result_without_root(unprivileged, row
 def test_without_root_no_canary_changed_and_no_listener_was_reached(unprivileged):
     assert unprivileged["canary"] == SECRET
     assert [listener.connections for listener in unprivileged["listeners"]] == [0, 0]
-    assert "casework grade: isolation userns (not held: own user id per submission, unique across concurrent batches; " \
-           "memory, processes and CPU capped for the submission as a whole (control groups))" in unprivileged["stderr"]
+    assert (
+        "casework grade: isolation userns (not held: own user id per submission, unique across concurrent batches; "
+        "memory, processes and CPU capped for the submission as a whole (control groups))" in unprivileged["stderr"]
+    )
 
 
 # --------------------------------------------------------------------------- the protections table
 
 
 #: The fixtures that show each protection (an honest or a hostile one per line of the table).
+# fmt: off
 SHOWN_BY = {
     "scrubbed environment, no standard input, time limits per cell and per notebook": [
         "graded.reads-environment-secrets", "graded-with-errors.input", "timed-out.slow-cells", "kernel-died.ignores-the-interrupt"],
@@ -316,6 +377,7 @@ SHOWN_BY = {
     "memory, processes and CPU capped for the submission as a whole (control groups)": [
         "graded.memory-across-processes", "graded.cpu-in-children", "contained.fork-bomb"],
 }
+# fmt: on
 
 
 def test_every_protection_is_shown_by_a_fixture_and_the_readme_table_says_the_same():
@@ -343,7 +405,11 @@ def test_each_protection_holds_in_every_mode_that_claims_it(protection, hostile,
             if fixture not in rows:
                 continue
             status, score = rows[fixture]
-            assert status in expected[fixture]["status"].split("|") and score == float(expected[fixture]["score"]), (mode, fixture, status)
+            assert status in expected[fixture]["status"].split("|") and score == float(expected[fixture]["score"]), (
+                mode,
+                fixture,
+                status,
+            )
             checked += 1
     if not any(mode in isolation.PROTECTIONS[protection] for mode in runs):
         pytest.xfail(f"claimed only in {isolation.PROTECTIONS[protection]}; this run has {sorted(runs)}")
@@ -352,8 +418,12 @@ def test_each_protection_holds_in_every_mode_that_claims_it(protection, hostile,
 
 def test_a_forged_or_damaged_cache_entry_is_run_again(tmp_path):
     cache = ResultCache(tmp_path / "results")
-    record = {"report": {"errors": {}}, "recorded": {"answers": {"q1": {"value": 1}}, "identities": [], "notes": []},
-              "tampered": [], "cell_problems": {}}
+    record = {
+        "report": {"errors": {}},
+        "recorded": {"answers": {"q1": {"value": 1}}, "identities": [], "notes": []},
+        "tampered": [],
+        "cell_problems": {},
+    }
     cache.put("alice.ipynb", "fingerprint", record)
     assert cache.get("alice.ipynb", "fingerprint")["recorded"] == record["recorded"]
     assert cache.get("alice.ipynb", "another fingerprint") is None
@@ -401,8 +471,11 @@ def test_a_killed_grader_leaves_nothing_running_and_the_next_run_cleans_up(tmp_p
     slow.cells.insert(3, nbformat.v4.new_code_cell("import time\ntime.sleep(120)"))
     nbformat.write(slow, folder / "slow.ipynb")
     casework = str(Path(sys.executable).parent / "casework")
-    grader = subprocess.Popen([casework, "grade", str(folder), "--exercise", "wording", "--out", str(tmp_path / "out"), "--no-progress"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    grader = subprocess.Popen(
+        [casework, "grade", str(folder), "--exercise", "wording", "--out", str(tmp_path / "out"), "--no-progress"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         started = []
         for _ in range(600):  # until its kernel runs: a process forked by the kernel host, under the grader
@@ -424,12 +497,20 @@ def test_a_killed_grader_leaves_nothing_running_and_the_next_run_cleans_up(tmp_p
     assert left, "expected the killed grader's scratch folder (and control groups, as root) to be there for the next run"
     (folder / "slow.ipynb").unlink()
     (folder / "quick.ipynb").write_bytes(_solution("quick"))
-    assert subprocess.run([casework, "grade", str(folder), "--exercise", "wording", "--out", str(tmp_path / "out2"), "--no-progress"],
-                          capture_output=True).returncode == 0
+    assert (
+        subprocess.run(
+            [casework, "grade", str(folder), "--exercise", "wording", "--out", str(tmp_path / "out2"), "--no-progress"],
+            capture_output=True,
+        ).returncode
+        == 0
+    )
     assert _leftovers(grader.pid) == []
 
 
-@pytest.mark.skipif(os.environ.get("CASEWORK_REQUIRE_ISOLATION") != "1", reason="set CASEWORK_REQUIRE_ISOLATION=1 (as .ci/run does) to require a sandbox")
+@pytest.mark.skipif(
+    os.environ.get("CASEWORK_REQUIRE_ISOLATION") != "1",
+    reason="set CASEWORK_REQUIRE_ISOLATION=1 (as .ci/run does) to require a sandbox",
+)
 def test_ci_grades_in_a_sandbox():
     """In CI a missing bubblewrap must fail the run, not turn every sandbox check into an expected failure."""
     assert MODE == ("root" if os.geteuid() == 0 else "userns"), f"isolation mode {MODE!r}: is Debian's bubblewrap installed?"
@@ -442,7 +523,7 @@ def test_ci_grades_in_a_sandbox():
 #: DataFrames (the lexicon is cached per process), and files wherever the kernel may write
 #: (its working copy, /tmp, /dev/shm, IPython's startup folder, matplotlib's config folder), and
 #: the case's files, which the sandbox keeps read-only.
-STATE_WRITER = '''\
+STATE_WRITER = """\
 import os, sys, types
 import matplotlib
 import helpers, helpers.wording
@@ -468,11 +549,11 @@ for folder in (".", "/tmp", "/dev/shm", startup, os.environ["MPLCONFIGDIR"], str
         assert folder == str(case.path), folder  # the case's files are read-only in a sandbox; the rest is the kernel's to write
 with open(os.path.join(os.environ["MPLCONFIGDIR"], "matplotlibrc"), "w") as handle:
     handle.write("figure.dpi: 7\\n")
-'''
+"""
 
 #: An honest student's check, run right after start(): a pristine kernel passes it; each thing
 #: STATE_WRITER leaves behind, if a kernel saw it, fails it, named.
-STATE_PROBE = '''\
+STATE_PROBE = """\
 import os, sys
 import matplotlib
 import helpers, helpers.wording
@@ -493,7 +574,7 @@ found = [folder for folder in (".", "/tmp", "/dev/shm", startup, os.environ["MPL
 if found:
     left.append("files in " + " ".join(os.path.basename(folder.rstrip("/")) or folder for folder in found))
 assert not left, "left by an earlier submission: " + ", ".join(left)
-'''
+"""
 
 
 def _with_cells(student_id: str, first: tuple[str, ...] = (), last: tuple[str, ...] = ()) -> bytes:
@@ -508,7 +589,9 @@ def _with_cells(student_id: str, first: tuple[str, ...] = (), last: tuple[str, .
     return (nbformat.writes(notebook) + "\n").encode()
 
 
-@pytest.mark.skipif(MODE == "off", reason="without a sandbox submissions share /tmp and the grader's files: the table says what holds")
+@pytest.mark.skipif(
+    MODE == "off", reason="without a sandbox submissions share /tmp and the grader's files: the table says what holds"
+)
 def test_nothing_one_submission_changes_reaches_the_next(tmp_path):
     """One worker, so every kernel is forked from the same warm host, one after the other (in name order)."""
     folder = tmp_path / "subs"
@@ -522,12 +605,16 @@ def test_nothing_one_submission_changes_reaches_the_next(tmp_path):
     }
     for name, cells in submissions.items():
         (folder / f"{name}.ipynb").write_bytes(_with_cells(name, **cells))
-    rows = {r.student_id: r for r in grade_batch(folder, "wording", tmp_path / "out", Options(workers=1, progress=False, timeout=120))}
+    rows = {
+        r.student_id: r for r in grade_batch(folder, "wording", tmp_path / "out", Options(workers=1, progress=False, timeout=120))
+    }
     # the probe does see each kind of state when it is there (else this test could not fail) ...
     shared = rows["d-writer-then-probe"]
     assert shared.status == "graded-with-errors", shared.reason
-    assert ("left by an earlier submission: module globals, sys.modules, rcParams, DataFrames, files in . tmp shm startup .matplotlib"
-            in shared.reason)
+    assert (
+        "left by an earlier submission: module globals, sys.modules, rcParams, DataFrames, files in . tmp shm startup .matplotlib"
+        in shared.reason
+    )
     # ... and the writer's cell ran to the end in its own kernel (no error: it changed everything it meant to)
     assert (rows["b-state-writer"].status, rows["b-state-writer"].score) == ("graded", 5), rows["b-state-writer"].reason
 

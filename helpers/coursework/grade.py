@@ -14,7 +14,7 @@ The steps, each in a module of its own:
    the answers;
 5. **outputs** (``outputs.py``): gradebook, Canvas import file, feedback, summary, environment.
 
-Executions are cached per submission in ``OUT/results/`` (written atomically), so a re-run resumes
+Executions are cached per submission in ``OUT/results/`` (``cache.py``: signed, written atomically), so a re-run resumes
 an interrupted batch and gives the same grades; identity and checks are recomputed every run, so
 a corrected roster or ``--case`` takes effect without running anything again.
 """
@@ -23,10 +23,8 @@ from __future__ import annotations
 
 import atexit
 import hashlib
-import hmac
 import json
 import platform
-import secrets
 import sys
 import traceback
 from concurrent.futures import ThreadPoolExecutor
@@ -38,10 +36,11 @@ from tqdm import tqdm
 
 from ..case import Case, load_case
 from ..errors import CaseDataError, OutputFolderError, UnknownCaseError
-from ..files import PRIVATE, atomic_write, output_folder
+from ..files import output_folder
 from ..paths import CASES_DIR, PACKAGE_DIR
 from . import isolation
 from .answers import Recorded
+from .cache import ResultCache
 from .checks import grade_answer
 from .execute import Execution, Executor, Limits, execution_status
 from .identity import Owner, decide, owner_of, written_ids
@@ -106,8 +105,16 @@ class Grader:
     # ------------------------------------------------------------------ executions, cached
 
     def _fingerprint(self, submission: Submission, parameters: dict) -> str:
-        parts = [GRADER_VERSION, submission.digest, self.case.case_id, self.case_sha256, self.key["source_sha256"],
-                 json.dumps(self.options.limits(), sort_keys=True), json.dumps(parameters, sort_keys=True), self.executor.mode]
+        parts = [
+            GRADER_VERSION,
+            submission.digest,
+            self.case.case_id,
+            self.case_sha256,
+            self.key["source_sha256"],
+            json.dumps(self.options.limits(), sort_keys=True),
+            json.dumps(parameters, sort_keys=True),
+            self.executor.mode,
+        ]
         return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
 
     def execution(self, submission: Submission, notebook, parameters: dict) -> tuple[Execution, dict[str, str]]:
@@ -117,25 +124,44 @@ class Grader:
             return Execution(cached["report"], Recorded(**cached["recorded"]), cached["tampered"]), cached["cell_problems"]
         execution, cell_problems = self.executor.run(submission.name, notebook, self.questions, parameters)
         if self.cache and not execution.report.get("failure", "").startswith(("the worker failed", "the kernel host")):
-            self.cache.put(submission.name, fingerprint, {
-                "report": execution.report, "tampered": execution.tampered, "cell_problems": cell_problems,
-                "recorded": {"answers": execution.recorded.answers, "identities": execution.recorded.identities,
-                             "notes": execution.recorded.notes}})
+            self.cache.put(
+                submission.name,
+                fingerprint,
+                {
+                    "report": execution.report,
+                    "tampered": execution.tampered,
+                    "cell_problems": cell_problems,
+                    "recorded": {
+                        "answers": execution.recorded.answers,
+                        "identities": execution.recorded.identities,
+                        "notes": execution.recorded.notes,
+                    },
+                },
+            )
         return execution, cell_problems
 
     # ------------------------------------------------------------------ one submission
 
     def grade(self, submission: Submission, owner: Owner) -> SubmissionResult:
         """The row of one submission; whatever goes wrong becomes the row's status, never a crash."""
-        result = SubmissionResult(submission.name, owner.student_id, owner.student or submission.display_name,
-                                  case_id=self.case.case_id, max_score=self.max_score, roster=owner.roster, isolation=self.isolation)
+        result = SubmissionResult(
+            submission.name,
+            owner.student_id,
+            owner.student or submission.display_name,
+            case_id=self.case.case_id,
+            max_score=self.max_score,
+            roster=owner.roster,
+            isolation=self.isolation,
+        )
         try:
             self._grade(submission, owner, result)
         except Exception as error:  # one submission must never stop the batch
             where = traceback.extract_tb(error.__traceback__)[-1]
             result.status, result.questions = "failed", []
-            result.reasons = [f"the grader failed on this submission ({type(error).__name__}: {str(error)[:200]} at "
-                              f"{PurePath(where.filename).name}:{where.lineno}); please report it"]
+            result.reasons = [
+                f"the grader failed on this submission ({type(error).__name__}: {str(error)[:200]} at "
+                f"{PurePath(where.filename).name}:{where.lineno}); please report it"
+            ]
         return result
 
     def _grade(self, submission: Submission, owner: Owner, result: SubmissionResult) -> None:
@@ -192,45 +218,6 @@ class Grader:
         self.executor.close()
 
 
-class ResultCache:
-    """Finished executions, one file each in ``OUT/results/``, signed with a key only the grader reads.
-
-    The folder is outside every sandbox, so a kernel can neither read the key nor write a file
-    there; the signature still makes a forged or damaged file count as missing (it is run again).
-    Only executions that ended on their own are kept (not a worker's own failure). Without a
-    sandbox (``isolation.mode() == "off"``) a kernel could do both, so there is no cache then.
-    """
-
-    def __init__(self, folder: Path):
-        folder.mkdir(mode=0o700, exist_ok=True)
-        self.folder = folder
-        key_path = folder / ".key"
-        if not key_path.exists():
-            atomic_write(key_path, secrets.token_hex(32), PRIVATE)
-        self.key = key_path.read_bytes()
-
-    def _path(self, name: str) -> Path:
-        return self.folder / (hashlib.sha256(name.encode()).hexdigest()[:20] + ".json")
-
-    def _signature(self, body: str) -> str:
-        return hmac.new(self.key, body.encode(), hashlib.sha256).hexdigest()
-
-    def get(self, name: str, fingerprint: str) -> dict | None:
-        try:
-            stored = json.loads(self._path(name).read_text(encoding="utf-8"))
-            body = stored["body"]
-            if not hmac.compare_digest(stored["signature"], self._signature(body)):
-                return None
-            record = json.loads(body)
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
-        return record if record.get("fingerprint") == fingerprint else None
-
-    def put(self, name: str, fingerprint: str, record: dict) -> None:
-        body = json.dumps({"fingerprint": fingerprint, **record}, sort_keys=True)
-        atomic_write(self._path(name), json.dumps({"signature": self._signature(body), "body": body}), PRIVATE)
-
-
 # --------------------------------------------------------------------------- the batch
 
 
@@ -240,7 +227,6 @@ def tree_digest(folder: Path) -> str:
     for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
         digest.update(str(path.relative_to(folder)).encode() + b"\x00" + path.read_bytes())
     return digest.hexdigest()
-
 
 
 def _load_case(case: str | Path) -> Case:
@@ -264,7 +250,10 @@ def _flag_shared_owners(rows: list[SubmissionResult]) -> None:
         if len(group) > 1:
             names = ", ".join(r.submission for r in group)
             for row in group:
-                row.reasons.insert(0, f"{len(group)} files belong to student {row.student_id!r} ({names}); grade one by hand or remove the others")
+                row.reasons.insert(
+                    0,
+                    f"{len(group)} files belong to student {row.student_id!r} ({names}); grade one by hand or remove the others",
+                )
                 row.status = min(row.status, "needs-review", key=PRECEDENCE.index) if row.status in PRECEDENCE else row.status
 
 
@@ -273,8 +262,18 @@ def _missing(roster: Roster, rows: list[SubmissionResult], case: Case, max_score
     missing = []
     for entry in roster.entries:
         if entry.key not in submitted and entry.canvas_id not in submitted:
-            missing.append(SubmissionResult("", entry.student_id, entry.student, case_id=case.case_id, status="missing",
-                                            reasons=["no submission from this roster student"], max_score=max_score, roster=entry.lms))
+            missing.append(
+                SubmissionResult(
+                    "",
+                    entry.student_id,
+                    entry.student,
+                    case_id=case.case_id,
+                    status="missing",
+                    reasons=["no submission from this roster student"],
+                    max_score=max_score,
+                    roster=entry.lms,
+                )
+            )
     return missing
 
 
@@ -304,8 +303,10 @@ def _run_dask(grader: Grader, jobs: list[tuple[Submission, Owner]], options: Opt
         client = Client(cluster)
     try:
         settings = {f.name: getattr(options, f.name) for f in fields(Options) if f.name not in ("progress", "executor")}
-        futures = [client.submit(_grade_remote, grader.exercise, grader.case_location, str(out), settings, submission, owner, pure=False)
-                   for submission, owner in jobs]
+        futures = [
+            client.submit(_grade_remote, grader.exercise, grader.case_location, str(out), settings, submission, owner, pure=False)
+            for submission, owner in jobs
+        ]
         rows = []
         for future in futures:
             rows.append(future.result())
@@ -317,8 +318,16 @@ def _run_dask(grader: Grader, jobs: list[tuple[Submission, Owner]], options: Opt
             cluster.close()
 
 
-def grade_batch(submissions_path: Path, exercise: str, out: Path, options: Options | None = None, case: str | Path = "hootsuite-ice-2020",
-                course: Course | None = None, reveal: bool = False, on_start=None) -> list[SubmissionResult]:
+def grade_batch(
+    submissions_path: Path,
+    exercise: str,
+    out: Path,
+    options: Options | None = None,
+    case: str | Path = "hootsuite-ice-2020",
+    course: Course | None = None,
+    reveal: bool = False,
+    on_start=None,
+) -> list[SubmissionResult]:
     """Grade everything in ``submissions_path`` against ``case``; write the outputs to ``out``; return the rows.
 
     ``options.executor`` is ``threads`` (this machine, ``workers`` at once) or ``dask`` (a local
@@ -350,13 +359,17 @@ def grade_batch(submissions_path: Path, exercise: str, out: Path, options: Optio
     grader = Grader(exercise, loaded, out, options, start_workers=local)
     if options.require_isolation and grader.executor.mode == "off":
         grader.close()
-        raise GradingError("--require-isolation: this machine gives no sandbox (bubblewrap is missing, or user namespaces are "
-                           "disabled); install Debian's bubblewrap, or grade as root (see coursework/README.md)")
+        raise GradingError(
+            "--require-isolation: this machine gives no sandbox (bubblewrap is missing, or user namespaces are "
+            "disabled); install Debian's bubblewrap, or grade as root (see coursework/README.md)"
+        )
     if on_start:
         on_start(grader.isolation)
     jobs = list(zip(intake.submissions, _owners(intake, roster)))
     try:
-        with tqdm(total=len(jobs), desc=f"grading {exercise}", unit="submission", disable=not options.progress, file=sys.stderr) as bar:
+        with tqdm(
+            total=len(jobs), desc=f"grading {exercise}", unit="submission", disable=not options.progress, file=sys.stderr
+        ) as bar:
             if local:
                 rows = []
                 with ThreadPoolExecutor(max_workers=max(1, options.workers)) as pool:
@@ -371,7 +384,17 @@ def grade_batch(submissions_path: Path, exercise: str, out: Path, options: Optio
     if roster is not None:
         rows += _missing(roster, rows, loaded, grader.max_score)
     record = environment_record(key, options, loaded, course, roster, assignment, reveal, grader.executor.mode)
-    write_outputs(rows, key, out, record, skipped=intake.skipped, assignment=assignment, roster=roster, id_column=course.id_column, reveal=reveal)
+    write_outputs(
+        rows,
+        key,
+        out,
+        record,
+        skipped=intake.skipped,
+        assignment=assignment,
+        roster=roster,
+        id_column=course.id_column,
+        reveal=reveal,
+    )
     return rows
 
 
@@ -384,19 +407,33 @@ def _assignment(course: Course, roster: Roster | None, key: dict) -> str:
             return header
     if wanted:
         if not wanted.rstrip().endswith(")") or "(" not in wanted:
-            raise GradingError(f"--canvas-assignment {wanted!r}: give the assignment as Canvas names it in its gradebook export, "
-                               "with its id in brackets (\"Exercise 1 (12345)\"), or pass --roster with that column")
+            raise GradingError(
+                f"--canvas-assignment {wanted!r}: give the assignment as Canvas names it in its gradebook export, "
+                'with its id in brackets ("Exercise 1 (12345)"), or pass --roster with that column'
+            )
         return wanted.strip()
     if roster is not None:
         return roster.assignment(key["title"]) or key["title"]
     return key["title"]
 
 
-def environment_record(key: dict, options: Options, case: Case, course: Course, roster: Roster | None, assignment: str, reveal: bool,
-                       mode: str) -> dict:
+def environment_record(
+    key: dict, options: Options, case: Case, course: Course, roster: Roster | None, assignment: str, reveal: bool, mode: str
+) -> dict:
     """Versions, hashes and settings of this run, to show that a regrade matches."""
     packages = {}
-    for name in ("crisis-casework", "papermill", "nbclient", "nbformat", "ipykernel", "jupyter_client", "pandas", "numpy", "matplotlib", "pyzmq"):
+    for name in (
+        "crisis-casework",
+        "papermill",
+        "nbclient",
+        "nbformat",
+        "ipykernel",
+        "jupyter_client",
+        "pandas",
+        "numpy",
+        "matplotlib",
+        "pyzmq",
+    ):
         try:
             packages[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
@@ -412,8 +449,14 @@ def environment_record(key: dict, options: Options, case: Case, course: Course, 
         "case_path": str(case.path),
         "case_data_sha256": tree_digest(case.path),
         "helpers_sha256": tree_digest(PACKAGE_DIR),
-        "roster": {"path": str(roster.path), "sha256": hashlib.sha256(roster.path.read_bytes()).hexdigest(),
-                   "id_column": course.id_column, "students": len(roster.entries)} if roster else None,
+        "roster": {
+            "path": str(roster.path),
+            "sha256": hashlib.sha256(roster.path.read_bytes()).hexdigest(),
+            "id_column": course.id_column,
+            "students": len(roster.entries),
+        }
+        if roster
+        else None,
         "canvas_assignment": assignment,
         "reveal": reveal,
         "options": options.limits(),

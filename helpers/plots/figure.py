@@ -25,10 +25,12 @@ from matplotlib.transforms import blended_transform_factory
 from PIL import Image
 
 # Okabe & Ito's palette: distinguishable with the common colour-vision deficiencies.
+# fmt: off
 OKABE_ITO = {
     "orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73", "yellow": "#F0E442",
     "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7", "black": "#000000",
 }
+# fmt: on
 # A ninth colour. Not the usual mid grey #999999: under simulated deuteranopia that is only 6 CIEDE2000
 # units from the reddish purple (tests/test_accessibility.py asks for 10 between colours in one figure).
 DARK_GREY = "#555555"
@@ -151,12 +153,15 @@ def display_bundle(fig: Figure) -> tuple[dict, dict]:
     # palette PNG it is about a third of the size, which keeps the committed notebooks small.
     buffer = io.BytesIO()
     Image.open(drawn).convert("RGB").quantize(colors=128, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(
-        buffer, format="PNG", optimize=True)
+        buffer, format="PNG", optimize=True
+    )
     width, height = (round(size * DISPLAY_DPI) for size in fig.get_size_inches())
     text_px = smallest_text_pt(fig) * DISPLAY_DPI / 72
     payload = base64.b64encode(buffer.getvalue()).decode("ascii")
-    img = (f'<img src="data:image/png;base64,{payload}" alt="{html.escape(alt, quote=True)}" width="{width}" height="{height}" '
-           f'data-text-px="{text_px:.1f}" style="max-width:100%;height:auto">')
+    img = (
+        f'<img src="data:image/png;base64,{payload}" alt="{html.escape(alt, quote=True)}" width="{width}" height="{height}" '
+        f'data-text-px="{text_px:.1f}" style="max-width:100%;height:auto">'
+    )
     return {"text/html": img, "text/plain": alt or repr(fig)}, {}
 
 
@@ -199,7 +204,9 @@ def new_figure(height: float, key_lines: int = 0, ncols: int = 1, width_ratios=N
     """
     key_height = 0.2 * key_lines + 0.15 if key_lines else 0
     fig = plt.figure(figsize=(FIGURE_WIDTH, height + key_height), layout="constrained", FigureClass=DescribedFigure)
-    grid = fig.add_gridspec(2 if key_lines else 1, ncols, width_ratios=width_ratios, height_ratios=[height, key_height] if key_lines else None)
+    grid = fig.add_gridspec(
+        2 if key_lines else 1, ncols, width_ratios=width_ratios, height_ratios=[height, key_height] if key_lines else None
+    )
     axes = []
     for column in range(ncols):
         axes.append(fig.add_subplot(grid[0, column], sharey=axes[0] if sharey and axes else None))
@@ -216,8 +223,17 @@ def add_key(ax, key, handles, ncols: int = 2, notes: str = "", title: str | None
         return
     # from the figure's left edge (the key's axes start where the data does, right of the axis labels)
     place = blended_transform_factory(key.figure.transFigure, key.transAxes)
-    key.legend(handles=handles, loc="upper left", ncols=ncols, bbox_to_anchor=(0.01, 1), bbox_transform=place, borderaxespad=0,
-               alignment="left", title=title, title_fontsize=MIN_FONT_PT + 0.5)
+    key.legend(
+        handles=handles,
+        loc="upper left",
+        ncols=ncols,
+        bbox_to_anchor=(0.01, 1),
+        bbox_transform=place,
+        borderaxespad=0,
+        alignment="left",
+        title=title,
+        title_fontsize=MIN_FONT_PT + 0.5,
+    )
     if notes:
         key.text(0.01, 0, notes, transform=place, va="bottom", ha="left", fontsize=MIN_FONT_PT)
 

@@ -1,6 +1,6 @@
 """Figures of a case's time: its events on a timeline (the whole case, or its busiest stretch),
-a counted series over time (``plot_milestones``), and several cases on one axis of hours from
-each one's trigger (``plot_relative_timelines``).
+and a counted series over time (``plot_milestones``). Several cases on one axis are in
+``comparison``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from ..queries import timeline_order, when
 from ..times import get_zone
 from .figure import (
     KIND_COLOURS,
-    LABEL_WIDTH,
     LINE_INCHES,
     MIN_FONT_PT,
     NEUTRAL_SAMPLE,
@@ -117,10 +116,24 @@ def plot_timeline(
         Patch(facecolor=NEUTRAL_SAMPLE, edgecolor="black", label="reported (filled)"),
         Patch(facecolor=NEUTRAL_SAMPLE, edgecolor="black", hatch="////", label="derived (hatched)"),
         Patch(facecolor="white", edgecolor="black", linestyle="--", label="inferred (outline)"),
-        Line2D([], [], marker="o", markerfacecolor=NEUTRAL_SAMPLE, markeredgecolor="black", linestyle="none",
-               label="circle: too short to draw"),
-        Line2D([], [], marker="D", markerfacecolor=NEUTRAL_SAMPLE, markeredgecolor="black", linestyle="none",
-               label="diamond: derived, too short"),
+        Line2D(
+            [],
+            [],
+            marker="o",
+            markerfacecolor=NEUTRAL_SAMPLE,
+            markeredgecolor="black",
+            linestyle="none",
+            label="circle: too short to draw",
+        ),
+        Line2D(
+            [],
+            [],
+            marker="D",
+            markerfacecolor=NEUTRAL_SAMPLE,
+            markeredgecolor="black",
+            linestyle="none",
+            label="diamond: derived, too short",
+        ),
     ]
     notes = []
     if outside:
@@ -128,8 +141,10 @@ def plot_timeline(
     if len(unplaced):
         notes.append(f"{len(unplaced)} event(s) with unknown time not shown: " + "; ".join(unplaced["title"]) + ".")
     if busiest is not None:
-        notes.append(f"Shaded: the busiest {round((busiest[1] - busiest[0]) / pd.Timedelta(hours=1))} hours, "
-                     "which the zoomed timeline shows in detail.")
+        notes.append(
+            f"Shaded: the busiest {round((busiest[1] - busiest[0]) / pd.Timedelta(hours=1))} hours, "
+            "which the zoomed timeline shows in detail."
+        )
     notes_text = "\n".join(wrap(note, 80) for note in notes)
 
     with house_style():
@@ -143,14 +158,20 @@ def plot_timeline(
         units = [label.count("\n") + 1 + ROW_GAP for label in labels]
         tops = np.cumsum(units[::-1])[::-1]
         centres = list(tops - np.array(units) / 2)
-        ys = ([centres[kinds_present.index(kind)] for kind in shown["kind"]] if rows == "kinds" else centres)
+        ys = [centres[kinds_present.index(kind)] for kind in shown["kind"]] if rows == "kinds" else centres
         height = 0.9 + LINE_INCHES * sum(units)
         if ax is None:
             fig, (ax,), key = new_figure(height, count_key_lines(len(handles), 2, notes_text))
         else:
             fig, key = ax.figure, None
         if busiest is not None:
-            ax.axvspan(mdates.date2num(max(busiest[0], lo)), mdates.date2num(min(busiest[1], hi)), color=NEUTRAL_SAMPLE, alpha=0.3, linewidth=0)
+            ax.axvspan(
+                mdates.date2num(max(busiest[0], lo)),
+                mdates.date2num(min(busiest[1], hi)),
+                color=NEUTRAL_SAMPLE,
+                alpha=0.3,
+                linewidth=0,
+            )
         _draw_events(ax, shown, ys, lo, hi)
         locator = mdates.AutoDateLocator(tz=zone, minticks=4, maxticks=8)
         ax.xaxis.set_major_locator(locator)
@@ -184,13 +205,21 @@ def _draw_events(ax, shown: pd.DataFrame, ys: list[float], lo: pd.Timestamp, hi:
         if (event["end"] - event["start"]).total_seconds() < span / 400:
             inferred = basis == "inferred"
             ax.plot(
-                [left], [y], marker="D" if basis == "derived" else "o", markersize=7, linestyle="none",
+                [left],
+                [y],
+                marker="D" if basis == "derived" else "o",
+                markersize=7,
+                linestyle="none",
                 markerfacecolor="white" if inferred else colour,
-                markeredgecolor=colour if inferred else "black", markeredgewidth=2 if inferred else 1,
+                markeredgecolor=colour if inferred else "black",
+                markeredgewidth=2 if inferred else 1,
             )
         else:
             ax.barh(
-                y, right - left, left=left, height=0.9,
+                y,
+                right - left,
+                left=left,
+                height=0.9,
                 color="white" if basis == "inferred" else colour,
                 edgecolor=colour if basis == "inferred" else "black",
                 linewidth=1.5 if basis == "inferred" else 0.5,
@@ -200,8 +229,17 @@ def _draw_events(ax, shown: pd.DataFrame, ys: list[float], lo: pd.Timestamp, hi:
     ax.set_xlim(mdates.date2num(lo), mdates.date2num(hi))
 
 
-def _timeline_alt(case: Case, zone_name: str, lo, hi, shown: pd.DataFrame, outside: int, unplaced: pd.DataFrame, busiest=None,
-                  rows: str = "events") -> str:
+def _timeline_alt(
+    case: Case,
+    zone_name: str,
+    lo,
+    hi,
+    shown: pd.DataFrame,
+    outside: int,
+    unplaced: pd.DataFrame,
+    busiest=None,
+    rows: str = "events",
+) -> str:
     """What the timeline shows, in words: the window, the events by kind, the first and last, what is left out."""
     first, last = lo.tz_convert(zone_name), hi.tz_convert(zone_name)
     kinds = shown["kind"].value_counts()
@@ -213,14 +251,18 @@ def _timeline_alt(case: Case, zone_name: str, lo, hi, shown: pd.DataFrame, outsi
         ends = [f"'{shown['title'].iloc[i]}' ({when(case, shown.index[i], zone_name, 'events')})" for i in (0, -1)]
         words.append(f"The first is {ends[0]}; the last to begin is {ends[1]}.")
     if busiest is not None:
-        words.append(f"A shaded band marks the busiest stretch, from {busiest[0].tz_convert(zone_name):%Y-%m-%d %H:%M} "
-                     f"to {busiest[1].tz_convert(zone_name):%Y-%m-%d %H:%M}, shown in detail in its own figure.")
+        words.append(
+            f"A shaded band marks the busiest stretch, from {busiest[0].tz_convert(zone_name):%Y-%m-%d %H:%M} "
+            f"to {busiest[1].tz_convert(zone_name):%Y-%m-%d %H:%M}, shown in detail in its own figure."
+        )
     if outside:
         words.append(f"{outside} event(s) outside this window are not shown.")
     if len(unplaced):
         words.append(f"{len(unplaced)} event(s) with unknown time are not shown: " + "; ".join(unplaced["title"]) + ".")
-    words.append("Bars are the time intervals the sources allow; markers are intervals too short to draw at this scale; "
-                 "filled means the time is reported, hatched or diamond derived, outlined inferred.")
+    words.append(
+        "Bars are the time intervals the sources allow; markers are intervals too short to draw at this scale; "
+        "filled means the time is reported, hatched or diamond derived, outlined inferred."
+    )
     return " ".join(words)
 
 
@@ -249,12 +291,17 @@ def plot_milestones(case: Case, display_timezone: str | None = None, series: str
     if not available:
         return None
     series = series or available[0]
-    counted = case.events[(case.events["quantity_series"] == series) & case.events["quantity"].notna() & case.events["start"].notna()]
+    counted = case.events[
+        (case.events["quantity_series"] == series) & case.events["quantity"].notna() & case.events["start"].notna()
+    ]
     counted = counted.sort_values("start")
     unit = counted["quantity_unit"].iloc[0]
     with house_style():
         if ax is None:
-            company = case.events[case.events["kind"].isin(COMPANY_KINDS) & case.events["start"].between(counted["start"].min(), counted["start"].max())]
+            company = case.events[
+                case.events["kind"].isin(COMPANY_KINDS)
+                & case.events["start"].between(counted["start"].min(), counted["start"].max())
+            ]
             fig, (ax,), key = new_figure(3.4, count_key_lines(len(company), 1) + 1 if len(company) else 0)
         else:
             key = None
@@ -267,15 +314,26 @@ def plot_milestones(case: Case, display_timezone: str | None = None, series: str
         for step, ((event_id, event), x) in enumerate(zip(counted.iterrows(), times)):
             label = f"{event['quantity']:.12g}" + (f"\n{rates[event_id]:+.0f}/h" if event_id in rates else "")
             # labels alternate above-left and below-right of their point, so close readings do not overlap
-            ax.annotate(label, (x, event["quantity"]), textcoords="offset points", xytext=(-6, 6) if step % 2 else (6, -6),
-                        ha="right" if step % 2 else "left", va="bottom" if step % 2 else "top", fontsize=MIN_FONT_PT)
+            ax.annotate(
+                label,
+                (x, event["quantity"]),
+                textcoords="offset points",
+                xytext=(-6, 6) if step % 2 else (6, -6),
+                ha="right" if step % 2 else "left",
+                va="bottom" if step % 2 else "top",
+                fontsize=MIN_FONT_PT,
+            )
         marked = _mark_company_events(ax, key, case, counted["start"].min(), counted["start"].max())
         locator = mdates.AutoDateLocator(tz=zone, minticks=3, maxticks=8)
         ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, tz=zone))
-        decorate(ax, title=wrap(f"{series.capitalize()} over time, with the rate since the previous reading", 60),
-                 xlabel=f"time ({zone_name})\ndashed lines join reported readings; the path between them is not known", ylabel=unit,
-                 alt=_milestones_alt(case, counted, rates, series, unit, zone_name) + _company_events_alt(case, marked, zone_name))
+        decorate(
+            ax,
+            title=wrap(f"{series.capitalize()} over time, with the rate since the previous reading", 60),
+            xlabel=f"time ({zone_name})\ndashed lines join reported readings; the path between them is not known",
+            ylabel=unit,
+            alt=_milestones_alt(case, counted, rates, series, unit, zone_name) + _company_events_alt(case, marked, zone_name),
+        )
         if len(marked):
             ax.set_title(ax.get_title(), pad=34)  # room for the events' numbers above the axes
         low, high = counted["quantity"].min(), counted["quantity"].max()
@@ -296,15 +354,29 @@ def _mark_company_events(ax, key, case: Case, first: pd.Timestamp, last: pd.Time
     middle = events["start"] + (events["end"] - events["start"]) / 2
     inside = (middle >= first) & (middle <= last)
     # numbered from left to right, as drawn (ties: timeline order)
-    marked = timeline_order(events[inside]).assign(_middle=middle[inside]).sort_values("_middle", kind="stable").drop(columns="_middle")
+    marked = (
+        timeline_order(events[inside])
+        .assign(_middle=middle[inside])
+        .sort_values("_middle", kind="stable")
+        .drop(columns="_middle")
+    )
     handles = []
     for number, (_, event) in enumerate(marked.iterrows(), start=1):
         x = mdates.date2num(event["start"] + (event["end"] - event["start"]) / 2)
         colour = KIND_COLOURS[event["kind"]]
         ax.axvline(x, color=colour, linestyle=":", linewidth=1.4)
         # three staggered rows, so that the numbers of close events stay apart
-        ax.annotate(str(number), (x, 1), xycoords=("data", "axes fraction"), textcoords="offset points", xytext=(0, 2 + 10 * (number % 3)),
-                    ha="center", va="bottom", fontsize=MIN_FONT_PT, fontweight="bold")
+        ax.annotate(
+            str(number),
+            (x, 1),
+            xycoords=("data", "axes fraction"),
+            textcoords="offset points",
+            xytext=(0, 2 + 10 * (number % 3)),
+            ha="center",
+            va="bottom",
+            fontsize=MIN_FONT_PT,
+            fontweight="bold",
+        )
         handles.append(Line2D([], [], color=colour, linestyle=":", linewidth=1.4, label=f"{number}: {event['title']}"))
     if handles:
         add_key(ax, key, handles, ncols=1, title="dotted lines: the company's decisions and statements")
@@ -314,8 +386,10 @@ def _mark_company_events(ax, key, case: Case, first: pd.Timestamp, last: pd.Time
 def _company_events_alt(case: Case, marked: pd.DataFrame, zone_name: str) -> str:
     if not len(marked):
         return ""
-    listed = "; ".join(f"{number}: {event['title']} ({when(case, event_id, zone_name, 'events')})"
-                       for number, (event_id, event) in enumerate(marked.iterrows(), start=1))
+    listed = "; ".join(
+        f"{number}: {event['title']} ({when(case, event_id, zone_name, 'events')})"
+        for number, (event_id, event) in enumerate(marked.iterrows(), start=1)
+    )
     return f" Numbered dotted vertical lines mark the company's decisions and statements in that time: {listed}."
 
 
@@ -332,73 +406,11 @@ def _hourly_rates(counted: pd.DataFrame) -> dict[str, float]:
 def _milestones_alt(case: Case, counted: pd.DataFrame, rates: dict[str, float], series: str, unit: str, zone_name: str) -> str:
     """What the milestone chart shows, in words: the first and last readings with their times, and the fastest change."""
     ends = [f"{counted['quantity'].iloc[i]:.12g} {unit} ({when(case, counted.index[i], zone_name, 'events')})" for i in (0, -1)]
-    words = (f"Line chart of the series {series!r} at {len(counted)} reported readings, from {ends[0]} to {ends[1]}, joined by dashed lines because "
-             "the path between readings is not known; each point is labelled with its value and the hourly rate since the previous one.")
+    words = (
+        f"Line chart of the series {series!r} at {len(counted)} reported readings, from {ends[0]} to {ends[1]}, joined by dashed lines because "
+        "the path between readings is not known; each point is labelled with its value and the hourly rate since the previous one."
+    )
     if rates:
         fastest = max(rates, key=lambda event_id: abs(rates[event_id]))
         words += f" The fastest change shown is {rates[fastest]:+.0f} per hour, to {counted.loc[fastest, 'quantity']:.12g}."
     return words
-
-
-def plot_relative_timelines(table: pd.DataFrame, window_hours: tuple[float, float] = (-48, 120), ax=None,
-                            title: str = "Hours from each case's trigger event"):
-    """Several cases on one relative time axis (from ``casebook.relative_timeline``): one band per case,
-    one lane per kind of actor, each event drawn over the range of hours the sources allow."""
-    shown = table[table["shown"]]
-    cases = list(dict.fromkeys(table["case"]))
-    lanes = ["employees act", "organisation decides", "organisation speaks", "others"]
-    rows = [(case, lane) for case in cases for lane in lanes]
-    low, high = window_hours
-    names = dict(zip(table["case"], table["organisation"]))
-    kinds = list(dict.fromkeys(shown["kind"]))
-    handles = [Patch(facecolor=KIND_COLOURS[k], edgecolor="black", label=k) for k in kinds]
-    handles += [Line2D([], [], color="black", linestyle=":", label="the trigger (0 h)"),
-                Patch(facecolor=NEUTRAL_SAMPLE, edgecolor="black", hatch="////", label="derived (hatched)"),
-                Patch(facecolor="white", edgecolor="black", linestyle="--", label="inferred (outline)")]
-    hidden = table[~table["shown"]].groupby("case").size()
-    notes = wrap("outside the window, not shown: " + "; ".join(f"{names[c]} {n}" for c, n in hidden.items()), 80) if len(hidden) else ""
-    with house_style():
-        if ax is None:
-            fig, (ax,), key = new_figure(1.0 + 0.3 * len(rows), count_key_lines(len(handles), 2, notes))
-        else:
-            key = None
-        fig = ax.figure
-        span = high - low
-        for y, (case, lane) in enumerate(reversed(rows)):
-            events = shown[(shown["case"] == case) & (shown["lane"] == lane)]
-            for _, event in events.iterrows():
-                colour = KIND_COLOURS[event["kind"]]
-                left, right = max(event["from (h)"], low), min(event["to (h)"], high)
-                inferred = event["basis"] == "inferred"
-                if right - left < span / 300:
-                    ax.plot([left], [y], marker="D" if event["basis"] == "derived" else "o", markersize=6, linestyle="none",
-                            markerfacecolor="white" if inferred else colour, markeredgecolor=colour if inferred else "black",
-                            markeredgewidth=2 if inferred else 1)
-                else:
-                    ax.barh(y, right - left, left=left, height=0.55, alpha=0.75, color="white" if inferred else colour,
-                            edgecolor=colour if inferred else "black", linewidth=1.2 if inferred else 0.5,
-                            linestyle="--" if inferred else "-", hatch="////" if event["basis"] == "derived" else None)
-        ax.set_yticks(range(len(rows)), [wrap(f"{names[case]}: {lane}", LABEL_WIDTH) for case, lane in reversed(rows)])
-        for boundary in range(len(lanes), len(rows), len(lanes)):
-            ax.axhline(len(rows) - boundary - 0.5, color="black", linewidth=0.6)
-        ax.axvline(0, color="black", linestyle=":", linewidth=1)
-        ax.set_xlim(low, high)
-        ax.grid(axis="y", visible=False)
-        add_key(ax, key, handles, ncols=2, notes=notes)
-        decorate(ax, title=title, xlabel="hours after the trigger\n(each bar: the range the sources allow)", ylabel="case: who acts",
-                 alt=_relative_alt(table, names, window_hours))
-    return fig
-
-
-def _relative_alt(table: pd.DataFrame, names: dict, window_hours: tuple[float, float]) -> str:
-    """What the relative timeline shows, in words: per case, the trigger and how many events of each lane are drawn."""
-    low, high = window_hours
-    words = [f"Events of {len(names)} case(s) on one axis of hours from each case's trigger event, from {low:g} to {high:g} hours; "
-             "each event is drawn over the range of hours the sources allow."]
-    for case, name in names.items():
-        rows = table[(table["case"] == case)]
-        trigger = rows[rows["trigger"]]["title"]
-        lanes = rows[rows["shown"]]["lane"].value_counts()
-        words.append(f"{name}: trigger '{trigger.iloc[0] if len(trigger) else 'unknown'}'; "
-                     + ", ".join(f"{lane} {lanes[lane]}" for lane in lanes.index) + ".")
-    return " ".join(words)
