@@ -13,6 +13,7 @@ from .figure import (
     add_key,
     count_key_lines,
     decorate,
+    draw_range,
     house_style,
     new_figure,
     wrap,
@@ -58,31 +59,19 @@ def plot_relative_timelines(
             for _, event in events.iterrows():
                 colour = KIND_COLOURS[event["kind"]]
                 left, right = max(event["from (h)"], low), min(event["to (h)"], high)
-                inferred = event["basis"] == "inferred"
-                if right - left < span / 300:
-                    ax.plot(
-                        [left],
-                        [y],
-                        marker="D" if event["basis"] == "derived" else "o",
-                        markersize=6,
-                        linestyle="none",
-                        markerfacecolor="white" if inferred else colour,
-                        markeredgecolor=colour if inferred else "black",
-                        markeredgewidth=2 if inferred else 1,
-                    )
-                else:
-                    ax.barh(
-                        y,
-                        right - left,
-                        left=left,
-                        height=0.55,
-                        alpha=0.75,
-                        color="white" if inferred else colour,
-                        edgecolor=colour if inferred else "black",
-                        linewidth=1.2 if inferred else 0.5,
-                        linestyle="--" if inferred else "-",
-                        hatch="////" if event["basis"] == "derived" else None,
-                    )
+                draw_range(
+                    ax,
+                    y,
+                    left,
+                    right,
+                    colour,
+                    event["basis"],
+                    as_marker=right - left < span / 300,
+                    marker_size=6,
+                    height=0.55,
+                    alpha=0.75,
+                    outline_width=1.2,
+                )
         ax.set_yticks(range(len(rows)), [wrap(f"{names[case]}: {lane}", LABEL_WIDTH) for case, lane in reversed(rows)])
         for boundary in range(len(lanes), len(rows), len(lanes)):
             ax.axhline(len(rows) - boundary - 0.5, color="black", linewidth=0.6)

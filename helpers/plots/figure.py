@@ -216,6 +216,52 @@ def new_figure(height: float, key_lines: int = 0, ncols: int = 1, width_ratios=N
     return fig, axes, key
 
 
+def draw_range(
+    ax,
+    y: float,
+    left: float,
+    right: float,
+    colour: str,
+    basis: str,
+    *,
+    as_marker: bool,
+    marker_size: float = 7,
+    height: float = 0.9,
+    alpha: float | None = None,
+    outline_width: float = 1.5,
+) -> None:
+    """One event at height ``y``: a bar from ``left`` to ``right``, or a marker where it is too short to see.
+
+    How its time is known is drawn in the mark, the same in every figure: ``derived`` is hatched
+    (a diamond as a marker), ``inferred`` an outline in the kind's colour (white inside, dashed).
+    """
+    inferred = basis == "inferred"
+    if as_marker:
+        ax.plot(
+            [left],
+            [y],
+            marker="D" if basis == "derived" else "o",
+            markersize=marker_size,
+            linestyle="none",
+            markerfacecolor="white" if inferred else colour,
+            markeredgecolor=colour if inferred else "black",
+            markeredgewidth=2 if inferred else 1,
+        )
+    else:
+        ax.barh(
+            y,
+            right - left,
+            left=left,
+            height=height,
+            alpha=alpha,
+            color="white" if inferred else colour,
+            edgecolor=colour if inferred else "black",
+            linewidth=outline_width if inferred else 0.5,
+            linestyle="--" if inferred else "-",
+            hatch="////" if basis == "derived" else None,
+        )
+
+
 def add_key(ax, key, handles, ncols: int = 2, notes: str = "", title: str | None = None) -> None:
     """The legend (and any notes under it) in the figure's key, or on ``ax`` when the caller gave the axes."""
     if key is None:

@@ -26,6 +26,7 @@ from .figure import (
     add_key,
     count_key_lines,
     decorate,
+    draw_range,
     house_style,
     new_figure,
     wrap,
@@ -201,31 +202,8 @@ def _draw_events(ax, shown: pd.DataFrame, ys: list[float], lo: pd.Timestamp, hi:
         colour = KIND_COLOURS[event["kind"]]
         left = mdates.date2num(max(event["start"], lo))
         right = mdates.date2num(min(event["end"], hi))
-        basis = event["time_basis"]
-        if (event["end"] - event["start"]).total_seconds() < span / 400:
-            inferred = basis == "inferred"
-            ax.plot(
-                [left],
-                [y],
-                marker="D" if basis == "derived" else "o",
-                markersize=7,
-                linestyle="none",
-                markerfacecolor="white" if inferred else colour,
-                markeredgecolor=colour if inferred else "black",
-                markeredgewidth=2 if inferred else 1,
-            )
-        else:
-            ax.barh(
-                y,
-                right - left,
-                left=left,
-                height=0.9,
-                color="white" if basis == "inferred" else colour,
-                edgecolor=colour if basis == "inferred" else "black",
-                linewidth=1.5 if basis == "inferred" else 0.5,
-                linestyle="--" if basis == "inferred" else "-",
-                hatch="////" if basis == "derived" else None,
-            )
+        short = (event["end"] - event["start"]).total_seconds() < span / 400
+        draw_range(ax, y, left, right, colour, event["time_basis"], as_marker=short)
     ax.set_xlim(mdates.date2num(lo), mdates.date2num(hi))
 
 
