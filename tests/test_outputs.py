@@ -9,7 +9,7 @@ import re
 import pytest
 
 from helpers.coursework.intake import ROSTER_COLUMNS, read_roster
-from helpers.coursework.outputs import canvas_rows, csv_text, feedback_html, gradebook_rows
+from helpers.coursework.outputs import _md, canvas_rows, csv_text, feedback_html, gradebook_rows
 from helpers.coursework.results import QuestionResult, SubmissionResult
 from helpers.coursework.source import load_key
 
@@ -132,3 +132,14 @@ def test_feedback_shows_each_question_and_the_answer_as_recorded_and_the_expecte
     assert "How many negation markers does your statement have" in page  # the question as the student read it
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script" not in page
     assert ("<strong>Expected:</strong> <code>4.2</code>" in page) is reveal
+
+
+def test_summary_text_says_where_it_was_cut_and_never_cuts_an_entity():
+    """summary.md shows at most 120 characters of a reason or an answer; a cut ends in an ellipsis."""
+    short = "RuntimeError: Kernel died"
+    assert _md(short) == short
+    long = "x" * 118 + " & the rest of a long reason"
+    shown = _md(long)
+    assert shown.endswith("…") and shown.startswith("x" * 118)
+    assert shown == "x" * 118 + " …"  # the cut falls before the ampersand, which is not half-escaped
+    assert _md("a & b <i>|`") == "a &amp; b &lt;i&gt;\\|'"

@@ -262,8 +262,13 @@ FEEDBACK_CSS = (
 
 
 def _md(text: str) -> str:
-    """Student text made inert in Markdown: no HTML, no code spans, no line breaks."""
-    return html.escape(" ".join(str(text).split()), quote=False).replace("`", "'").replace("|", "\\|")[:120]
+    """Student text made inert in Markdown: no HTML, no code spans, no line breaks; at most 120
+    characters of it, a cut marked with an ellipsis (the gradebook has it whole). It is cut before
+    it is escaped, so no entity is cut in two."""
+    flat = " ".join(str(text).split())
+    if len(flat) > 120:
+        flat = flat[:119] + "…"
+    return html.escape(flat, quote=False).replace("`", "'").replace("|", "\\|")
 
 
 def summary_markdown(
