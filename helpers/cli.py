@@ -64,7 +64,10 @@ exit status: 0 every case checked is valid; 1 a case has problems (each named by
 column); 2 no such case.
 """
 
-REFRESH_EPILOG = "exit status: 0 every notebook was refreshed (or cleaned); 1 a notebook failed to run.\n"
+REFRESH_EPILOG = """\
+exit status: 0 every notebook was refreshed (or cleaned); 1 a notebook failed to run; 2 a path is
+not a notebook file.
+"""
 
 LIST_EPILOG = "exit status: 0 the cases are listed.\n"
 
@@ -215,7 +218,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=REFRESH_EPILOG,
         formatter_class=HelpFormatter,
     )
-    refresh.add_argument("notebooks", nargs="*", type=Path, metavar="NOTEBOOK", help="lesson notebooks (default: every lesson)")
+    refresh.add_argument(
+        "notebooks", nargs="*", type=Path, metavar="NOTEBOOK", help="paths of lesson notebooks (default: every lesson)"
+    )
     refresh.add_argument(
         "--clean-only",
         action="store_true",
@@ -278,6 +283,11 @@ def _validate(args) -> int:
 def _refresh(args) -> int:
     from .runner import clean_notebook_files, refresh_lessons  # the command's own imports, when it runs
 
+    for path in args.notebooks:
+        if not path.is_file():
+            raise ParameterError(f"no notebook file {path} (give paths, such as notebooks/02-statement-wording.ipynb)")
+        if path.suffix != ".ipynb":
+            raise ParameterError(f"{path} is not a notebook (.ipynb)")
     if args.clean_only:
         for path in clean_notebook_files(args.notebooks):
             print(f"cleaned {path}")

@@ -80,3 +80,20 @@ def test_the_pre_commit_hook_cleans_a_notebook(tmp_path):
     result = subprocess.run([executable, *command[1:], str(path)], capture_output=True, text=True, check=True)
     assert f"cleaned {path}" in result.stdout
     assert volatile(nbformat.read(path, as_version=4)) == []
+
+
+@pytest.mark.parametrize("clean_only", [False, True], ids=["refresh", "clean-only"])
+def test_refresh_refuses_a_path_that_is_not_a_notebook_and_touches_nothing(tmp_path, capsys, clean_only):
+    from helpers.cli import main
+
+    notebook = tmp_path / "01-lesson.ipynb"
+    shutil.copy(lesson_notebooks()[0], notebook)
+    before = notebook.read_bytes()
+    text = tmp_path / "notes.md"
+    text.write_text("not a notebook", encoding="utf-8")
+    extra = ["--clean-only"] if clean_only else []
+    assert main(["refresh", *extra, str(notebook), str(text)]) == 2
+    assert f"{text} is not a notebook (.ipynb)" in capsys.readouterr().err
+    assert main(["refresh", *extra, str(notebook), "01-case-overview.ipynb"]) == 2
+    assert "no notebook file 01-case-overview.ipynb (give paths" in capsys.readouterr().err
+    assert notebook.read_bytes() == before
