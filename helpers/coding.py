@@ -4,14 +4,14 @@ lab that shows it is in ``helpers.widgets``)."""
 
 from __future__ import annotations
 
-import csv
 import difflib
 from pathlib import Path
 
 import pandas as pd
 
 from .case import Case
-from .errors import ParameterError, Problem, did_you_mean
+from .csvfile import read_frame, read_rows
+from .errors import CsvFileError, ParameterError, Problem, did_you_mean
 from .paths import DATA_DIR
 from .queries import teaching_text
 from .text import split_sentences
@@ -20,30 +20,32 @@ from .wording import analyse_text, load_lexicon
 SCHEMES_DIR = DATA_DIR / "schemes"
 SCHEMES = ("benoit", "scct", "apology")
 CODING_COLUMNS = ("statement_id", "sentence", "strategy")
+#: The columns each scheme file under data/schemes must have (data/README.md).
+STRATEGY_COLUMNS = ("scheme", "group", "strategy", "gloss", "citation")
+CLUSTER_COLUMNS = ("cluster", "attributed_responsibility", "crisis_types", "posture_that_follows", "citation")
+GUIDELINE_COLUMNS = ("guideline_id", "guideline", "citation", "note")
+CUE_COLUMNS = ("lexicon_row", "scheme", "strategy", "why")
 
 
-class CodingError(ValueError):
+class CodingError(CsvFileError):
     """A student coding file that cannot be graded; ``problems`` name the file, line and column."""
 
-    def __init__(self, path, problems: list[Problem]):
-        self.path, self.problems = path, problems
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        super().__init__(f"coding file {path}: {problems[0]}{more}")
+    what = "coding file"
 
 
 def load_strategies() -> pd.DataFrame:
     """Every scheme's strategies with a gloss and a citation (data/schemes/strategies.csv)."""
-    return pd.read_csv(SCHEMES_DIR / "strategies.csv", dtype=str, keep_default_na=False)
+    return read_frame(SCHEMES_DIR / "strategies.csv", STRATEGY_COLUMNS)
 
 
 def load_clusters() -> pd.DataFrame:
     """SCCT's crisis clusters and the posture that follows from each."""
-    return pd.read_csv(SCHEMES_DIR / "scct-clusters.csv", dtype=str, keep_default_na=False).set_index("cluster")
+    return read_frame(SCHEMES_DIR / "scct-clusters.csv", CLUSTER_COLUMNS).set_index("cluster")
 
 
 def load_scct_guidelines() -> pd.DataFrame:
     """Coombs' guidelines for choosing SCCT strategies, paraphrased and cited (data/schemes/scct-guidelines.csv)."""
-    return pd.read_csv(SCHEMES_DIR / "scct-guidelines.csv", dtype=str, keep_default_na=False).set_index("guideline_id")
+    return read_frame(SCHEMES_DIR / "scct-guidelines.csv", GUIDELINE_COLUMNS).set_index("guideline_id")
 
 
 def check_scheme(scheme: str) -> str:
@@ -93,23 +95,12 @@ def load_student_coding(path: str | Path, case: Case, scheme: str) -> pd.DataFra
     expected = {(s, int(n)) for s, n in zip(reference["statement_id"], reference["sentence"])}
     problems: list[Problem] = []
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise CodingError(path, [Problem(name, f"not valid UTF-8 text ({exc.reason} at byte {exc.start})")]) from None
-    reader = csv.DictReader(text.splitlines(keepends=True))
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    missing = [c for c in CODING_COLUMNS if c not in header]
-    if missing:
-        raise CodingError(
-            path,
-            [Problem(name, f"missing column (the columns are {', '.join(CODING_COLUMNS)})", line=1, column=c) for c in missing],
-        )
+        _, records = read_rows(path, CODING_COLUMNS)
+    except CsvFileError as exc:
+        raise CodingError(path, exc.problems) from None
     rows, seen = [], {}
-    for record in reader:
-        line = reader.line_num
-        record = {k.strip(): (v or "").strip() for k, v in record.items() if k}
-        if not any(record.values()):
-            continue
+    for row in records:
+        line, record = row.line, row.values
         sid, number, strategy = record["statement_id"], record["sentence"], record["strategy"]
         label = f"statement_id={sid}" if sid else None
         if not number.isdigit():
@@ -188,7 +179,7 @@ def agreement(case: Case, scheme: str, student: pd.DataFrame) -> dict:
 
 
 def load_cues() -> pd.DataFrame:
-    return pd.read_csv(SCHEMES_DIR / "cues.csv", dtype=str, keep_default_na=False)
+    return read_frame(SCHEMES_DIR / "cues.csv", CUE_COLUMNS)
 
 
 def suggest_codes(case: Case, scheme: str, lexicon=None) -> pd.DataFrame:
