@@ -5,6 +5,7 @@ lab that shows it is in ``helpers.widgets``)."""
 from __future__ import annotations
 
 import difflib
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -15,7 +16,7 @@ from .errors import CsvFileError, ParameterError, Problem, did_you_mean
 from .paths import DATA_DIR
 from .queries import teaching_text
 from .text import split_sentences
-from .wording import analyse_text, load_lexicon
+from .wording import Analysis, analyse_text, load_lexicon
 
 SCHEMES_DIR = DATA_DIR / "schemes"
 SCHEMES = ("benoit", "scct", "apology")
@@ -255,7 +256,43 @@ def example_draft(case: Case) -> str:
     return teaching_text(case, "05", "example-draft") or GENERIC_DRAFT.format(organisation=case.organisation)
 
 
-def analyse_draft(case: Case, text: str, lexicon=None) -> dict:
+@dataclass(frozen=True)
+class DraftReport:
+    """A drafted statement analysed like the real ones (``analyse_draft``); ``rows`` is what the drafting lab shows."""
+
+    words: int
+    sentences: int
+    apology_present: tuple[str, ...]  # the apology components, in ``APOLOGY_SUBCATEGORIES`` order
+    apology_missing: tuple[str, ...]
+    hedges: int
+    negations: int  # denials and negations
+    self_mentions: int
+    responsibility_markers: int
+    agentless_passives: int
+    subjects: str  # each subject of a verb group with its count, or "none found"
+    tenses: str  # the tenses in order of first use, or "none found"
+    refusal_phrasing: str  # "no comment" and its kin found in the draft, or "none"
+    analysis: Analysis
+
+    def rows(self) -> list[tuple[str, int | str]]:
+        """(measure, value) for each line of the drafting lab's profile, in its order."""
+        return [
+            ("words", self.words),
+            ("sentences", self.sentences),
+            ("apology components present", ", ".join(self.apology_present)),
+            ("apology components missing", ", ".join(self.apology_missing)),
+            ("hedges", self.hedges),
+            ("denials and negations", self.negations),
+            ("self-mention", self.self_mentions),
+            ("responsibility markers", self.responsibility_markers),
+            ("agentless passives", self.agentless_passives),
+            ("subjects", self.subjects),
+            ("tenses", self.tenses),
+            ("refusal phrasing", self.refusal_phrasing),
+        ]
+
+
+def analyse_draft(case: Case, text: str, lexicon=None) -> DraftReport:
     """A drafted statement analysed like the real ones: components present and missing, markers, grammar."""
     lexicon = lexicon or load_lexicon()
     analysis = analyse_text(text, lexicon, case.names)
@@ -263,18 +300,18 @@ def analyse_draft(case: Case, text: str, lexicon=None) -> dict:
     counts = analysis.counts(lexicon.categories)
     subjects = pd.Series([g.subject for g in analysis.groups], dtype="object").value_counts()
     banned = [phrase for phrase in ("no comment", "we do not comment", "we don't comment") if phrase in text.lower()]
-    return {
-        "words": analysis.words,
-        "sentences": len(analysis.sentences),
-        "apology components present": [c for c in APOLOGY_SUBCATEGORIES if c in present],
-        "apology components missing": [c for c in APOLOGY_SUBCATEGORIES if c not in present],
-        "hedges": counts.get("hedge", 0),
-        "denials and negations": counts.get("negation", 0),
-        "self-mention": counts.get("self_mention", 0),
-        "responsibility markers": counts.get("responsibility", 0),
-        "agentless passives": sum(m.subcategory == "agentless passive" for m in analysis.matches),
-        "subjects": ", ".join(f"{k} {v}" for k, v in subjects.items()) or "none found",
-        "tenses": ", ".join(dict.fromkeys(g.tense for g in analysis.groups)) or "none found",
-        "refusal phrasing": ", ".join(banned) or "none",
-        "analysis": analysis,
-    }
+    return DraftReport(
+        words=analysis.words,
+        sentences=len(analysis.sentences),
+        apology_present=tuple(c for c in APOLOGY_SUBCATEGORIES if c in present),
+        apology_missing=tuple(c for c in APOLOGY_SUBCATEGORIES if c not in present),
+        hedges=counts.get("hedge", 0),
+        negations=counts.get("negation", 0),
+        self_mentions=counts.get("self_mention", 0),
+        responsibility_markers=counts.get("responsibility", 0),
+        agentless_passives=sum(m.subcategory == "agentless passive" for m in analysis.matches),
+        subjects=", ".join(f"{k} {v}" for k, v in subjects.items()) or "none found",
+        tenses=", ".join(dict.fromkeys(g.tense for g in analysis.groups)) or "none found",
+        refusal_phrasing=", ".join(banned) or "none",
+        analysis=analysis,
+    )

@@ -358,15 +358,10 @@ def draft_report_html(case: Case, text: str, lexicon: Lexicon | None = None, wit
     """The drafting lab's view: the draft highlighted, its profile, and (``with_real_statements``) the real statements beside it."""
     lexicon = lexicon or load_lexicon()
     report = analyse_draft(case, text, lexicon)
-    profile = pd.DataFrame(
-        {
-            "measure": [k for k in report if k != "analysis"],
-            "your draft": [", ".join(v) if isinstance(v, list) else v for k, v in report.items() if k != "analysis"],
-        }
-    )
-    body = highlight_html(text, report["analysis"].matches) if text.strip() else "<i>(empty draft)</i>"
+    profile = pd.DataFrame(report.rows(), columns=["measure", "your draft"])
+    body = highlight_html(text, report.analysis.matches) if text.strip() else "<i>(empty draft)</i>"
     return (
-        f'<div class="draft-report" data-words="{report["words"]}"><blockquote>{body}</blockquote>{legend_html(lexicon.categories)}'
+        f'<div class="draft-report" data-words="{report.words}"><blockquote>{body}</blockquote>{legend_html(lexicon.categories)}'
         f"{table_html(profile, 'Your draft')}</div>" + (real_statements_html(case, lexicon) if with_real_statements else "")
     )
 
