@@ -1,14 +1,15 @@
 """Reading a CSV file strictly: UTF-8 text (a byte-order mark is allowed), a header row naming
 the columns a caller needs, and every row as wide as the header.
 
-Every file of the package is read here: the case's tables, the lexicon, the schemes, the norms,
-a student's coding, the course objectives. A file that breaks one of these rules gets a problem
+The case's tables, the lexicon, the schemes, the norms, a student's coding and the course
+objectives are all read here. A file that breaks one of these rules gets a problem
 naming the file, the line and the column, and the name of the rule (the rules of data/README.md:
 ``utf8``, ``header-row``, ``known-columns``, ``csv-form``). What the rows say is the caller's to check.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -34,24 +35,22 @@ def read_rows(
     path: Path,
     columns: Iterable[str],
     *,
-    name: str | None = None,
     only_these: bool = False,
     report: Report | None = None,
 ) -> tuple[list[str], list[Row]]:
     """The header (stripped) and the rows of the CSV file at ``path``, blank rows left out.
 
     Each of ``columns`` must be in the header, and no column twice; with ``only_these`` no other
-    column may be. A problem is named by ``name`` (the file's name when None). With ``report``, each
-    problem goes to it and what could be read is returned (no rows when the file as a whole is
-    wrong); without, a file with any problem raises ``CsvFileError`` listing them all. A missing
-    file raises ``FileNotFoundError``, for the caller to word.
+    column may be. With ``report``, each problem goes to it and what could be read is returned (no
+    rows when the file as a whole is wrong); without, a file with any problem raises ``CsvFileError``
+    listing them all, each named by the file's name. A missing file raises ``FileNotFoundError``,
+    for the caller to word.
     """
-    name = name or path.name
     found: list[Problem] = []
     if report is None:
 
         def report(line: int | None, rule: str, message: str, column: str | None = None) -> None:
-            found.append(Problem(name, message, line=line, column=column))
+            found.append(Problem(path.name, message, line=line, column=column))
 
     header, rows = _read(path, list(columns), only_these, report)
     if found:
@@ -66,10 +65,10 @@ def read_frame(path: Path, columns: Iterable[str]) -> pd.DataFrame:
 
 
 def _read(path: Path, columns: list[str], only_these: bool, report: Report) -> tuple[list[str], list[Row]]:
-    data = path.read_bytes()
+    data = path.read_bytes().removeprefix(codecs.BOM_UTF8)
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:  # the byte is counted after the byte-order mark, as before
         line = data[: exc.start].count(b"\n") + 1
         report(line, "utf8", f"not valid UTF-8 text ({exc.reason} at byte {exc.start})")
         return [], []

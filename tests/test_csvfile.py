@@ -108,3 +108,10 @@ def test_norms_keep_their_numbers():
     norms = timeline.load_norms()
     assert norms["hours"].dtype.kind == "i" and norms["share"].dtype.kind == "f"
     assert norms["share"].isna().any() and norms.index.name == "norm_id"
+
+
+def test_not_utf8_after_a_byte_order_mark_names_the_line(tmp_path):  # the byte is counted after the mark, as ever
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"\xef\xbb\xbfa,b\n1,2\n\xff,3\n")
+    with pytest.raises(CsvFileError, match=r"t.csv, line 3: not valid UTF-8 text \(invalid start byte at byte 8\)"):
+        read_rows(path, ("a", "b"))

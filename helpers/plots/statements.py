@@ -69,7 +69,8 @@ def plot_category_rates(comparison: pd.DataFrame, categories=None, ax=None, titl
 def _category_rates_alt(comparison: pd.DataFrame, categories: list[str]) -> str:
     """What the bar chart shows, in words: the statements, the categories and, per category, the highest rate."""
     peaks = []
-    for category, column in ((c, rate_column(c)) for c in categories):
+    for category in categories:
+        column = rate_column(category)
         top = comparison[column].max() if len(comparison) else 0
         leaders = list(comparison.index[comparison[column] == top]) if top > 0 else []
         peaks.append(f"{category} {top:g} ({', '.join(leaders)})" if leaders else f"{category} none")
