@@ -21,7 +21,7 @@ from .wording import Analysis, analyse_text, load_lexicon
 SCHEMES_DIR = DATA_DIR / "schemes"
 SCHEMES = ("benoit", "scct", "apology")
 CODING_COLUMNS = ("statement_id", "sentence", "strategy")
-#: The columns each scheme file under data/schemes must have (data/README.md).
+#: The columns each scheme file under data/schemes must have (its header row today).
 STRATEGY_COLUMNS = ("scheme", "group", "strategy", "gloss", "citation")
 CLUSTER_COLUMNS = ("cluster", "attributed_responsibility", "crisis_types", "posture_that_follows", "citation")
 GUIDELINE_COLUMNS = ("guideline_id", "guideline", "citation", "note")
