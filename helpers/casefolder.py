@@ -1,5 +1,5 @@
 """Finding a case folder and reading its files into rows: case.toml as a dict, each CSV file as
-a list of ``Row`` (its line number and its cells by column).
+a list of ``Row`` (its line number and its cells by column), read by ``csvfile``.
 
 What can go wrong with a file as a whole is found here: a missing file, text that is not UTF-8,
 malformed TOML or CSV, a missing or unknown column or key. ``validation`` then checks what the
@@ -8,11 +8,10 @@ rows say.
 
 from __future__ import annotations
 
-import csv
 import tomllib
-from dataclasses import dataclass
 from pathlib import Path
 
+from .csvfile import Row, read_rows
 from .errors import Problem, UnknownCaseError
 from .paths import CASES_DIR, METADATA_FILE, list_cases
 from .schema import ID_PATTERN, METADATA_KEYS, Table, rule_problem
@@ -103,64 +102,16 @@ def read_metadata(folder: Path, problems: list[Problem]) -> dict:
     return data
 
 
-@dataclass
-class Row:
-    """One row of a CSV file: the line it starts on, and its cells (stripped) by column."""
-
-    line: int
-    values: dict[str, str]
-
-
 def read_table(folder: Path, table: Table, problems: list[Problem]) -> list[Row]:
     """The rows of one of the case's CSV files, blank rows left out; none when the file as a whole is wrong."""
-    path = folder / table.file
+
+    def report(line: int | None, rule: str, message: str, column: str | None = None) -> None:
+        problems.append(rule_problem(table.file, rule, message, line=line, column=column))
+
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        _, rows = read_rows(folder / table.file, table.names, only_these=True, report=report)
     except FileNotFoundError:
         if not table.optional:
-            problems.append(
-                rule_problem(table.file, "file-present", "file is missing (keep the header row even when a table is empty)")
-            )
+            report(None, "file-present", "file is missing (keep the header row even when a table is empty)")
         return []
-    except UnicodeDecodeError as exc:
-        problems.append(rule_problem(table.file, "utf8", f"not valid UTF-8 text ({exc.reason} at byte {exc.start})"))
-        return []
-    reader = csv.reader(text.splitlines(keepends=True), strict=True)
-    try:
-        header = next(reader, None)
-        if header is None:
-            problems.append(rule_problem(table.file, "header-row", "file is empty: it needs a header row", line=1))
-            return []
-        header = [h.strip() for h in header]
-        missing = [c for c in table.names if c not in header]
-        extra = [c for c in header if c not in table.names]
-        for name in missing:
-            problems.append(rule_problem(table.file, "known-columns", "missing column", line=1, column=name))
-        for name in extra:
-            problems.append(
-                rule_problem(
-                    table.file, "known-columns", f"unknown column (allowed: {', '.join(table.names)})", line=1, column=name
-                )
-            )
-        duplicates = {h for h in header if header.count(h) > 1}
-        for name in sorted(duplicates):
-            problems.append(rule_problem(table.file, "known-columns", "column appears twice", line=1, column=name))
-        if missing or extra or duplicates:
-            return []
-        rows: list[Row] = []
-        previous_end = reader.line_num
-        for record in reader:
-            start = previous_end + 1
-            previous_end = reader.line_num
-            if not any(cell.strip() for cell in record):
-                continue
-            if len(record) != len(header):
-                problems.append(
-                    rule_problem(table.file, "csv-form", f"has {len(record)} fields, the header has {len(header)}", line=start)
-                )
-                continue
-            rows.append(Row(start, {h: cell.strip() for h, cell in zip(header, record)}))
-        return rows
-    except csv.Error as exc:
-        problems.append(rule_problem(table.file, "csv-form", f"malformed CSV: {exc}", line=reader.line_num))
-        return []
+    return rows

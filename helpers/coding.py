@@ -4,46 +4,49 @@ lab that shows it is in ``helpers.widgets``)."""
 
 from __future__ import annotations
 
-import csv
 import difflib
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from .case import Case
-from .errors import ParameterError, Problem, did_you_mean
+from .csvfile import read_frame, read_rows
+from .errors import CsvFileError, ParameterError, Problem, did_you_mean
 from .paths import DATA_DIR
 from .queries import teaching_text
 from .text import split_sentences
-from .wording import analyse_text, load_lexicon
+from .wording import Analysis, analyse_text, load_lexicon
 
 SCHEMES_DIR = DATA_DIR / "schemes"
 SCHEMES = ("benoit", "scct", "apology")
 CODING_COLUMNS = ("statement_id", "sentence", "strategy")
+#: The columns each scheme file under data/schemes must have (its header row today).
+STRATEGY_COLUMNS = ("scheme", "group", "strategy", "gloss", "citation")
+CLUSTER_COLUMNS = ("cluster", "attributed_responsibility", "crisis_types", "posture_that_follows", "citation")
+GUIDELINE_COLUMNS = ("guideline_id", "guideline", "citation", "note")
+CUE_COLUMNS = ("lexicon_row", "scheme", "strategy", "why")
 
 
-class CodingError(ValueError):
+class CodingError(CsvFileError):
     """A student coding file that cannot be graded; ``problems`` name the file, line and column."""
 
-    def __init__(self, path, problems: list[Problem]):
-        self.path, self.problems = path, problems
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        super().__init__(f"coding file {path}: {problems[0]}{more}")
+    what = "coding file"
 
 
 def load_strategies() -> pd.DataFrame:
     """Every scheme's strategies with a gloss and a citation (data/schemes/strategies.csv)."""
-    return pd.read_csv(SCHEMES_DIR / "strategies.csv", dtype=str, keep_default_na=False)
+    return read_frame(SCHEMES_DIR / "strategies.csv", STRATEGY_COLUMNS)
 
 
 def load_clusters() -> pd.DataFrame:
     """SCCT's crisis clusters and the posture that follows from each."""
-    return pd.read_csv(SCHEMES_DIR / "scct-clusters.csv", dtype=str, keep_default_na=False).set_index("cluster")
+    return read_frame(SCHEMES_DIR / "scct-clusters.csv", CLUSTER_COLUMNS).set_index("cluster")
 
 
 def load_scct_guidelines() -> pd.DataFrame:
     """Coombs' guidelines for choosing SCCT strategies, paraphrased and cited (data/schemes/scct-guidelines.csv)."""
-    return pd.read_csv(SCHEMES_DIR / "scct-guidelines.csv", dtype=str, keep_default_na=False).set_index("guideline_id")
+    return read_frame(SCHEMES_DIR / "scct-guidelines.csv", GUIDELINE_COLUMNS).set_index("guideline_id")
 
 
 def check_scheme(scheme: str) -> str:
@@ -93,23 +96,12 @@ def load_student_coding(path: str | Path, case: Case, scheme: str) -> pd.DataFra
     expected = {(s, int(n)) for s, n in zip(reference["statement_id"], reference["sentence"])}
     problems: list[Problem] = []
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise CodingError(path, [Problem(name, f"not valid UTF-8 text ({exc.reason} at byte {exc.start})")]) from None
-    reader = csv.DictReader(text.splitlines(keepends=True))
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    missing = [c for c in CODING_COLUMNS if c not in header]
-    if missing:
-        raise CodingError(
-            path,
-            [Problem(name, f"missing column (the columns are {', '.join(CODING_COLUMNS)})", line=1, column=c) for c in missing],
-        )
+        _, records = read_rows(path, CODING_COLUMNS)
+    except CsvFileError as exc:
+        raise CodingError(path, exc.problems) from None
     rows, seen = [], {}
-    for record in reader:
-        line = reader.line_num
-        record = {k.strip(): (v or "").strip() for k, v in record.items() if k}
-        if not any(record.values()):
-            continue
+    for row in records:
+        line, record = row.line, row.values
         sid, number, strategy = record["statement_id"], record["sentence"], record["strategy"]
         label = f"statement_id={sid}" if sid else None
         if not number.isdigit():
@@ -188,7 +180,7 @@ def agreement(case: Case, scheme: str, student: pd.DataFrame) -> dict:
 
 
 def load_cues() -> pd.DataFrame:
-    return pd.read_csv(SCHEMES_DIR / "cues.csv", dtype=str, keep_default_na=False)
+    return read_frame(SCHEMES_DIR / "cues.csv", CUE_COLUMNS)
 
 
 def suggest_codes(case: Case, scheme: str, lexicon=None) -> pd.DataFrame:
@@ -264,7 +256,43 @@ def example_draft(case: Case) -> str:
     return teaching_text(case, "05", "example-draft") or GENERIC_DRAFT.format(organisation=case.organisation)
 
 
-def analyse_draft(case: Case, text: str, lexicon=None) -> dict:
+@dataclass(frozen=True)
+class DraftReport:
+    """A drafted statement analysed like the real ones (``analyse_draft``); ``rows`` is what the drafting lab shows."""
+
+    words: int
+    sentences: int
+    apology_present: tuple[str, ...]  # the apology components, in ``APOLOGY_SUBCATEGORIES`` order
+    apology_missing: tuple[str, ...]
+    hedges: int
+    negations: int  # denials and negations
+    self_mentions: int
+    responsibility_markers: int
+    agentless_passives: int
+    subjects: str  # each subject of a verb group with its count, or "none found"
+    tenses: str  # the tenses in order of first use, or "none found"
+    refusal_phrasing: str  # "no comment" and its kin found in the draft, or "none"
+    analysis: Analysis
+
+    def rows(self) -> list[tuple[str, int | str]]:
+        """(measure, value) for each line of the drafting lab's profile, in its order."""
+        return [
+            ("words", self.words),
+            ("sentences", self.sentences),
+            ("apology components present", ", ".join(self.apology_present)),
+            ("apology components missing", ", ".join(self.apology_missing)),
+            ("hedges", self.hedges),
+            ("denials and negations", self.negations),
+            ("self-mention", self.self_mentions),
+            ("responsibility markers", self.responsibility_markers),
+            ("agentless passives", self.agentless_passives),
+            ("subjects", self.subjects),
+            ("tenses", self.tenses),
+            ("refusal phrasing", self.refusal_phrasing),
+        ]
+
+
+def analyse_draft(case: Case, text: str, lexicon=None) -> DraftReport:
     """A drafted statement analysed like the real ones: components present and missing, markers, grammar."""
     lexicon = lexicon or load_lexicon()
     analysis = analyse_text(text, lexicon, case.names)
@@ -272,18 +300,18 @@ def analyse_draft(case: Case, text: str, lexicon=None) -> dict:
     counts = analysis.counts(lexicon.categories)
     subjects = pd.Series([g.subject for g in analysis.groups], dtype="object").value_counts()
     banned = [phrase for phrase in ("no comment", "we do not comment", "we don't comment") if phrase in text.lower()]
-    return {
-        "words": analysis.words,
-        "sentences": len(analysis.sentences),
-        "apology components present": [c for c in APOLOGY_SUBCATEGORIES if c in present],
-        "apology components missing": [c for c in APOLOGY_SUBCATEGORIES if c not in present],
-        "hedges": counts.get("hedge", 0),
-        "denials and negations": counts.get("negation", 0),
-        "self-mention": counts.get("self_mention", 0),
-        "responsibility markers": counts.get("responsibility", 0),
-        "agentless passives": sum(m.subcategory == "agentless passive" for m in analysis.matches),
-        "subjects": ", ".join(f"{k} {v}" for k, v in subjects.items()) or "none found",
-        "tenses": ", ".join(dict.fromkeys(g.tense for g in analysis.groups)) or "none found",
-        "refusal phrasing": ", ".join(banned) or "none",
-        "analysis": analysis,
-    }
+    return DraftReport(
+        words=analysis.words,
+        sentences=len(analysis.sentences),
+        apology_present=tuple(c for c in APOLOGY_SUBCATEGORIES if c in present),
+        apology_missing=tuple(c for c in APOLOGY_SUBCATEGORIES if c not in present),
+        hedges=counts.get("hedge", 0),
+        negations=counts.get("negation", 0),
+        self_mentions=counts.get("self_mention", 0),
+        responsibility_markers=counts.get("responsibility", 0),
+        agentless_passives=sum(m.subcategory == "agentless passive" for m in analysis.matches),
+        subjects=", ".join(f"{k} {v}" for k, v in subjects.items()) or "none found",
+        tenses=", ".join(dict.fromkeys(g.tense for g in analysis.groups)) or "none found",
+        refusal_phrasing=", ".join(banned) or "none",
+        analysis=analysis,
+    )

@@ -75,6 +75,21 @@ class CaseDataError(ShownAsMessage, ValueError):
         super().__init__(f"case {case!r}: {first}{more}")
 
 
+class CsvFileError(ShownAsMessage, ValueError):
+    """A CSV file that cannot be used; ``problems`` name the file, line and column of each thing wrong.
+
+    The message names the file by ``what`` it is (a subclass says "lexicon", "coding file") and starts
+    with the first problem.
+    """
+
+    what = "CSV file"
+
+    def __init__(self, path, problems: list[Problem]):
+        self.path, self.problems = path, list(problems)
+        more = f" (and {len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
+        super().__init__(f"{self.what} {path}: {self.problems[0]}{more}")
+
+
 class UnknownCaseError(ShownAsMessage, LookupError):
     """A case id that is neither a built-in case nor a case folder."""
 

@@ -13,7 +13,6 @@ matches of one category never overlap, while different categories may mark the s
 
 from __future__ import annotations
 
-import csv
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
@@ -22,7 +21,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import Problem
+from .csvfile import read_rows
+from .errors import CsvFileError, Problem
 from .grammar import NEGATIVE_WORDS
 from .paths import DATA_DIR
 from .text import split_sentences
@@ -44,13 +44,10 @@ ORGANISATION_PLACEHOLDER = "{organisation}"
 _NEGATOR_WORDS = re.compile(r"\b(?:" + "|".join(sorted(NEGATIVE_WORDS | {"cannot"})) + r")\b|n't\b", re.IGNORECASE)
 
 
-class LexiconError(ValueError):
+class LexiconError(CsvFileError):
     """A lexicon file that cannot be used; ``problems`` names file, line and column."""
 
-    def __init__(self, path: Path, problems: list[Problem]):
-        self.path, self.problems = path, problems
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        super().__init__(f"lexicon {path}: {problems[0]}{more}")
+    what = "lexicon"
 
 
 @dataclass(frozen=True)
@@ -167,21 +164,15 @@ def _check_row(row: dict[str, str], file: str, line: int) -> list[Problem]:
 
 @lru_cache(maxsize=16)
 def _load_lexicon_cached(path: Path, mtime: float) -> Lexicon:
+    try:
+        _, records = read_rows(path, LEXICON_COLUMNS)
+    except CsvFileError as exc:
+        raise LexiconError(path, exc.problems) from None
     problems: list[Problem] = []
     name = path.name
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise LexiconError(path, [Problem(name, f"not valid UTF-8 text ({exc.reason} at byte {exc.start})")]) from None
-    reader = csv.DictReader(text.splitlines(keepends=True))
-    header = reader.fieldnames or []
-    missing = [c for c in LEXICON_COLUMNS if c not in header]
-    if missing:
-        raise LexiconError(path, [Problem(name, "missing column", line=1, column=c) for c in missing])
     rows, seen = [], {}
-    for record in reader:
-        line = reader.line_num
-        record = {k: (v or "").strip() for k, v in record.items() if k in LEXICON_COLUMNS}
+    for row in records:
+        line, record = row.line, {c: row.values[c] for c in LEXICON_COLUMNS}
         problems += _check_row(record, name, line)
         if record["row_id"] in seen:
             problems.append(

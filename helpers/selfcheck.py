@@ -149,7 +149,7 @@ def _challenge_cluster(case, context):
 
 
 def _missing_components(case, context):
-    return len(analyse_draft(case, context["draft"])["apology components missing"])
+    return len(analyse_draft(case, context["draft"]).apology_missing)
 
 
 def _reference_sentences(case, context):

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .case import Case
+from .csvfile import read_frame
 from .errors import ParameterError, did_you_mean
 from .paths import DATA_DIR
 from .queries import (
@@ -310,13 +311,17 @@ def _claims_table(case: Case, status: pd.Series) -> pd.DataFrame:
 # --------------------------------------------------------------------------- norms and response times
 
 NORMS_FILE = DATA_DIR / "norms.csv"
+NORMS_COLUMNS = ("norm_id", "label", "hours", "share", "kind", "source", "note")
 #: The column of response-time tables naming statements left out because they cannot be placed.
 UNPLACED = "not placed, may be earlier"
 
 
 def load_norms() -> pd.DataFrame:
     """Published norms and survey figures on response speed, each with its citation (data/norms.csv)."""
-    return pd.read_csv(NORMS_FILE, dtype={"norm_id": str}).set_index("norm_id")
+    norms = read_frame(NORMS_FILE, NORMS_COLUMNS)
+    for column in ("hours", "share"):  # numbers; a blank share is unknown (NaN)
+        norms[column] = pd.to_numeric(norms[column].mask(norms[column] == ""))
+    return norms.set_index("norm_id")
 
 
 def response_times(case: Case, anchor_event: str) -> pd.DataFrame:

@@ -10,14 +10,14 @@ so ``casework list`` can read the cases' titles from checked cases at once (#23)
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from .casefolder import Row, read_metadata, read_table, resolve_case
+from .casefolder import read_metadata, read_table, resolve_case
+from .csvfile import Row, read_rows
 from .errors import CaseDataError, Problem
 from .paths import DATA_DIR, METADATA_FILE
 from .schema import ID_PATTERN, SINGLE_PARTS, TABLES, TEACHING_PARTS, TIME_COLUMNS, Table, rule_problem
@@ -330,9 +330,9 @@ def _check_coding(rows: dict[str, list[Row]], problems: list[Problem]) -> None:
     """Reference coding: a real sentence of the statement, a strategy of the scheme, evidence in that sentence."""
     table = TABLES["coding"]
     strategies: dict[str, set[str]] = {}
-    with (DATA_DIR / "schemes" / "strategies.csv").open(encoding="utf-8", newline="") as handle:
-        for record in csv.DictReader(handle):
-            strategies.setdefault(record["scheme"], set()).add(record["strategy"])
+    _, records = read_rows(DATA_DIR / "schemes" / "strategies.csv", ("scheme", "strategy"))
+    for record in records:
+        strategies.setdefault(record.values["scheme"], set()).add(record.values["strategy"])
     texts = {r.values["statement_id"]: r.values["text"] for r in rows["statements"]}
     first: dict[tuple[str, str, str], int] = {}
     for row in rows["coding"]:

@@ -28,7 +28,7 @@ from .queries import NO_PUBLIC_STATEMENT, first_press_statement, organisation_st
 from .tables import table_html
 from .timeline import claims_at, default_as_of, public_at, statement_status
 from .times import to_zone
-from .wording import Lexicon, analyse_text, compare_statements, load_lexicon
+from .wording import Lexicon, analyse_text, compare_statements, load_lexicon, rate_column
 
 FRONT_END = PACKAGE_DIR / "templates" / "view"
 
@@ -350,7 +350,7 @@ def claim_explorer(
 def real_statements_html(case: Case, lexicon: Lexicon) -> str:
     """The organisation's real statements, profiled as a draft is: the drafting lab's table to compare with."""
     real = compare_statements(case, organisation_statement_ids(case), lexicon=lexicon)
-    columns = ["speaker", "words", "hedge per 100 words", "negation per 100 words", "apology per 100 words", "tenses"]
+    columns = ["speaker", "words", *(rate_column(c) for c in ("hedge", "negation", "apology")), "tenses"]
     return table_html(real[[c for c in columns if c in real.columns]], "The organisation's real statements")
 
 
@@ -358,15 +358,10 @@ def draft_report_html(case: Case, text: str, lexicon: Lexicon | None = None, wit
     """The drafting lab's view: the draft highlighted, its profile, and (``with_real_statements``) the real statements beside it."""
     lexicon = lexicon or load_lexicon()
     report = analyse_draft(case, text, lexicon)
-    profile = pd.DataFrame(
-        {
-            "measure": [k for k in report if k != "analysis"],
-            "your draft": [", ".join(v) if isinstance(v, list) else v for k, v in report.items() if k != "analysis"],
-        }
-    )
-    body = highlight_html(text, report["analysis"].matches) if text.strip() else "<i>(empty draft)</i>"
+    profile = pd.DataFrame(report.rows(), columns=["measure", "your draft"])
+    body = highlight_html(text, report.analysis.matches) if text.strip() else "<i>(empty draft)</i>"
     return (
-        f'<div class="draft-report" data-words="{report["words"]}"><blockquote>{body}</blockquote>{legend_html(lexicon.categories)}'
+        f'<div class="draft-report" data-words="{report.words}"><blockquote>{body}</blockquote>{legend_html(lexicon.categories)}'
         f"{table_html(profile, 'Your draft')}</div>" + (real_statements_html(case, lexicon) if with_real_statements else "")
     )
 

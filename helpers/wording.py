@@ -31,7 +31,7 @@ from .text import count_words, split_sentences
 __all__ = [
     "DEFAULT_LEXICON", "SUBJECTS", "TENSES", "Analysis", "Lexicon", "LexiconError", "Match", "VerbGroup",
     "analyse_corpus", "analyse_text", "compare_statements", "count_table", "find_matches", "lexicon_summary",
-    "load_lexicon", "split_sentences", "verb_groups",
+    "load_lexicon", "rate_column", "rated_categories", "split_sentences", "verb_groups",
 ]
 # fmt: on
 
@@ -95,6 +95,20 @@ def analyse_corpus(
     return pd.DataFrame(rows, columns=[*categories, "words", "first_tense", "negated_groups", "passive_groups"])
 
 
+#: How ``compare_statements`` names the column of a category's rate: ``rate_column("hedge")`` is "hedge per 100 words".
+RATE_SUFFIX = " per 100 words"
+
+
+def rate_column(category: str) -> str:
+    """The column of ``compare_statements`` that holds ``category``'s matches per 100 words."""
+    return f"{category}{RATE_SUFFIX}"
+
+
+def rated_categories(comparison: pd.DataFrame) -> list[str]:
+    """The categories whose rates ``comparison`` (from ``compare_statements``) holds, in its column order."""
+    return [str(c).removesuffix(RATE_SUFFIX) for c in comparison.columns if str(c).endswith(RATE_SUFFIX)]
+
+
 def compare_statements(case: Case, statement_ids=None, speakers=None, lexicon: Lexicon | None = None) -> pd.DataFrame:
     """One row per statement: words, matches per 100 words by category, and the grammar profile."""
     lexicon = lexicon or load_lexicon()
@@ -110,9 +124,7 @@ def compare_statements(case: Case, statement_ids=None, speakers=None, lexicon: L
             "status": statement["text_status"],
             "words": analysis.words,
         }
-        row.update(
-            {f"{c} per 100 words": round(100 * n / analysis.words, 1) if analysis.words else 0.0 for c, n in counts.items()}
-        )
+        row.update({rate_column(c): round(100 * n / analysis.words, 1) if analysis.words else 0.0 for c, n in counts.items()})
         tenses = [g.tense for g in analysis.groups]
         row["tenses"] = ", ".join(dict.fromkeys(tenses)) or "none found"
         row["negated verbs"] = sum(g.negated for g in analysis.groups)

@@ -535,7 +535,7 @@ def drafting_lab(page, count: int) -> list[Response]:
             area.press("Tab")  # the lab updates when the text area loses focus (continuous_update=False)
 
         response = timed_change(page, ".casework-view .draft-report", "data-words", ["change"], type_draft)
-        expected = analyse_draft(case, draft)["words"]
+        expected = analyse_draft(case, draft).words
         assert response.after == str(expected), f"typed a {expected}-word draft, the analysis counts {response.after}"
         responses.append(response)
     return responses

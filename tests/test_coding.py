@@ -155,10 +155,13 @@ def test_draft_analysis_finds_components_and_refusals(hootsuite):
     report = analyse_draft(
         hootsuite, "We are sorry. We take full responsibility and we will make this right. No comment on the contract."
     )
-    assert report["apology components present"] == ["expression of regret", "acknowledgment of responsibility", "offer of repair"]
-    assert "request for forgiveness" in report["apology components missing"]
-    assert report["refusal phrasing"] == "no comment"
-    assert report["words"] == 18
+    assert report.apology_present == ("expression of regret", "acknowledgment of responsibility", "offer of repair")
+    assert "request for forgiveness" in report.apology_missing
+    assert report.refusal_phrasing == "no comment"
+    assert report.words == 18
+    rows = dict(report.rows())
+    assert rows["apology components present"] == "expression of regret, acknowledgment of responsibility, offer of repair"
+    assert (rows["words"], rows["refusal phrasing"]) == (18, "no comment")
 
 
 # ------------------------------------------------------------------ SCCT and the apology scheme, as their authors mean them (issue 19)

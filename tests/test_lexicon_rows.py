@@ -71,7 +71,7 @@ def test_owning_and_hiding_are_never_one_score():
 )
 def test_the_drafting_lab_reports_owning_and_hiding_apart(hootsuite, text, owned, hidden):
     report = analyse_draft(hootsuite, text)
-    assert (report["responsibility markers"], report["agentless passives"]) == (owned, hidden)
+    assert (report.responsibility_markers, report.agentless_passives) == (owned, hidden)
 
 
 def test_the_noun_decision_is_not_a_commitment():

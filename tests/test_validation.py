@@ -232,7 +232,7 @@ import ast  # noqa: E402
 import re  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from helpers import casefolder, schema, validation  # noqa: E402
+from helpers import casefolder, csvfile, schema, validation  # noqa: E402
 from helpers.paths import DATA_DIR  # noqa: E402
 from helpers.times import BASES, PRECISIONS  # noqa: E402
 
@@ -246,7 +246,7 @@ def _dictionary_rules() -> list[str]:
 def _rules_the_loader_reports() -> set[str]:
     """The rule of every problem the loader can report: the second argument of each rule_problem / report call
     in the modules that read and check a case folder."""
-    trees = [ast.parse(Path(module.__file__).read_text(encoding="utf-8")) for module in (schema, casefolder, validation)]
+    trees = [ast.parse(Path(module.__file__).read_text(encoding="utf-8")) for module in (schema, csvfile, casefolder, validation)]
     found = set()
     for node in (node for tree in trees for node in ast.walk(tree)):
         if not isinstance(node, ast.Call) or len(node.args) < 2:

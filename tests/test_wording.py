@@ -21,6 +21,8 @@ from helpers.wording import (
     count_table,
     find_matches,
     load_lexicon,
+    rate_column,
+    rated_categories,
     verb_groups,
 )
 from tests.conftest import TESTS_DIR
@@ -300,6 +302,13 @@ def test_word_count_and_rate_are_right(hootsuite):
     assert row["self_mention per 100 words"] == round(100 * counts["self_mention"] / 36, 1)
     assert counts["self_mention"] == 3  # we, I, Hootsuite
     assert "present progressive" in row["tenses"] and row["negated verbs"] == 2
+
+
+def test_rate_columns_are_named_and_read_back_in_one_place(hootsuite):
+    table = compare_statements(hootsuite, ["gaboriault-biv"])
+    assert rated_categories(table) == LEXICON.categories
+    assert rate_column("hedge") == "hedge per 100 words" and rate_column("hedge") in table.columns
+    assert rated_categories(table[["words", "speaker"]]) == []
 
 
 def test_compare_by_speaker_and_unknown_names(hootsuite):

@@ -12,9 +12,9 @@ and that every question names an objective.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 
+from ..csvfile import read_rows
 from ..paths import COURSEWORK_DIR
 
 OBJECTIVES_FILE = COURSEWORK_DIR / "objectives.csv"
@@ -43,10 +43,8 @@ class Assessed:
 
 
 def load_objectives() -> list[Objective]:
-    with OBJECTIVES_FILE.open(encoding="utf-8", newline="") as handle:
-        return [
-            Objective(row["objective_id"], tuple(row["notebooks"].split(";")), row["objective"]) for row in csv.DictReader(handle)
-        ]
+    _, rows = read_rows(OBJECTIVES_FILE, ("objective_id", "notebooks", "objective"))
+    return [Objective(r.values["objective_id"], tuple(r.values["notebooks"].split(";")), r.values["objective"]) for r in rows]
 
 
 def assessment_map(keys: list[dict]) -> dict[str, list[Assessed]]:

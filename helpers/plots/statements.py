@@ -10,6 +10,7 @@ import pandas as pd
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch
 
+from ..wording import rate_column, rated_categories
 from .figure import (
     CATEGORY_BAR_COLOURS,
     DARK_GREY,
@@ -27,9 +28,8 @@ from .figure import (
 
 def plot_category_rates(comparison: pd.DataFrame, categories=None, ax=None, title: str = "Lexicon matches per 100 words"):
     """Grouped horizontal bars: one group per statement, one bar per category (from compare_statements)."""
-    columns = [c for c in comparison.columns if c.endswith(" per 100 words")]
-    if categories:
-        columns = [c for c in columns if c.removesuffix(" per 100 words") in categories]
+    shown = [c for c in rated_categories(comparison) if not categories or c in categories]
+    columns = [rate_column(c) for c in shown]
     with house_style():
         if ax is None:
             fig, (ax,), key = new_figure(
@@ -40,8 +40,7 @@ def plot_category_rates(comparison: pd.DataFrame, categories=None, ax=None, titl
         fig = ax.figure
         height = 0.8 / max(len(columns), 1)
         hatches = ["", "//", "..", "xx", "\\\\", "++", "--", "oo", "**"]
-        for k, column in enumerate(columns):
-            category = column.removesuffix(" per 100 words")
+        for k, (category, column) in enumerate(zip(shown, columns)):
             positions = [i + k * height for i in range(len(comparison))]
             colour = CATEGORY_BAR_COLOURS.get(category, NEUTRAL_SAMPLE)
             # the hatching is drawn in the edge colour: white on the dark bars, so that it shows
@@ -63,17 +62,15 @@ def plot_category_rates(comparison: pd.DataFrame, categories=None, ax=None, titl
         ax.invert_yaxis()
         handles, _ = ax.get_legend_handles_labels()
         add_key(ax, key, handles, ncols=3)
-        decorate(
-            ax, title=title, xlabel="matches per 100 words", ylabel="statement", alt=_category_rates_alt(comparison, columns)
-        )
+        decorate(ax, title=title, xlabel="matches per 100 words", ylabel="statement", alt=_category_rates_alt(comparison, shown))
     return fig
 
 
-def _category_rates_alt(comparison: pd.DataFrame, columns: list[str]) -> str:
+def _category_rates_alt(comparison: pd.DataFrame, categories: list[str]) -> str:
     """What the bar chart shows, in words: the statements, the categories and, per category, the highest rate."""
-    categories = [c.removesuffix(" per 100 words") for c in columns]
     peaks = []
-    for category, column in zip(categories, columns):
+    for category in categories:
+        column = rate_column(category)
         top = comparison[column].max() if len(comparison) else 0
         leaders = list(comparison.index[comparison[column] == top]) if top > 0 else []
         peaks.append(f"{category} {top:g} ({', '.join(leaders)})" if leaders else f"{category} none")
