@@ -14,10 +14,12 @@ import csv
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from .errors import CsvFileError, Problem
+
+if TYPE_CHECKING:  # the annotation only; pandas itself is imported where a frame is made
+    import pandas as pd
 
 #: ``report(line, rule, message, column=None)``: told of each problem with the file as a whole.
 Report = Callable[..., None]
@@ -60,6 +62,8 @@ def read_rows(
 
 def read_frame(path: Path, columns: Iterable[str]) -> pd.DataFrame:
     """The CSV file at ``path`` as a DataFrame of strings (a blank cell is ``""``), columns in the file's order."""
+    import pandas as pd  # only here: `casework list` reads the case files with read_rows, without pandas (#23)
+
     header, rows = read_rows(path, columns)
     return pd.DataFrame([row.values for row in rows], columns=header, dtype=str)
 

@@ -74,7 +74,7 @@ def test_help_imports_only_the_standard_library_and_the_parser(argv):
 
 
 #: What ``casework list`` adds to the parser's modules: reading and checking each case (its title is in case.toml).
-LIST_MODULES = {"helpers.casefolder", "helpers.schema", "helpers.text", "helpers.times", "helpers.validation"}
+LIST_MODULES = {"helpers.casefolder", "helpers.csvfile", "helpers.schema", "helpers.text", "helpers.times", "helpers.validation"}
 
 
 def test_list_imports_no_heavy_library_and_only_the_case_checks():
