@@ -236,8 +236,10 @@ def run_grader(
         time.sleep(0.2)
     seconds = time.perf_counter() - started
     stdout, stderr = process.communicate()
-    if process.returncode not in (0, 1):  # 1: graded, but some rows need the instructor (the hostile ones)
-        raise RuntimeError(f"grading {folder} failed:\n{stderr[-3000:]}")
+    # 1: graded, but some rows need the instructor (the hostile ones); an uncaught exception exits 1
+    # too, so a run counts only if it wrote its gradebook
+    if process.returncode not in (0, 1) or not (out / "gradebook.csv").is_file():
+        raise RuntimeError(f"grading {folder} failed (exit {process.returncode}, no gradebook):\n{stderr[-3000:]}")
     LOG.write(f"--- {' '.join(command)}\n{stdout}{stderr}")
     return seconds, peak
 

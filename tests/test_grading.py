@@ -364,6 +364,23 @@ def test_unknown_executor_is_an_error():
         Options(executor="spark")
 
 
+def test_dask_executor_without_dask_names_the_extra_to_install(monkeypatch, tmp_path, capsys):
+    """Without the 'scale' extra, --executor dask is refused before anything runs (it was a traceback)."""
+    import importlib.util
+
+    from helpers.cli import main
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *args: None if name == "distributed" else real(name, *args))
+    with pytest.raises(GradingError, match=r"needs Dask's distributed package, the module's 'scale' extra"):
+        Options(executor="dask:tcp://127.0.0.1:8786")
+    assert Options(executor="threads").executor == "threads"
+    (tmp_path / "s1.ipynb").write_text("{}", encoding="utf-8")
+    assert main(["grade", str(tmp_path), "--exercise", "timing", "--executor", "dask", "--out", str(tmp_path / "out")]) == 2
+    assert 'pip install -e ".[scale]"' in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
 def test_integrity_guard_restores_grader_files_only_where_a_submission_could_write(monkeypatch, tmp_path):
     """Without a sandbox (isolation "off") a changed grader file is put back and named; in a
     sandbox the files are read-only and nothing is watched, so an instructor's edit is kept."""

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import atexit
 import hashlib
+import importlib.util
 import json
 import platform
 import sys
@@ -71,6 +72,11 @@ class Options(Limits):
     def __post_init__(self):
         if self.executor != "threads" and not self.executor.startswith("dask"):
             raise GradingError(f"executor {self.executor!r}: use threads, dask, or dask:SCHEDULER-ADDRESS")
+        if self.executor.startswith("dask") and importlib.util.find_spec("distributed") is None:
+            raise GradingError(
+                f"--executor {self.executor} needs Dask's distributed package, the module's 'scale' extra: "
+                'pip install -e ".[scale]"'
+            )
 
     def limits(self) -> dict:
         return {f.name: getattr(self, f.name) for f in fields(Limits)}
