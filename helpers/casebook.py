@@ -29,6 +29,12 @@ from .timeline import UNPLACED, order_label, response_times
 from .times import gap
 
 HOUR = pd.Timedelta(hours=1)
+#: The columns of both latency tables (``response_latency`` adds whether a row is the first public response).
+# fmt: off
+LATENCY_COLUMNS = ("case", "trigger", "audience", "first statement", "gap", "shortest (h)", "longest (h)", "after the trigger?",
+                   UNPLACED)
+# fmt: on
+
 #: The lanes of the relative timeline: which event kinds each holds, top to bottom.
 # fmt: off
 LANES = {
@@ -149,19 +155,7 @@ def response_latency(cases: Iterable[Case]) -> pd.DataFrame:
                     "first public response": "yes" if first is not None and row["first statement"] == first else "",
                 }
             )
-    columns = [
-        "case",
-        "trigger",
-        "audience",
-        "first statement",
-        "gap",
-        "shortest (h)",
-        "longest (h)",
-        "after the trigger?",
-        UNPLACED,
-        "first public response",
-    ]
-    return pd.DataFrame(rows, columns=columns).set_index("case")
+    return pd.DataFrame(rows, columns=[*LATENCY_COLUMNS, "first public response"]).set_index("case")
 
 
 def first_public_latency(cases: Iterable[Case]) -> pd.DataFrame:
@@ -200,18 +194,7 @@ def first_public_latency(cases: Iterable[Case]) -> pd.DataFrame:
                 }
             )
         rows.append(row)
-    columns = [
-        "case",
-        "trigger",
-        "audience",
-        "first statement",
-        "gap",
-        "shortest (h)",
-        "longest (h)",
-        "after the trigger?",
-        UNPLACED,
-    ]
-    return pd.DataFrame(rows, columns=columns).set_index("case")
+    return pd.DataFrame(rows, columns=list(LATENCY_COLUMNS)).set_index("case")
 
 
 def inside_contradictions(cases: Iterable[Case], include_implied: bool = True) -> pd.DataFrame:
