@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import re
 
-import nbformat
-import papermill
 import pytest
 
 from helpers import load_case
@@ -17,6 +15,7 @@ from helpers.selfcheck import questions
 from helpers.timeline import against_norms, default_as_of, response_times
 from helpers.widgets import public_view_html
 from tests.conftest import read_rows, write_rows
+from tests.test_notebooks import run
 
 LESSONS = {nb.stem[:2]: nb for nb in lesson_notebooks()}
 
@@ -89,18 +88,9 @@ def test_the_comparison_says_a_case_has_no_public_word(silent, hootsuite):
 
 
 def _run(notebook, tmp_path, **parameters):
-    output = tmp_path / notebook.name
-    papermill.execute_notebook(
-        str(notebook),
-        str(output),
-        parameters=parameters,
-        kernel_name="python3",
-        progress_bar=False,
-        cwd=str(tmp_path),
-        execution_timeout=300,
-    )
+    """What the executed notebook prints and shows, as one text (outputs' text, plain and HTML)."""
     text = []
-    for cell in nbformat.read(output, as_version=4).cells:
+    for cell in run(notebook, tmp_path, **parameters).cells:
         for out in cell.get("outputs", []):
             text.append(out.get("text", ""))
             text += [out.get("data", {}).get(k, "") for k in ("text/plain", "text/html")]
