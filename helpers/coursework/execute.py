@@ -2,7 +2,7 @@
 
 :func:`prepare` builds the notebook to run: the student's code cells with their outputs cleared,
 a first cell that opens the answer channel, and a recording cell after each answer cell.
-:class:`Executor` keeps one sandbox worker per slot (``sandbox.py``; started in bubblewrap
+:class:`Executor` keeps one sandbox worker per slot (``worker.py``; started in bubblewrap
 where the machine allows, see ``isolation.py``) and sends it one job at a time over a pipe of
 its own, with a fresh nonce. What comes back is plain data: the execution report and the answer
 file's lines, read by the worker with every size capped. A worker that overruns a job's time,
@@ -215,7 +215,7 @@ class SandboxWorker:
             sys.executable,
             "-I",
             "-m",
-            "helpers.coursework.sandbox",
+            "helpers.coursework.worker",
             "--requests",
             str(jobs_read),
             "--replies",

@@ -4,7 +4,7 @@ The steps, each in a module of its own:
 
 1. **intake** (``intake.py``): the notebooks of a folder or zip, the ids their file names give,
    the roster; anything else is listed as skipped;
-2. **execution** (``execute.py``, ``sandbox.py``, ``kernel.py``): each notebook runs in a
+2. **execution** (``execute.py``, ``worker.py``, ``sandbox.py``, ``zygote.py``): each notebook runs in a
    sandbox as the student wrote it (nothing is injected but the location of the case), with a
    recording cell after each answer cell;
 3. **identity** (``identity.py``): whose work it is and which variant it answers, from the file,

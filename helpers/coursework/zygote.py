@@ -6,8 +6,8 @@ this process once, inside its sandbox, and asks it for each submission's kernel 
 (its standard input and output; one JSON object per line):
 
 - worker to host: ``{"work": ..., "connection_file": ..., "uid": ..., "limits": {...}, ...}``;
-- host to worker: ``{"pid": N}`` (the kernel, as the worker's PID namespace numbers it) or
-  ``{"error": "..."}``.
+- host to worker: ``{"pid": N}`` (the kernel, as the worker's PID namespace numbers it, sent
+  once the kernel's sockets are bound) or ``{"error": "..."}``.
 
 For each request the host forks a *warden* that enters new namespaces (``confine.py``) and forks
 the kernel itself, which confines itself and starts ``ipykernel`` in process. The host never runs
@@ -42,6 +42,7 @@ import helpers.wording  # noqa: F401
 from . import confine
 
 REPORT_TIMEOUT = 30  # seconds for a warden to report its kernel's pid
+BIND_TIMEOUT = 20  # seconds a warden waits for its kernel's sockets before it reports the pid anyway
 KERNEL_ARGUMENTS = ["--matplotlib=inline", "--HistoryManager.enabled=False"]
 
 
@@ -57,18 +58,28 @@ def _warden(settings: dict, report: int) -> None:
     settings["processes_before"] = confine.processes_of(os.getuid())  # RLIMIT_NPROC counts these too
     if settings["isolate"]:
         confine.enter_namespaces(settings)
+    bound_read, bound_write = os.pipe()
     kernel = os.fork()
     if kernel == 0:
         os.close(report)
-        _kernel(settings)
+        os.close(bound_read)
+        _kernel(settings, bound_write)
+    os.close(bound_write)
+    # The pid is reported once the kernel's sockets are bound (or it has died), so the worker's
+    # client connects at once: connecting first costs a reconnect and a second kernel_info round.
+    select.select([bound_read], [], [], BIND_TIMEOUT)
+    os.close(bound_read)
     os.write(report, json.dumps({"pid": kernel}).encode())
     os.close(report)
     _, status = os.waitpid(kernel, 0)
     os._exit(os.waitstatus_to_exitcode(status) % 256)
 
 
-def _kernel(settings: dict) -> None:
-    """The kernel's own process: confine it, then run ipykernel here, without a new interpreter."""
+def _kernel(settings: dict, bound: int) -> None:
+    """The kernel's own process: confine it, then run ipykernel here, without a new interpreter.
+
+    ``bound`` is closed once the kernel's sockets are bound, which tells the warden to report it.
+    """
     try:
         confine.die_with_parent()
         env = confine.become_kernel(settings)
@@ -76,6 +87,7 @@ def _kernel(settings: dict) -> None:
         os.environ.update(env)
         app = IPKernelApp.instance()
         app.initialize(["-f", settings["connection_file"], *KERNEL_ARGUMENTS])
+        os.close(bound)
         app.start()
     except BaseException as error:  # noqa: BLE001 - the last word of a kernel that could not start
         print(f"casework kernel: {type(error).__name__}: {error}", file=sys.stderr, flush=True)
