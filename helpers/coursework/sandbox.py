@@ -23,6 +23,7 @@ This process is trusted (it is ours); the kernel it asks for is not.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import shutil
@@ -172,6 +173,23 @@ class SandboxClient(PapermillNotebookClient):
             finally:
                 self.nb_man.cell_complete(self.nb.cells[index], cell_index=index)
         self.timeout = cell_limit
+
+    async def _async_poll_kernel_alive(self) -> None:
+        """nbclient's watch over a running cell: end it the moment the kernel dies.
+
+        nbclient's own looks once a second, so every kernel that died cost a second more. This one
+        waits on the kernel's pidfd, which becomes readable when the process has ended.
+        """
+        loop = asyncio.get_running_loop()
+        pidfd = os.dup(self.km.provisioner.process.pidfd)
+        ended = loop.create_future()
+        loop.add_reader(pidfd, lambda: ended.done() or ended.set_result(None))
+        try:
+            await ended
+        finally:
+            loop.remove_reader(pidfd)
+            os.close(pidfd)
+        self.task_poll_for_reply.cancel()  # nbclient then raises DeadKernelError for the cell
 
     async def _async_handle_timeout(self, timeout, cell=None):
         """Interrupt at the time limit, as nbclient does; a cell that goes on anyway stops the kernel."""
