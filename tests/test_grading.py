@@ -241,7 +241,23 @@ def test_feedback_says_what_is_wrong_without_the_answer():
         (b"\xff\xfe", "not UTF-8"),
         (b"{", "not JSON"),
         (b"[1, 2]", "nbformat is None"),
-        (b'{"nbformat": 4, "nbformat_minor": 5, "cells": "no", "metadata": {}}', "not a valid notebook"),
+        (
+            b'{"nbformat": 4, "nbformat_minor": 5, "cells": "no", "metadata": {}}',
+            "not a valid notebook .its cells are not a list",
+        ),
+        (
+            b'{"nbformat": 4, "nbformat_minor": 5, "cells": [{"cell_type": "picture", "source": ""}], "metadata": {}}',
+            "cell 0 has cell_type 'picture'",
+        ),
+        (
+            b'{"nbformat": 4, "nbformat_minor": 5, "cells": [{"cell_type": "code", "source": 5}], "metadata": {}}',
+            "cell 0's source is not text",
+        ),
+        (
+            b'{"nbformat": 4, "nbformat_minor": 5, "cells": [{"cell_type": "code", "source": "", "metadata": []}]}',
+            "cell 0's metadata is not an object",
+        ),
+        (b'{"nbformat": 4, "nbformat_minor": 5, "cells": [7], "metadata": {}}', "cell 0 is not an object"),
     ],
 )
 def test_unreadable_submissions_say_why(data, phrase):
@@ -249,16 +265,25 @@ def test_unreadable_submissions_say_why(data, phrase):
         parse_notebook(data)
 
 
+def test_a_notebook_reads_the_same_as_nbformat_reads_it():
+    """The grader reads a submission as JSON; its cells are what nbformat would give, source joined into one text."""
+    notebook = with_ids(build("wording")[0], "s001")
+    data = nbformat.writes(notebook).encode()  # nbformat writes each source as a list of lines
+    parsed = parse_notebook(data)
+    assert [(c["cell_type"], c["source"]) for c in parsed["cells"]] == [(c.cell_type, c.source) for c in notebook.cells]
+
+
 def test_prepare_records_each_answer_once_and_reports_cell_problems():
     notebook, _ = build("wording")
     run, problems = prepare(notebook, ["q1", "q2", "q3", "q4"], "/abs/answers.jsonl")
     assert (
-        "open_channel('/abs/answers.jsonl')" in run.cells[0].source
+        "open_channel('/abs/answers.jsonl')" in run["cells"][0]["source"]
     )  # absolute: a notebook that changes directory still records
-    recorders = [c.source for c in run.cells if c.source.startswith("__casework_answers__.record(")]
+    recorders = [c["source"] for c in run["cells"] if c["source"].startswith("__casework_answers__.record(")]
     assert recorders == [f"__casework_answers__.record('{q}', globals())" for q in ("q1", "q2", "q3")]
     assert problems == {"q4": "the answer cell was deleted"}
-    assert all(c.get("outputs", []) == [] for c in run.cells)
+    assert all(c.get("outputs", []) == [] for c in run["cells"])
+    nbformat.validate(nbformat.from_dict(run))  # the worker reads it with nbformat
 
 
 # --------------------------------------------------------------------------- real batches

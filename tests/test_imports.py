@@ -84,6 +84,16 @@ def test_list_imports_no_heavy_library_and_only_the_case_checks():
     assert {m for m in modules if m.split(".")[0] == "helpers"} <= PARSER_MODULES | LIST_MODULES
 
 
+def test_the_grader_loads_neither_nbformat_nor_matplotlib():
+    """`casework grade`'s own process reads notebooks as JSON and draws its one figure after the batch:
+    nbformat's schema (a second and 36 MiB, rfc3987_syntax's grammars) and matplotlib stay out of it
+    while its workers run. The workers load nbformat for papermill; that is theirs to pay."""
+    modules = third_party(
+        loaded("import json, sys\nimport helpers.coursework.grade\nprint(json.dumps(sorted(sys.modules)), file=sys.__stderr__)")
+    )
+    assert not {"nbformat", "jsonschema", "rfc3987_syntax", "matplotlib"} & modules, sorted(modules)
+
+
 def test_the_count_sees_a_heavy_import():
     """The probe itself: a command that did import pandas would be caught."""
     assert "pandas" in third_party(imported(["validate", "hootsuite-ice-2020"]))

@@ -25,8 +25,6 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import nbformat
-
 from ..paths import CASES_DIR, PACKAGE_DIR
 from . import isolation
 from .answers import ANSWER_FILE, Recorded
@@ -64,11 +62,12 @@ class Execution:
     tampered: list[str] = field(default_factory=list)  # grader files the run changed (restored)
 
 
-def prepare(notebook, questions: list[str], answer_path: str) -> tuple[nbformat.NotebookNode, dict[str, str]]:
-    """The notebook to run, with a recording cell after each answer cell; problems per question."""
+def prepare(notebook: dict, questions: list[str], answer_path: str) -> tuple[dict, dict[str, str]]:
+    """The notebook to run (as JSON data), with a recording cell after each answer cell; problems per question."""
     problems: dict[str, str] = {}
     places: dict[str, list[int]] = {q: [] for q in questions}
-    for index, cell in enumerate(notebook.cells):
+    cells = notebook["cells"]
+    for index, cell in enumerate(cells):
         meta = cell.get("metadata", {}).get("casework", {})
         question = meta.get("question") if isinstance(meta, dict) else None
         if isinstance(question, str) and question in places:
@@ -79,33 +78,34 @@ def prepare(notebook, questions: list[str], answer_path: str) -> tuple[nbformat.
             problems[question] = "the answer cell was deleted"
         elif len(indexes) > 1:
             problems[question] = f"the answer cell appears {len(indexes)} times; keep exactly one"
-        elif notebook.cells[indexes[0]].cell_type != "code":
-            problems[question] = f"the answer cell was changed to a {notebook.cells[indexes[0]].cell_type} cell"
+        elif cells[indexes[0]]["cell_type"] != "code":
+            problems[question] = f"the answer cell was changed to a {cells[indexes[0]]['cell_type']} cell"
         else:
             record_after[indexes[0]] = question
-    run = nbformat.v4.new_notebook(
-        metadata={
-            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
-            "language_info": {"name": "python"},
-        }
-    )
-    run.cells.append(
-        nbformat.v4.new_code_cell(
-            f"import helpers.coursework.answers as __casework_answers__\n__casework_answers__.open_channel({answer_path!r})"
-        )
-    )
-    for index, cell in enumerate(notebook.cells):
-        if cell.cell_type == "code":
-            copy = nbformat.v4.new_code_cell(cell.source)
+    run = [
+        _code(f"import helpers.coursework.answers as __casework_answers__\n__casework_answers__.open_channel({answer_path!r})")
+    ]
+    for index, cell in enumerate(cells):
+        if cell["cell_type"] == "code":
             tags = cell.get("metadata", {}).get("tags", [])
-            if isinstance(tags, list) and "parameters" in tags:
-                copy.metadata["tags"] = ["parameters"]
-            run.cells.append(copy)
+            run.append(_code(cell["source"], parameters=isinstance(tags, list) and "parameters" in tags))
             if index in record_after:
-                run.cells.append(nbformat.v4.new_code_cell(f"__casework_answers__.record({record_after[index]!r}, globals())"))
+                run.append(_code(f"__casework_answers__.record({record_after[index]!r}, globals())"))
         else:
-            run.cells.append(nbformat.v4.new_markdown_cell(""))  # keeps cell numbers close to the student's
-    return run, problems
+            run.append({"cell_type": "markdown", "metadata": {}, "source": ""})  # keeps cell numbers close to the student's
+    for number, cell in enumerate(run):
+        cell["id"] = f"casework-{number}"
+    metadata = {
+        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+        "language_info": {"name": "python"},
+    }
+    return {"nbformat": 4, "nbformat_minor": 5, "metadata": metadata, "cells": run}, problems
+
+
+def _code(source: str, parameters: bool = False) -> dict:
+    """A code cell of nbformat 4 as JSON data: the worker reads the notebook with nbformat."""
+    metadata = {"tags": ["parameters"]} if parameters else {}
+    return {"cell_type": "code", "execution_count": None, "metadata": metadata, "outputs": [], "source": source}
 
 
 class Executor:

@@ -41,11 +41,11 @@ def written_ids(notebook) -> WrittenIds:
     found: dict[str, list[str]] = {name: [] for name in WATCHED}
     problems = []
     transformer = TransformerManager()
-    for index, cell in enumerate(notebook.cells):
-        if cell.cell_type != "code":
+    for index, cell in enumerate(notebook["cells"]):
+        if cell["cell_type"] != "code":
             continue
         try:
-            tree = ast.parse(transformer.transform_cell(cell.source))
+            tree = ast.parse(transformer.transform_cell(cell["source"]))
         except (SyntaxError, ValueError):
             if "parameters" in cell.get("metadata", {}).get("tags", []):
                 problems.append(f"the parameters cell (cell {index}) is not valid Python")

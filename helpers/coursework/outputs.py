@@ -18,7 +18,6 @@ from collections import Counter
 from pathlib import Path, PurePosixPath
 
 import mistune
-from matplotlib.figure import Figure
 
 from ..files import GROUP, PRIVATE, atomic_write
 from .intake import ROSTER_COLUMNS, Roster
@@ -367,6 +366,8 @@ def _waiting_reason(result: SubmissionResult) -> str:
 def score_figure(results: list[SubmissionResult], key: dict) -> bytes:
     scores = [r.score for r in results if r.final]
     top = sum(q["points"] for q in key["questions"])
+    from matplotlib.figure import Figure  # here: while the batch runs, the grader holds no matplotlib (#23 memory)
+
     figure = Figure(figsize=(6, 3.5))
     axes = figure.subplots()
     axes.hist(scores, bins=range(0, int(top) + 2), color="#0072B2", edgecolor="white", align="left")

@@ -22,12 +22,14 @@ import hashlib
 import json
 import re
 from pathlib import Path
-
-import nbformat
+from typing import TYPE_CHECKING
 
 from ..paths import COURSEWORK_DIR, EXERCISES_DIR, exercise_ids
 from .objectives import load_objectives
 from .rubric import load_rubric
+
+if TYPE_CHECKING:
+    import nbformat
 
 SOURCE_DIR = EXERCISES_DIR
 RELEASE_DIR = COURSEWORK_DIR / "release"
@@ -60,6 +62,8 @@ def build(exercise: str, keep_solutions: bool = False) -> tuple[nbformat.Noteboo
     With ``keep_solutions`` the notebook keeps the reference solution (markers removed): the
     submission that the test-the-tests gate requires to score full marks.
     """
+    import nbformat  # here, not above: the grader reads keys from this module and never pays its import (#23)
+
     path = master_path(exercise)
     raw = path.read_bytes()
     master = nbformat.reads(raw.decode("utf-8"), as_version=4)
@@ -171,6 +175,8 @@ def with_ids(notebook: nbformat.NotebookNode, student_id: str, case_id: str | No
 
 
 def _student_text(student) -> str:
+    import nbformat  # as in build()
+
     return nbformat.writes(student) + "\n"
 
 
