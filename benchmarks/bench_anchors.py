@@ -13,11 +13,12 @@ checks as exception-based tests. One batch of submissions (correct, partly right
 erroring, and two hostile kinds) is written in all three forms with the same answer cells, then
 graded with one worker each, interleaved, ``--repeats`` times:
 
-- ours: ``grade_batch`` as ``casework grade FOLDER --exercise ID --workers 1`` calls it, in a process
-  of its own, with the warm kernel pool (``zygote.py``: one host per worker forks each kernel);
-- ours with cold kernels: the same with ``warm_kernels=False``, a fresh kernel host (a fresh
-  interpreter importing pandas, matplotlib, ipykernel and helpers) per submission, which is what a
-  fresh kernel process per submission cost before the pool;
+- ours: ``casework grade FOLDER --exercise ID --workers 1``, the command itself, with the warm
+  kernel pool (``zygote.py``: one host per worker forks each kernel);
+- ours with cold kernels: ``grade_batch`` as the command calls it, in a process of its own that
+  imports only the grader, with ``warm_kernels=False``: a fresh kernel host (a fresh interpreter
+  importing pandas, matplotlib, ipykernel and helpers) per submission, which is what a fresh
+  kernel process per submission cost before the pool;
 - nbgrader: ``nbgrader autograde ID`` on a fresh copy of the course (one process, a kernel each);
 - otter: ``otter run -a autograder.zip SUBMISSION`` once per submission (its non-container mode).
 
@@ -25,7 +26,9 @@ Then, once each: the same batch with two workers; a class of ``--class-size`` (h
 with the hostile fixtures of tests/submissions/wording/ that end on their own) graded with
 ``--class-workers`` threads and then on a local Dask cluster of as many workers, whose gradebooks
 must be identical; the grader's peak memory per worker (PSS and RSS summed over its whole process
-tree, sampled every 0.2 s); and what importing nbformat costs a process. The graders' own output
+tree, sampled every 0.2 s) with 1 and 2 workers, on threads and on Dask, in runs of their own:
+sampling reads every process's page tables, which slows the processes it reads, so no timed run
+is sampled; and what importing nbformat costs a process. The graders' own output
 goes to a log file named at the end, never into this one's (no kernel here talks over TCP).
 
 Each figure is a median over the repeats of the batch's wall time divided by the batch size,
@@ -190,68 +193,61 @@ def _command(name: str) -> str:
 
 def grade_casework(exercise: str, workdir: Path, run: int, students: list[dict], cold: bool = False) -> tuple[float, dict]:
     out = workdir / "casework" / f"grades-{'cold' if cold else 'pool'}-{run}"
-    seconds, peak = run_grader(workdir / "casework" / "submissions", exercise, out, workers=1, cold=cold)
-    PEAKS.setdefault(("cold" if cold else "pool", 1, "threads"), []).append(peak)
+    seconds, _ = run_grader(workdir / "casework" / "submissions", exercise, out, workers=1, cold=cold)
     with open(out / "gradebook.csv", encoding="utf-8", newline="") as handle:
         scores = {row["student_id"]: float(row["score"]) for row in csv.DictReader(handle)}
     return seconds, scores
 
 
-PEAKS: dict[tuple[str, int, str], list[dict]] = {}  # (pool or cold, workers, executor): each run's peak memory
+MEMORY_RUNS = ((1, "threads"), (2, "threads"), (2, "dask"))  # (workers, executor): a sampled run of the batch each
 LOG = sys.stderr  # where the graders' own output goes (a log file named at the end; set in main)
 
 
-def run_grader(
-    folder: Path, exercise: str, out: Path, workers: int, cold: bool = False, executor: str = "threads"
-) -> tuple[float, dict]:
-    """Grade ``folder`` in a process of its own, as ``casework grade`` does; wall time and peak memory.
+#: The cold path, in a process of its own that imports only the grader: ``grade_batch`` with the
+#: options ``casework grade`` gives it and ``warm_kernels=False`` (the command has no such option).
+COLD_GRADE = """\
+import os, sys
+from pathlib import Path
+from helpers.coursework.grade import Options, grade_batch
+folder, exercise, out, workers = sys.argv[1:5]
+options = Options(workers=int(workers), progress=False, warm_kernels=False, require_isolation=os.geteuid() == 0)
+rows = grade_batch(Path(folder), exercise, Path(out), options)
+sys.exit(0 if all(row.final for row in rows) else 1)
+"""
 
-    The process runs :func:`grade_one_batch` (below): ``grade_batch`` with the command's options,
-    and ``warm_kernels=False`` for the cold path (a fresh kernel host, so a fresh interpreter that
-    imports pandas, matplotlib, ipykernel and helpers, per submission: what the pool replaced).
-    Memory is sampled every 0.2 s over the whole process tree (grader, sandbox workers, kernel
-    hosts, kernels, Dask's processes): the sum of PSS (each shared page split among the processes
-    that share it, so a forked kernel is not charged for the host's pages) and of RSS.
+
+def run_grader(
+    folder: Path, exercise: str, out: Path, workers: int, cold: bool = False, executor: str = "threads", sample: bool = False
+) -> tuple[float, dict]:
+    """Grade ``folder`` in a process of its own; its wall time, and with ``sample`` its peak memory.
+
+    The warm path runs ``casework grade`` (``--require-isolation`` as root, as a grading server
+    would); the cold path runs :data:`COLD_GRADE`. With ``sample``, memory is read every 0.2 s over
+    the whole process tree (grader, sandbox workers, kernel hosts, kernels, Dask's processes): the
+    sum of PSS (each shared page split among the processes that share it, so a forked kernel is
+    not charged for the host's pages) and of RSS. Reading it slows the processes read, so a run
+    whose time counts is never sampled.
     """
-    command = [
-        sys.executable,
-        str(Path(__file__).resolve()),
-        "--grade-batch",
-        str(folder),
-        "--grade-out",
-        str(out),
-        "--exercise",
-        exercise,
-        "--workers",
-        str(workers),
-        "--executor",
-        executor,
-    ] + (["--cold"] if cold else [])
+    if cold:
+        command = [sys.executable, "-c", COLD_GRADE, str(folder), exercise, str(out), str(workers)]
+    else:
+        command = [_command("casework"), "grade", str(folder), "--exercise", exercise, "--out", str(out)]
+        command += ["--workers", str(workers), "--executor", executor] + (["--require-isolation"] if os.geteuid() == 0 else [])
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak = {"pss": 0, "rss": 0}
-    while process.poll() is None:
+    while sample and process.poll() is None:
         tree = memory_of_tree(process.pid)
         peak = {key: max(peak[key], tree[key]) for key in peak}
         time.sleep(0.2)
-    seconds = time.perf_counter() - started
     stdout, stderr = process.communicate()
+    seconds = time.perf_counter() - started
     # 1: graded, but some rows need the instructor (the hostile ones); an uncaught exception exits 1
     # too, so a run counts only if it wrote its gradebook
     if process.returncode not in (0, 1) or not (out / "gradebook.csv").is_file():
         raise RuntimeError(f"grading {folder} failed (exit {process.returncode}, no gradebook):\n{stderr[-3000:]}")
     LOG.write(f"--- {' '.join(command)}\n{stdout}{stderr}")
     return seconds, peak
-
-
-def grade_one_batch(folder: Path, exercise: str, out: Path, workers: int, executor: str, cold: bool) -> int:
-    from helpers.coursework.grade import Options, grade_batch
-
-    options = Options(
-        workers=workers, progress=False, executor=executor, warm_kernels=not cold, require_isolation=os.geteuid() == 0
-    )
-    rows = grade_batch(folder, exercise, out, options)
-    return 0 if all(row.final for row in rows) else 1
 
 
 def _children() -> dict[int, list[int]]:
@@ -357,8 +353,7 @@ def grade_class(exercise: str, size: int, workers: int, workdir: Path) -> list[d
     times, books = {}, {}
     for executor in ("threads", "dask"):
         out = workdir / "class" / f"grades-{executor}"
-        times[executor], peak = run_grader(folder, exercise, out, workers=workers, executor=executor)
-        PEAKS.setdefault(("pool", workers, executor), []).append(peak)
+        times[executor], _ = run_grader(folder, exercise, out, workers=workers, executor=executor)
         books[executor] = (out / "gradebook.csv").read_text(encoding="utf-8")
         print(f"class of {size}, {workers} workers, {executor}: {times[executor]:.1f} s", flush=True)
     with open(workdir / "class" / "grades-threads" / "gradebook.csv", encoding="utf-8", newline="") as handle:
@@ -417,13 +412,16 @@ def import_tax() -> list[dict]:
     ]
 
 
-def memory_rows() -> list[dict]:
+def memory_rows(exercise: str, workdir: Path) -> list[dict]:
+    """The grader's peak memory per worker on the batch, one sampled run for each of MEMORY_RUNS."""
     rows = []
-    for (path, workers, executor), peaks in sorted(PEAKS.items()):
-        pss, rss = max(p["pss"] for p in peaks) / 2**20, max(p["rss"] for p in peaks) / 2**20
+    for workers, executor in MEMORY_RUNS:
+        out = workdir / "casework" / f"grades-memory-{workers}-{executor}"
+        _, peak = run_grader(workdir / "casework" / "submissions", exercise, out, workers=workers, executor=executor, sample=True)
+        pss, rss = peak["pss"] / 2**20, peak["rss"] / 2**20
         rows.append(
             {
-                "measure": f"grader's peak memory, {'pool' if path == 'pool' else 'cold kernels'}, {workers} worker(s), {executor} "
+                "measure": f"grader's peak memory, {workers} worker(s), {executor} "
                 "(whole process tree; PSS, and RSS which counts shared pages once per process)",
                 "value": f"{pss / workers:.0f} MiB per worker (PSS; RSS {rss / workers:.0f})",
                 "ratio": pss / workers / MEMORY_TARGET_MIB,
@@ -543,10 +541,11 @@ def report(exercise: str, students, seconds, scores, out: Path, started_load: fl
         f"How: `benchmarks/bench_anchors.py --exercise {exercise} --submissions {size} --repeats {len(seconds['casework'])}`; "
         "each figure is the median over the repeats (run interleaved, order rotated) of one batch's wall time over its size, "
         "process start included. nbgrader grades the batch in one `nbgrader autograde` process; otter-grader's `otter run` "
-        "grades one submission per process (its mode without containers). Ours runs `grade_batch` with the options "
-        "`casework grade` gives it, in a process of its own; cold kernels are the same with `warm_kernels=False`. "
-        "The class, the Dask rows and memory: see the rows above (memory is sampled every 0.2 s over the grader's "
-        "whole process tree). Load average "
+        "grades one submission per process (its mode without containers). Ours is the `casework grade` command; cold "
+        "kernels are `grade_batch` with the command's options and `warm_kernels=False`, in a process that imports only "
+        "the grader. The class, the Dask rows and memory: see the rows above (memory is sampled every 0.2 s over the "
+        "grader's whole process tree, in runs of its own: sampling slows what it reads, so no timed run is sampled). "
+        "Load average "
         f"{started_load:.2f} at the start and {os.getloadavg()[0]:.2f} at the end. Versions: "
         + ", ".join(f"{k} {v}" for k, v in versions.items())
         + ".",
@@ -632,14 +631,7 @@ def main(argv=None) -> int:
     parser.add_argument("--out", type=Path, default=PROJECT / "benchmarks" / "results")
     parser.add_argument("--keep", type=Path, help="build and grade in this folder and keep it (default: a temporary folder)")
     # the process run_grader starts: one batch graded, as `casework grade` grades it
-    parser.add_argument("--grade-batch", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--grade-out", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--workers", type=int, default=1, help=argparse.SUPPRESS)
-    parser.add_argument("--executor", default="threads", help=argparse.SUPPRESS)
-    parser.add_argument("--cold", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.grade_batch:
-        return grade_one_batch(args.grade_batch, args.exercise, args.grade_out, args.workers, args.executor, args.cold)
     for module in ("nbgrader", "otter"):
         try:
             __import__(module)
@@ -661,10 +653,9 @@ def main(argv=None) -> int:
         workdir.mkdir(parents=True, exist_ok=True)
         students, seconds, scores = measure(args.exercise, args.submissions, args.repeats, workdir)
         extra = []
-        took, peak = run_grader(
+        took, _ = run_grader(
             workdir / "casework" / "submissions", args.exercise, workdir / "casework" / "grades-2-workers", workers=2
-        )  # the same batch with two workers: memory per worker, and the speed-up
-        PEAKS.setdefault(("pool", 2, "threads"), []).append(peak)
+        )  # the same batch with two workers: the speed-up
         one = statistics.median(seconds["casework"])
         extra.append(
             {
@@ -676,7 +667,7 @@ def main(argv=None) -> int:
         )
         if args.class_size:
             extra += grade_class(args.exercise, args.class_size, args.class_workers, workdir)
-        extra += memory_rows() + import_tax()
+        extra += memory_rows(args.exercise, workdir) + import_tax()
     report(args.exercise, students, seconds, scores, args.out, started_load, extra)
     LOG.close()
     return 0
