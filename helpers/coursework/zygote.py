@@ -24,7 +24,10 @@ import select
 import sys
 import threading
 
-# What every exercise imports, loaded once here, before the first fork (the point of this process).
+# What every exercise imports, loaded once here, before the first fork (the point of this process),
+# and what IPKernelApp.initialize would otherwise import in every kernel (debugpy's pydevd above all).
+import ipykernel.debugger  # noqa: F401
+import ipykernel.ipkernel  # noqa: F401
 import ipywidgets  # noqa: F401
 import matplotlib.font_manager  # noqa: F401  (builds or reads the font cache once)
 import matplotlib.pyplot  # noqa: F401
