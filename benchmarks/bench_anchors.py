@@ -42,6 +42,7 @@ from __future__ import annotations
 import argparse
 import csv
 import importlib.metadata
+import io
 import os
 import re
 import shutil
@@ -361,7 +362,7 @@ def grade_class(exercise: str, size: int, workers: int, workdir: Path) -> list[d
         for row in csv.DictReader(handle):
             statuses[row["status"]] = statuses.get(row["status"], 0) + 1
     hostile = sum(1 for kind in kinds.values() if kind not in CYCLE)
-    same = books["threads"] == books["dask"]
+    same = compare_books(books["threads"], books["dask"], kinds)
     mix = f"{size - hostile} honest, {hostile} hostile fixtures"
     return [
         {
@@ -378,7 +379,7 @@ def grade_class(exercise: str, size: int, workers: int, workdir: Path) -> list[d
         },
         {
             "measure": "Dask gradebook against the threads gradebook",
-            "value": "identical" if same else "DIFFERENT",
+            "value": same,
             "ratio": "",
             "target": "identical",
         },
@@ -389,6 +390,37 @@ def grade_class(exercise: str, size: int, workers: int, workdir: Path) -> list[d
             "target": "",
         },
     ]
+
+
+#: Columns a fixture whose outcome varies by design may differ in between two runs (its score may not).
+VARYING_COLUMNS = ("status", "exported", "reason")
+
+
+def compare_books(first: str, second: str, kinds: dict[str, str]) -> str:
+    """Whether two gradebooks of one class are the same, row by row, said in words.
+
+    A ``contained.`` fixture (tests/submissions/make_fixtures.py) accepts several statuses: a fork
+    bomb, for one, ends as an error in its cell or as a dead kernel depending on which of its
+    processes the limits stop first. Its status and reason may differ between runs; its score not.
+    """
+    rows = [{row["submission"]: row for row in csv.DictReader(io.StringIO(book))} for book in (first, second)]
+    if rows[0].keys() != rows[1].keys():
+        return "DIFFERENT: not the same submissions"
+    varying, different = [], []
+    for name, row in rows[0].items():
+        other = rows[1][name]
+        if row == other:
+            continue
+        kind = kinds.get(Path(name).stem, "")
+        if kind.startswith("contained.") and all(row[c] == other[c] for c in row if c not in VARYING_COLUMNS):
+            varying.append(f"{name} ({kind})")
+        else:
+            different.append(name)
+    if different:
+        return f"DIFFERENT: {', '.join(different[:5])}"
+    if varying:
+        return "identical but for the status or reason of " + ", ".join(varying) + ", whose outcome varies by design"
+    return "identical"
 
 
 def import_tax() -> list[dict]:
