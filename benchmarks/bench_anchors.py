@@ -662,7 +662,6 @@ def main(argv=None) -> int:
     parser.add_argument("--class-workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--out", type=Path, default=PROJECT / "benchmarks" / "results")
     parser.add_argument("--keep", type=Path, help="build and grade in this folder and keep it (default: a temporary folder)")
-    # the process run_grader starts: one batch graded, as `casework grade` grades it
     args = parser.parse_args(argv)
     for module in ("nbgrader", "otter"):
         try:
